@@ -1,0 +1,118 @@
+/*
+ * virerror.c: error reporting for virt-viommu
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "virerror.h"
+
+#include <stdio.h>
+
+static GPrivate virErrorList = G_PRIVATE_INIT((GDestroyNotify) g_ptr_array_unref);
+
+
+static GPtrArray *
+virErrorListGet(void)
+{
+    GPtrArray *list = g_private_get(&virErrorList);
+
+    if (!list) {
+        list = g_ptr_array_new_with_free_func(g_free);
+        g_private_set(&virErrorList, list);
+    }
+    return list;
+}
+
+
+static void
+virErrorAppend(char *msg)
+{
+    g_ptr_array_add(virErrorListGet(), msg);
+}
+
+
+void
+virReportErrorFull(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    virErrorAppend(g_strdup_vprintf(fmt, ap));
+    va_end(ap);
+}
+
+
+void
+virReportSystemError(int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+
+    virErrorAppend(g_strdup_printf("%s: %s", msg, g_strerror(errnum)));
+}
+
+
+const char *
+virGetLastErrorMessage(void)
+{
+    GPtrArray *list = virErrorListGet();
+
+    if (list->len == 0)
+        return "unknown error";
+    return g_ptr_array_index(list, list->len - 1);
+}
+
+
+const GPtrArray *
+virGetErrors(void)
+{
+    return virErrorListGet();
+}
+
+
+size_t
+virGetErrorCount(void)
+{
+    return virErrorListGet()->len;
+}
+
+
+char *
+virErrorsFormat(void)
+{
+    GPtrArray *list = virErrorListGet();
+    GString *buf = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < list->len; i++) {
+        g_string_append(buf, g_ptr_array_index(list, i));
+        g_string_append_c(buf, '\n');
+    }
+    return g_string_free(buf, FALSE);
+}
+
+
+void
+virResetLastError(void)
+{
+    g_ptr_array_set_size(virErrorListGet(), 0);
+}
+
+
+void
+virDispatchErrors(const char *prefix)
+{
+    GPtrArray *list = virErrorListGet();
+    size_t i;
+
+    for (i = 0; i < list->len; i++)
+        fprintf(stderr, "%s: error: %s\n", prefix,
+                (const char *) g_ptr_array_index(list, i));
+    virResetLastError();
+}

@@ -1,0 +1,627 @@
+/*
+ * virsysfsroot.c: read a sysfs tree below a root directory, never
+ *                 leaving it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "virsysfsroot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "virerror.h"
+
+#define VIR_SYSFS_ATTR_MAX (64 * 1024)
+#define VIR_SYSFS_MAX_LINKS 40
+
+struct _virSysfsRoot {
+    char *path;
+    int fd;
+    bool portable;      /* resolve in user space instead of openat2 */
+};
+
+struct _virSysfsDir {
+    virSysfsRoot *root; /* borrowed */
+    char *path;         /* canonical, relative to the root; "" is the root */
+    int fd;
+};
+
+
+static char *
+virSysfsJoin(const char *dir, const char *name)
+{
+    if (!dir || !*dir)
+        return g_strdup(name);
+    return g_strdup_printf("%s/%s", dir, name);
+}
+
+
+char *
+virSysfsPathResolve(const char *base, const char *rel)
+{
+    g_autoptr(GPtrArray) comps = g_ptr_array_new();
+    g_auto(GStrv) baseComps = NULL;
+    g_auto(GStrv) relComps = NULL;
+    GString *out;
+    size_t i;
+
+    if (!rel || rel[0] == '/')
+        return NULL;
+
+    baseComps = g_strsplit(base ? base : "", "/", -1);
+    relComps = g_strsplit(rel, "/", -1);
+
+    for (i = 0; baseComps[i]; i++) {
+        if (*baseComps[i] && strcmp(baseComps[i], ".") != 0)
+            g_ptr_array_add(comps, baseComps[i]);
+    }
+    for (i = 0; relComps[i]; i++) {
+        const char *c = relComps[i];
+
+        if (!*c || strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0) {
+            if (comps->len == 0)
+                return NULL;
+            g_ptr_array_remove_index(comps, comps->len - 1);
+            continue;
+        }
+        g_ptr_array_add(comps, relComps[i]);
+    }
+
+    out = g_string_new(NULL);
+    for (i = 0; i < comps->len; i++) {
+        if (i > 0)
+            g_string_append_c(out, '/');
+        g_string_append(out, g_ptr_array_index(comps, i));
+    }
+    return g_string_free(out, FALSE);
+}
+
+
+char *
+virSysfsPathRelative(const char *from, const char *to)
+{
+    g_auto(GStrv) f = g_strsplit(from, "/", -1);
+    g_auto(GStrv) t = g_strsplit(to, "/", -1);
+    GString *out = g_string_new(NULL);
+    size_t common = 0;
+    size_t i;
+
+    while (f[common] && t[common] && strcmp(f[common], t[common]) == 0)
+        common++;
+    for (i = common; f[i]; i++) {
+        if (*f[i])
+            g_string_append(out, "../");
+    }
+    for (i = common; t[i]; i++) {
+        if (!*t[i])
+            continue;
+        g_string_append(out, t[i]);
+        if (t[i + 1])
+            g_string_append_c(out, '/');
+    }
+    return g_string_free(out, FALSE);
+}
+
+
+virSysfsRoot *
+virSysfsRootOpen(const char *path)
+{
+    g_autoptr(virSysfsRoot) root = g_new0(virSysfsRoot, 1);
+
+    root->fd = -1;
+    root->path = g_strdup(path && *path ? path : "/");
+    root->fd = open(root->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root->fd < 0) {
+        virReportSystemError(errno, _("cannot open sysfs root '%1$s'"),
+                             root->path);
+        return NULL;
+    }
+    return g_steal_pointer(&root);
+}
+
+
+void
+virSysfsRootFree(virSysfsRoot *root)
+{
+    if (!root)
+        return;
+    if (root->fd >= 0)
+        close(root->fd);
+    g_free(root->path);
+    g_free(root);
+}
+
+
+const char *
+virSysfsRootGetPath(const virSysfsRoot *root)
+{
+    return root->path;
+}
+
+
+void
+virSysfsRootSetPortable(virSysfsRoot *root, bool portable)
+{
+    root->portable = portable;
+}
+
+
+bool
+virSysfsRootIsPortable(const virSysfsRoot *root)
+{
+    return root->portable;
+}
+
+
+/*
+ * Resolve @path below the root in user space, one component at a
+ * time, following links while they stay inside.  With @followLast
+ * false a link in the last component is kept as it is.  Returns 0 with
+ * *canon set, or -1 with errno (ENOENT, EXDEV for an escape, ELOOP).
+ */
+static int
+virSysfsResolvePortable(virSysfsRoot *root,
+                        const char *path,
+                        bool followLast,
+                        char **canon)
+{
+    g_autoptr(GQueue) todo = g_queue_new();
+    g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) comps = g_strsplit(path, "/", -1);
+    unsigned int links = 0;
+    GString *cur;
+    size_t i;
+
+    for (i = 0; comps[i]; i++)
+        g_queue_push_tail(todo, g_strdup(comps[i]));
+
+    while (!g_queue_is_empty(todo)) {
+        g_autofree char *c = g_queue_pop_head(todo);
+        g_autofree char *candidate = NULL;
+        g_autofree char *prefix = NULL;
+        char text[PATH_MAX];
+        struct stat sb;
+        ssize_t len;
+        g_auto(GStrv) linkComps = NULL;
+        size_t j;
+
+        if (!*c || strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0) {
+            if (done->len == 0) {
+                g_queue_free_full(g_steal_pointer(&todo), g_free);
+                errno = EXDEV;
+                return -1;
+            }
+            g_ptr_array_remove_index(done, done->len - 1);
+            continue;
+        }
+
+        g_ptr_array_add(done, NULL);
+        prefix = g_strjoinv("/", (char **) done->pdata);
+        g_ptr_array_remove_index(done, done->len - 1);
+        candidate = virSysfsJoin(prefix, c);
+
+        if (fstatat(root->fd, candidate, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+            goto error;
+
+        if (!S_ISLNK(sb.st_mode) ||
+            (!followLast && g_queue_is_empty(todo))) {
+            g_ptr_array_add(done, g_steal_pointer(&c));
+            continue;
+        }
+
+        if (++links > VIR_SYSFS_MAX_LINKS) {
+            errno = ELOOP;
+            goto error;
+        }
+        if ((len = readlinkat(root->fd, candidate, text, sizeof(text) - 1)) < 0)
+            goto error;
+        text[len] = '\0';
+        if (text[0] == '/') {
+            errno = EXDEV;
+            goto error;
+        }
+        linkComps = g_strsplit(text, "/", -1);
+        for (j = g_strv_length(linkComps); j > 0; j--)
+            g_queue_push_head(todo, g_strdup(linkComps[j - 1]));
+    }
+
+    cur = g_string_new(NULL);
+    for (i = 0; i < done->len; i++) {
+        if (i > 0)
+            g_string_append_c(cur, '/');
+        g_string_append(cur, g_ptr_array_index(done, i));
+    }
+    *canon = g_string_free(cur, FALSE);
+    return 0;
+
+ error:
+    {
+        int save = errno;
+        g_queue_free_full(g_steal_pointer(&todo), g_free);
+        errno = save;
+    }
+    return -1;
+}
+
+
+/* Open @name relative to directory @dirfd (whose canonical path is
+ * @dirpath), without leaving the root.  Returns the fd or -1 with
+ * errno. */
+static int
+virSysfsOpenBeneath(virSysfsRoot *root,
+                    int dirfd,
+                    const char *dirpath,
+                    const char *name,
+                    int flags)
+{
+    g_autofree char *full = NULL;
+    g_autofree char *canon = NULL;
+
+    if (!root->portable) {
+        struct open_how how = {
+            .flags = flags | O_CLOEXEC,
+            .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+        };
+        long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+
+        if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+            return fd;
+        /* openat2 missing or filtered: resolve in user space from now on */
+        root->portable = true;
+    }
+
+    full = virSysfsJoin(dirpath, name);
+    if (virSysfsResolvePortable(root, full, true, &canon) < 0)
+        return -1;
+    return openat(root->fd, *canon ? canon : ".",
+                  flags | O_NOFOLLOW | O_CLOEXEC);
+}
+
+
+static void
+virSysfsReportOpenError(virSysfsRoot *root, int errnum, const char *path)
+{
+    if (errnum == EXDEV) {
+        virReportError(_("'%1$s' leads outside the sysfs root '%2$s'; refusing to follow it"),
+                       path, root->path);
+    } else if (errnum == ELOOP) {
+        virReportError(_("'%1$s' below sysfs root '%2$s' is a loop of symbolic links"),
+                       path, root->path);
+    } else {
+        virReportSystemError(errnum, _("cannot open '%1$s' below sysfs root '%2$s'"),
+                             path, root->path);
+    }
+}
+
+
+static bool
+virSysfsErrnoIsAbsent(int errnum)
+{
+    return errnum == ENOENT || errnum == ENOTDIR;
+}
+
+
+/* Open the directory at the canonical path @canon with no link on the
+ * way; -1 with errno ELOOP when a component is a link. */
+static int
+virSysfsOpenCanonicalDir(virSysfsRoot *root, const char *canon)
+{
+    const char *p = *canon ? canon : ".";
+
+    if (!root->portable) {
+        struct open_how how = {
+            .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+            .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+        };
+        long fd = syscall(SYS_openat2, root->fd, p, &how, sizeof(how));
+
+        if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+            return fd;
+        root->portable = true;
+    }
+    return -2;
+}
+
+
+int
+virSysfsRootOpenDir(virSysfsRoot *root,
+                    const char *path,
+                    virSysfsDir **dir)
+{
+    g_autoptr(virSysfsDir) ret = g_new0(virSysfsDir, 1);
+    g_autofree char *lexical = virSysfsPathResolve("", path);
+
+    ret->root = root;
+    ret->fd = -1;
+
+    /* Fast path: @path is already canonical, one openat2 call. */
+    if (lexical) {
+        ret->fd = virSysfsOpenCanonicalDir(root, lexical);
+        if (ret->fd >= 0) {
+            ret->path = g_steal_pointer(&lexical);
+            *dir = g_steal_pointer(&ret);
+            return 1;
+        }
+        if (ret->fd == -1 && errno != ELOOP) {
+            if (virSysfsErrnoIsAbsent(errno))
+                return 0;
+            virSysfsReportOpenError(root, errno, path);
+            return -1;
+        }
+        ret->fd = -1;
+    }
+
+    /* Links on the way (or no openat2): find the canonical path. */
+    if (virSysfsResolvePortable(root, path, true, &ret->path) < 0) {
+        if (virSysfsErrnoIsAbsent(errno))
+            return 0;
+        virSysfsReportOpenError(root, errno, path);
+        return -1;
+    }
+
+    ret->fd = openat(root->fd, *ret->path ? ret->path : ".",
+                     O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ret->fd < 0) {
+        if (virSysfsErrnoIsAbsent(errno))
+            return 0;
+        virSysfsReportOpenError(root, errno, path);
+        return -1;
+    }
+
+    *dir = g_steal_pointer(&ret);
+    return 1;
+}
+
+
+void
+virSysfsDirFree(virSysfsDir *dir)
+{
+    if (!dir)
+        return;
+    if (dir->fd >= 0)
+        close(dir->fd);
+    g_free(dir->path);
+    g_free(dir);
+}
+
+
+const char *
+virSysfsDirGetPath(const virSysfsDir *dir)
+{
+    return dir->path;
+}
+
+
+int
+virSysfsDirRead(virSysfsDir *dir,
+                const char *name,
+                char **content)
+{
+    g_autofree char *full = virSysfsJoin(dir->path, name);
+    g_autofree char *buf = NULL;
+    struct stat sb;
+    size_t got = 0;
+    int fd;
+
+    fd = virSysfsOpenBeneath(dir->root, dir->fd, dir->path, name,
+                             O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        if (virSysfsErrnoIsAbsent(errno))
+            return 0;
+        virSysfsReportOpenError(dir->root, errno, full);
+        return -1;
+    }
+
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        virReportError(_("'%1$s' below sysfs root '%2$s' is not a regular file"),
+                       full, dir->root->path);
+        return -1;
+    }
+
+    buf = g_malloc(VIR_SYSFS_ATTR_MAX + 1);
+    while (got <= VIR_SYSFS_ATTR_MAX) {
+        ssize_t n = read(fd, buf + got, VIR_SYSFS_ATTR_MAX + 1 - got);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            virReportSystemError(errno, _("cannot read '%1$s' below sysfs root '%2$s'"),
+                                 full, dir->root->path);
+            close(fd);
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += n;
+    }
+    close(fd);
+
+    if (got > VIR_SYSFS_ATTR_MAX) {
+        virReportError(_("'%1$s' below sysfs root '%2$s' is larger than %3$d bytes; not a sysfs attribute"),
+                       full, dir->root->path, VIR_SYSFS_ATTR_MAX);
+        return -1;
+    }
+    while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\0'))
+        got--;
+    buf[got] = '\0';
+    if (memchr(buf, '\0', got)) {
+        virReportError(_("'%1$s' below sysfs root '%2$s' holds binary data"),
+                       full, dir->root->path);
+        return -1;
+    }
+
+    *content = g_realloc(g_steal_pointer(&buf), got + 1);
+    return 1;
+}
+
+
+int
+virSysfsDirReadInt(virSysfsDir *dir,
+                   const char *name,
+                   int base,
+                   long long *value)
+{
+    g_autofree char *str = NULL;
+    g_autofree char *full = NULL;
+    gint64 v;
+    int rc;
+
+    if ((rc = virSysfsDirRead(dir, name, &str)) <= 0)
+        return rc;
+
+    if (base == 16 && (g_str_has_prefix(str, "0x") || g_str_has_prefix(str, "0X"))) {
+        if (!g_ascii_string_to_unsigned(str + 2, 16, 0, G_MAXINT64,
+                                        (guint64 *) &v, NULL))
+            goto invalid;
+    } else if (!g_ascii_string_to_signed(str, base, G_MININT64, G_MAXINT64,
+                                         &v, NULL)) {
+        goto invalid;
+    }
+
+    *value = v;
+    return 1;
+
+ invalid:
+    full = virSysfsJoin(dir->path, name);
+    virReportError(_("'%1$s' below sysfs root '%2$s' holds '%3$s', not a number"),
+                   full, dir->root->path, str);
+    return -1;
+}
+
+
+int
+virSysfsDirReadLink(virSysfsDir *dir,
+                    const char *name,
+                    char **target)
+{
+    g_autofree char *full = virSysfsJoin(dir->path, name);
+    char text[PATH_MAX];
+    ssize_t len;
+    char *resolved;
+
+    if (strchr(name, '/')) {
+        virReportError(_("internal error: link name '%1$s' has a '/'"), name);
+        return -1;
+    }
+
+    if ((len = readlinkat(dir->fd, name, text, sizeof(text) - 1)) < 0) {
+        if (virSysfsErrnoIsAbsent(errno))
+            return 0;
+        if (errno == EINVAL) {
+            virReportError(_("'%1$s' below sysfs root '%2$s' should be a symbolic link"),
+                           full, dir->root->path);
+            return -1;
+        }
+        virReportSystemError(errno, _("cannot read link '%1$s' below sysfs root '%2$s'"),
+                             full, dir->root->path);
+        return -1;
+    }
+    text[len] = '\0';
+
+    if (!(resolved = virSysfsPathResolve(dir->path, text))) {
+        virReportError(_("link '%1$s' -> '%2$s' leads outside the sysfs root '%3$s'; refusing to follow it"),
+                       full, text, dir->root->path);
+        return -1;
+    }
+    *target = resolved;
+    return 1;
+}
+
+
+int
+virSysfsRootReadLink(virSysfsRoot *root,
+                     const char *path,
+                     char **target)
+{
+    g_autofree char *parent = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autoptr(virSysfsDir) dir = NULL;
+    int rc;
+
+    if ((rc = virSysfsRootOpenDir(root, strcmp(parent, ".") == 0 ? "" : parent,
+                                  &dir)) <= 0)
+        return rc;
+    return virSysfsDirReadLink(dir, base, target);
+}
+
+
+static gint
+virSysfsNameCompare(gconstpointer a, gconstpointer b)
+{
+    return strverscmp(*(const char * const *) a, *(const char * const *) b);
+}
+
+
+int
+virSysfsDirList(virSysfsDir *dir,
+                const char *name,
+                GPtrArray **names)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *full = name ? virSysfsJoin(dir->path, name) : g_strdup(dir->path);
+    struct dirent *ent;
+    DIR *dh;
+    int fd;
+
+    fd = virSysfsOpenBeneath(dir->root, dir->fd, dir->path, name ? name : ".",
+                             O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        if (virSysfsErrnoIsAbsent(errno))
+            return 0;
+        virSysfsReportOpenError(dir->root, errno, full);
+        return -1;
+    }
+    if (!(dh = fdopendir(fd))) {
+        virReportSystemError(errno, _("cannot list '%1$s' below sysfs root '%2$s'"),
+                             full, dir->root->path);
+        close(fd);
+        return -1;
+    }
+
+    errno = 0;
+    while ((ent = readdir(dh))) {
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+            continue;
+        g_ptr_array_add(list, g_strdup(ent->d_name));
+    }
+    if (errno != 0) {
+        virReportSystemError(errno, _("cannot list '%1$s' below sysfs root '%2$s'"),
+                             full, dir->root->path);
+        closedir(dh);
+        return -1;
+    }
+    closedir(dh);
+
+    g_ptr_array_sort(list, virSysfsNameCompare);
+    *names = g_steal_pointer(&list);
+    return 1;
+}
+
+
+int
+virSysfsRootListDir(virSysfsRoot *root,
+                    const char *path,
+                    GPtrArray **names)
+{
+    g_autoptr(virSysfsDir) dir = NULL;
+    int rc;
+
+    if ((rc = virSysfsRootOpenDir(root, path, &dir)) <= 0)
+        return rc;
+    return virSysfsDirList(dir, NULL, names);
+}

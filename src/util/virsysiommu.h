@@ -1,0 +1,93 @@
+/*
+ * virsysiommu.h: the host's physical IOMMUs and the PCI devices behind
+ *                them, read from sysfs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "virenum.h"
+#include "virpciaddr.h"
+#include "virsysfsroot.h"
+
+typedef enum {
+    VIR_SYS_IOMMU_KIND_SMMUV3,
+    VIR_SYS_IOMMU_KIND_INTEL,
+    VIR_SYS_IOMMU_KIND_AMD,
+    VIR_SYS_IOMMU_KIND_VIRTIO,
+    VIR_SYS_IOMMU_KIND_OTHER,
+
+    VIR_SYS_IOMMU_KIND_LAST
+} virSysIOMMUKind;
+
+VIR_ENUM_DECL(virSysIOMMUKind);
+
+typedef struct _virSysIOMMUDevice virSysIOMMUDevice;
+typedef struct _virSysIOMMU virSysIOMMU;
+typedef struct _virSysIOMMUHost virSysIOMMUHost;
+
+struct _virSysIOMMUDevice {
+    char *bdf;                  /* "0009:01:00.0" */
+    virPCIDeviceAddress addr;
+    char *sysfsPath;            /* canonical, relative to the root */
+    unsigned int vendor;
+    unsigned int device;
+    unsigned int pciClass;      /* 24 bits: class, subclass, prog-if */
+    char *driver;               /* NULL when no driver is bound */
+    char *iommu;                /* physical IOMMU name, NULL if none */
+    int group;                  /* IOMMU group, -1 if none */
+    int numaNode;               /* -1 when the host does not say */
+    char *physfn;               /* BDF of the SR-IOV PF for a VF */
+    GPtrArray *virtfns;         /* BDFs of the VFs of a PF (char *) */
+};
+
+struct _virSysIOMMU {
+    char *name;                 /* "smmu3.0x0000000011000000", "dmar0" */
+    virSysIOMMUKind kind;
+    char *sysfsPath;            /* canonical class device directory */
+    char *parent;               /* the device providing it, base name */
+    int numaNode;               /* -1 when unknown */
+    char *compat;               /* NULL when sysfs exposes nothing */
+    GPtrArray *devices;         /* virSysIOMMUDevice *, borrowed, by BDF */
+};
+
+/* Open the host whose sysfs is below @root ("/" for the running host).
+ * Nothing is read until asked for. */
+virSysIOMMUHost *virSysIOMMUHostOpen(const char *root);
+void virSysIOMMUHostFree(virSysIOMMUHost *host);
+
+const char *virSysIOMMUHostGetRoot(const virSysIOMMUHost *host);
+virSysfsRoot *virSysIOMMUHostGetSysfs(virSysIOMMUHost *host);
+
+/* Look up one device by address, reading only that device.  Returns 1
+ * with *dev set (owned by @host), 0 when the host has no such device
+ * (nothing reported: the caller knows why it asked), -1 on error. */
+int virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
+                             const virPCIDeviceAddress *addr,
+                             virSysIOMMUDevice **dev);
+
+/* Look up one IOMMU by name; same return convention. */
+int virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
+                            const char *name,
+                            virSysIOMMU **iommu);
+
+/* Read every PCI device and every IOMMU and link them. */
+int virSysIOMMUHostScan(virSysIOMMUHost *host);
+
+/* After a scan: IOMMUs in name order (version order, so dmar2 comes
+ * before dmar10), and devices with no IOMMU in address order. */
+GPtrArray *virSysIOMMUHostGetIOMMUs(virSysIOMMUHost *host);
+GPtrArray *virSysIOMMUHostGetUnmanaged(virSysIOMMUHost *host);
+
+/* All devices read so far in address order. */
+GPtrArray *virSysIOMMUHostGetDevices(virSysIOMMUHost *host);
+
+/* Copy what the scanner read of a scanned host into a new fixture
+ * directory @dir (which must not exist), links as the kernel made them. */
+int virSysIOMMUHostSave(virSysIOMMUHost *host, const char *dir);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSysIOMMUHost, virSysIOMMUHostFree);

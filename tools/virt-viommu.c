@@ -1,0 +1,220 @@
+/*
+ * virt-viommu.c: plan the guest PCI topology of VMs with assigned
+ *                devices so each sits behind the vIOMMU of its host IOMMU
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "virt-viommu.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "virerror.h"
+
+#define PROGRAM "virt-viommu"
+
+static const virtVIOMMUCommand virtVIOMMUCommands[] = {
+    {
+        .name = "scan",
+        .params = "",
+        .summary = "list the host's IOMMUs, their groups and devices",
+        .description =
+            "Reads the host's sysfs (or the fixture below --sysfs-root) and prints\n"
+            "every physical IOMMU with its IOMMU groups and PCI devices.",
+        .run = virtVIOMMUCmdScan,
+    },
+};
+
+
+int
+virtVIOMMUFail(void)
+{
+    virDispatchErrors(PROGRAM);
+    return VIRT_VIOMMU_EXIT_ERROR;
+}
+
+
+int
+virtVIOMMUUsageError(const virtVIOMMUCommand *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+
+    fprintf(stderr, "%s %s: %s\n", PROGRAM, cmd->name, msg);
+    fprintf(stderr, "Try '%s %s --help' for more information.\n",
+            PROGRAM, cmd->name);
+    return VIRT_VIOMMU_EXIT_USAGE;
+}
+
+
+int
+virtVIOMMUParseOptions(const virtVIOMMUCommand *cmd,
+                       GOptionEntry *entries,
+                       int *argc,
+                       char ***argv)
+{
+    g_autoptr(GOptionContext) ctx = g_option_context_new(cmd->params);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *summary = g_strdup_printf("%s %s: %s", PROGRAM,
+                                               cmd->name, cmd->summary);
+
+    g_option_context_set_summary(ctx, summary);
+    g_option_context_set_description(ctx, cmd->description);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_strict_posix(ctx, FALSE);
+
+    if (!g_option_context_parse(ctx, argc, argv, &err)) {
+        virtVIOMMUUsageError(cmd, "%s", err->message);
+        return -1;
+    }
+    return 0;
+}
+
+
+const char *
+virtVIOMMUSysfsRoot(const char *opt)
+{
+    const char *env;
+
+    if (opt)
+        return opt;
+    if ((env = g_getenv("VIRT_VIOMMU_SYSFS_ROOT")) && *env)
+        return env;
+    return "/";
+}
+
+
+int
+virtVIOMMUWriteOutput(const char *path, const char *data, size_t len)
+{
+    g_autofree char *tmp = NULL;
+    g_autofree char *dir = NULL;
+    size_t done = 0;
+    int fd;
+
+    if (!path || strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            virReportSystemError(errno, "%s", _("cannot write to standard output"));
+            return -1;
+        }
+        return 0;
+    }
+
+    tmp = g_strdup_printf("%s.XXXXXX", path);
+    if ((fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644)) < 0) {
+        dir = g_path_get_dirname(path);
+        virReportSystemError(errno, _("cannot create a temporary file in '%1$s' for '%2$s'"),
+                             dir, path);
+        return -1;
+    }
+
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            goto error;
+        }
+        done += n;
+    }
+    if (fsync(fd) < 0)
+        goto error;
+    if (close(fd) < 0) {
+        fd = -1;
+        goto error;
+    }
+    fd = -1;
+    if (rename(tmp, path) < 0)
+        goto error;
+    return 0;
+
+ error:
+    virReportSystemError(errno, _("cannot write '%1$s'"), path);
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return -1;
+}
+
+
+static void
+virtVIOMMUPrintUsage(FILE *fp)
+{
+    size_t i;
+
+    fprintf(fp,
+            "Usage: %s COMMAND [OPTION...] [ARG...]\n"
+            "\n"
+            "Plan the guest PCI topology of libvirt/QEMU VMs with assigned host\n"
+            "devices so each device sits behind the vIOMMU of its physical IOMMU.\n"
+            "\n"
+            "Commands:\n", PROGRAM);
+    for (i = 0; i < G_N_ELEMENTS(virtVIOMMUCommands); i++)
+        fprintf(fp, "  %-8s %s\n", virtVIOMMUCommands[i].name,
+                virtVIOMMUCommands[i].summary);
+    fprintf(fp,
+            "\n"
+            "'%s COMMAND --help' describes a command's options.\n"
+            "Exit status: 0 success, 1 input or planning error, 2 usage error.\n",
+            PROGRAM);
+}
+
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    setlocale(LC_ALL, "");
+
+    if (argc < 2) {
+        virtVIOMMUPrintUsage(stderr);
+        return VIRT_VIOMMU_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        virtVIOMMUPrintUsage(stdout);
+        return VIRT_VIOMMU_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("%s %s\n", PROGRAM, PACKAGE_VERSION);
+        return VIRT_VIOMMU_EXIT_OK;
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(virtVIOMMUCommands); i++) {
+        const virtVIOMMUCommand *cmd = &virtVIOMMUCommands[i];
+
+        if (strcmp(argv[1], cmd->name) == 0)
+            return cmd->run(argc - 1, argv + 1);
+    }
+
+    fprintf(stderr, "%s: unknown command '%s'\n", PROGRAM, argv[1]);
+    fprintf(stderr, "Try '%s --help' for the list of commands.\n", PROGRAM);
+    return VIRT_VIOMMU_EXIT_USAGE;
+}
+
+
+const virtVIOMMUCommand *
+virtVIOMMUCommandLookup(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(virtVIOMMUCommands); i++) {
+        if (strcmp(virtVIOMMUCommands[i].name, name) == 0)
+            return &virtVIOMMUCommands[i];
+    }
+    return NULL;
+}
