@@ -31,6 +31,16 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
             "every physical IOMMU with its IOMMU groups and PCI devices.",
         .run = virtVIOMMUCmdScan,
     },
+    {
+        .name = "plan",
+        .params = "DOMAIN.xml|-",
+        .summary = "write the domain XML with every assigned device behind its vIOMMU",
+        .description =
+            "Reads a libvirt domain XML and prints it with a pcie-expander-bus and an\n"
+            "<iommu model='smmuv3'> per physical IOMMU, a pcie-root-port per device and\n"
+            "a guest address on every <hostdev>.  Everything else is kept as it was.",
+        .run = virtVIOMMUCmdPlan,
+    },
 };
 
 

@@ -9,6 +9,9 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "qemu_viommu.h"
+#include "qemu_viommu_xml.h"
+
 /* Exit codes of every command (see virt-viommu(1)). */
 typedef enum {
     VIRT_VIOMMU_EXIT_OK = 0,
@@ -49,4 +52,13 @@ const virtVIOMMUCommand *virtVIOMMUCommandLookup(const char *name);
 
 char *virtVIOMMUDotQuote(const char *str);
 
+int virtVIOMMUPlanFile(const char *path,
+                       const char *sysfsRoot,
+                       const qemuVIOMMUPlanOptions *opts,
+                       xmlDocPtr *docOut,
+                       virSysIOMMUHost **hostOut);
+
+int virtVIOMMUReadInput(const char *path, char **data, size_t *len);
+
 int virtVIOMMUCmdScan(int argc, char **argv);
+int virtVIOMMUCmdPlan(int argc, char **argv);

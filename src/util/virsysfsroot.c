@@ -523,6 +523,14 @@ virSysfsDirReadLink(virSysfsDir *dir,
         if (virSysfsErrnoIsAbsent(errno))
             return 0;
         if (errno == EINVAL) {
+            struct stat sb;
+
+            /* A directory in place of the link is not a link at all: the
+             * PCI function of an AMD IOMMU holds its own 'iommu' class
+             * directory where other devices have an 'iommu' link. */
+            if (fstatat(dir->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISDIR(sb.st_mode))
+                return 0;
             virReportError(_("'%1$s' below sysfs root '%2$s' should be a symbolic link"),
                            full, dir->root->path);
             return -1;

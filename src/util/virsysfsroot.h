@@ -69,7 +69,8 @@ int virSysfsDirReadInt(virSysfsDir *dir,
                        long long *value);
 
 /* Resolve the link @name inside @dir to the canonical root-relative
- * path of its target, without following it. */
+ * path of its target, without following it.  A directory named @name
+ * counts as absent (returns 0). */
 int virSysfsDirReadLink(virSysfsDir *dir,
                         const char *name,
                         char **target);

@@ -337,13 +337,42 @@ virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
         return -1;
 
     *ret = dev;
-    g_hash_table_insert(host->devices, dev->bdf, g_steal_pointer(&dev));
+    g_hash_table_insert(host->devices, (*ret)->bdf, g_steal_pointer(&dev));
     return 1;
 }
 
 
 /* Read the capability files of @subdir into iommu->compat.  Returns 1
  * when @subdir exists (the IOMMU is of that kind), 0 if not, -1. */
+int
+virSysIOMMUHostGetMdevParent(virSysIOMMUHost *host,
+                             const char *uuid,
+                             virPCIDeviceAddress *parent)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *target = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *base = NULL;
+    int rc;
+
+    if (!g_uuid_string_is_valid(uuid))
+        return 0;
+
+    path = g_strdup_printf("sys/bus/mdev/devices/%s", uuid);
+    if ((rc = virSysfsRootReadLink(host->sysfs, path, &target)) <= 0)
+        return rc;
+
+    dir = g_path_get_dirname(target);
+    base = g_path_get_basename(dir);
+    if (virPCIDeviceAddressParse(base, parent) < 0) {
+        virReportError(_("mediated device '%1$s' hangs below '%2$s', not below a PCI device"),
+                       uuid, dir);
+        return -1;
+    }
+    return 1;
+}
+
+
 static int
 virSysIOMMULoadCompat(virSysIOMMU *iommu,
                       virSysfsDir *dir,
@@ -483,7 +512,7 @@ virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
         return -1;
 
     *ret = iommu;
-    g_hash_table_insert(host->iommus, iommu->name, g_steal_pointer(&iommu));
+    g_hash_table_insert(host->iommus, (*ret)->name, g_steal_pointer(&iommu));
     return 1;
 }
 

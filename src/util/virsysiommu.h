@@ -70,6 +70,12 @@ int virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
                              const virPCIDeviceAddress *addr,
                              virSysIOMMUDevice **dev);
 
+/* The parent PCI device of the mediated device @uuid (from the link
+ * sys/bus/mdev/devices/<uuid>); same return convention. */
+int virSysIOMMUHostGetMdevParent(virSysIOMMUHost *host,
+                                 const char *uuid,
+                                 virPCIDeviceAddress *parent);
+
 /* Look up one IOMMU by name; same return convention. */
 int virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
                             const char *name,

@@ -1,0 +1,41 @@
+/*
+ * qemu_viommu.h: plan the guest PCI topology so each assigned device sits
+ *                behind the vIOMMU of its physical IOMMU
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "virsysiommu.h"
+
+typedef struct _qemuVIOMMUPlanOptions qemuVIOMMUPlanOptions;
+struct _qemuVIOMMUPlanOptions {
+    unsigned int sparePorts;    /* empty root ports per new pxb */
+};
+
+/* The most spare ports a pxb gets: its 32 slots less one device. */
+#define QEMU_VIOMMU_MAX_SPARE_PORTS 31
+
+/*
+ * Plan the domain @doc in place against @host:
+ *  - every PCI or mdev <hostdev> without a guest address is put on a
+ *    new pcie-root-port below the pcie-expander-bus of its physical
+ *    IOMMU (created with its vIOMMU when the domain has none yet);
+ *  - every hostdev with an address is checked to sit behind the vIOMMU
+ *    of its own physical IOMMU;
+ *  - the plan is recorded in <metadata>.
+ * Nothing else in the document changes.  A document that needs no
+ * change is left byte for byte as it was, and *changed is false.
+ *
+ * Returns 0, or -1 with every problem found reported (the document is
+ * then in an undefined state and must be dropped).
+ */
+int qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
+                         xmlDocPtr doc,
+                         const qemuVIOMMUPlanOptions *opts,
+                         bool *changed);

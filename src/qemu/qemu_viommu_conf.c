@@ -1,0 +1,583 @@
+/*
+ * qemu_viommu_conf.c: the parts of a libvirt domain definition that the
+ *                     vIOMMU planner reads and writes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_conf.h"
+
+#include <string.h>
+
+#include "qemu_viommu_xml.h"
+#include "virerror.h"
+
+VIR_ENUM_IMPL(qemuVIOMMUControllerModel,
+              QEMU_VIOMMU_CONTROLLER_LAST,
+              "pci-root",
+              "pcie-root",
+              "pci-bridge",
+              "dmi-to-pci-bridge",
+              "pcie-root-port",
+              "pcie-switch-upstream-port",
+              "pcie-switch-downstream-port",
+              "pci-expander-bus",
+              "pcie-expander-bus",
+              "pcie-to-pci-bridge",
+);
+
+
+static void
+qemuVIOMMUHostdevFree(qemuVIOMMUHostdev *dev)
+{
+    g_free(dev->mdevUUID);
+    g_free(dev->sourceStr);
+    g_free(dev->path);
+    g_free(dev);
+}
+
+
+static void
+qemuVIOMMUIOMMUFree(qemuVIOMMUIOMMU *iommu)
+{
+    g_free(iommu->model);
+    g_ptr_array_unref(iommu->optNames);
+    g_ptr_array_unref(iommu->optValues);
+    g_free(iommu);
+}
+
+
+void
+qemuVIOMMUDomainFree(qemuVIOMMUDomain *def)
+{
+    if (!def)
+        return;
+    g_free(def->name);
+    g_free(def->arch);
+    g_free(def->machine);
+    if (def->controllers)
+        g_ptr_array_unref(def->controllers);
+    if (def->hostdevs)
+        g_ptr_array_unref(def->hostdevs);
+    if (def->iommus)
+        g_ptr_array_unref(def->iommus);
+    if (def->others)
+        g_ptr_array_unref(def->others);
+    if (def->numaCells)
+        g_array_unref(def->numaCells);
+    if (def->memnodes)
+        g_hash_table_unref(def->memnodes);
+    g_free(def);
+}
+
+
+int
+qemuVIOMMUParseGuestAddress(xmlNodePtr node,
+                            qemuVIOMMUGuestAddress *addr)
+{
+    xmlNodePtr cur;
+    g_autofree char *type = NULL;
+    g_autofree char *mf = NULL;
+    unsigned int v;
+    int rc;
+
+    memset(addr, 0, sizeof(*addr));
+
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE &&
+            xmlStrEqual(cur->name, BAD_CAST "address"))
+            break;
+    }
+    if (!cur)
+        return 0;
+
+    type = qemuVIOMMUXMLProp(cur, "type");
+    if (g_strcmp0(type, "pci") != 0)
+        return 0;
+
+    if ((rc = qemuVIOMMUXMLPropUInt(cur, "domain", 0xffff, "a PCI address", &v)) < 0)
+        return -1;
+    addr->addr.domain = rc ? v : 0;
+    if ((rc = qemuVIOMMUXMLPropUInt(cur, "bus", 0xff, "a PCI address", &v)) < 0)
+        return -1;
+    addr->addr.bus = rc ? v : 0;
+    if ((rc = qemuVIOMMUXMLPropUInt(cur, "slot", 0x1f, "a PCI address", &v)) < 0)
+        return -1;
+    addr->addr.slot = rc ? v : 0;
+    if ((rc = qemuVIOMMUXMLPropUInt(cur, "function", 7, "a PCI address", &v)) < 0)
+        return -1;
+    addr->addr.function = rc ? v : 0;
+
+    mf = qemuVIOMMUXMLProp(cur, "multifunction");
+    addr->multifunction = g_strcmp0(mf, "on") == 0;
+    addr->set = true;
+    return 0;
+}
+
+
+static int
+qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
+{
+    g_autofree char *type = qemuVIOMMUXMLProp(node, "type");
+    g_autofree char *model = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *hotplug = NULL;
+    g_autofree qemuVIOMMUController *ctrl = NULL;
+    xmlNodePtr target;
+    unsigned int v;
+    int rc;
+    size_t i;
+
+    if (g_strcmp0(type, "pci") != 0)
+        return 0;
+
+    path = qemuVIOMMUXMLNodePath(node);
+    ctrl = g_new0(qemuVIOMMUController, 1);
+    ctrl->node = node;
+    ctrl->busNr = ctrl->numaNode = ctrl->chassis = ctrl->port = -1;
+
+    if ((rc = qemuVIOMMUXMLPropUInt(node, "index", 255, "a PCI controller", &ctrl->index)) < 0)
+        return -1;
+    if (rc == 0) {
+        virReportError(_("%1$s: PCI controller has no index; give every <controller type='pci'> an index (virsh dumpxml shows them)"),
+                       path);
+        return -1;
+    }
+
+    model = qemuVIOMMUXMLProp(node, "model");
+    if (!model) {
+        if (ctrl->index != 0) {
+            virReportError(_("%1$s: PCI controller %2$u has no model"),
+                           path, ctrl->index);
+            return -1;
+        }
+        ctrl->model = def->archKind == QEMU_VIOMMU_ARCH_LAST ?
+            QEMU_VIOMMU_CONTROLLER_PCI_ROOT : QEMU_VIOMMU_CONTROLLER_PCIE_ROOT;
+    } else if ((int) (ctrl->model = qemuVIOMMUControllerModelTypeFromString(model)) < 0) {
+        virReportError(_("%1$s: unknown PCI controller model '%2$s'"),
+                       path, model);
+        return -1;
+    }
+
+    if (qemuVIOMMUParseGuestAddress(node, &ctrl->addr) < 0)
+        return -1;
+
+    if ((target = qemuVIOMMUXMLChild(node, "target"))) {
+        xmlNodePtr numa;
+
+        if ((rc = qemuVIOMMUXMLPropUInt(target, "busNr", 255, "a PCI controller target", &v)) < 0)
+            return -1;
+        if (rc)
+            ctrl->busNr = v;
+        if ((rc = qemuVIOMMUXMLPropUInt(target, "chassis", 255, "a PCI controller target", &v)) < 0)
+            return -1;
+        if (rc)
+            ctrl->chassis = v;
+        if ((rc = qemuVIOMMUXMLPropUInt(target, "port", 255, "a PCI controller target", &v)) < 0)
+            return -1;
+        if (rc)
+            ctrl->port = v;
+        hotplug = qemuVIOMMUXMLProp(target, "hotplug");
+        ctrl->hotplugOff = g_strcmp0(hotplug, "off") == 0;
+
+        if ((numa = qemuVIOMMUXMLChild(target, "node"))) {
+            g_autofree char *text = (char *) xmlNodeGetContent(numa);
+            guint64 n;
+
+            if (!text || !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, 1023, &n, NULL)) {
+                virReportError(_("%1$s: <node> of PCI controller %2$u is not a NUMA cell number"),
+                               path, ctrl->index);
+                return -1;
+            }
+            ctrl->numaNode = n;
+        }
+    }
+
+    for (i = 0; i < def->controllers->len; i++) {
+        qemuVIOMMUController *other = g_ptr_array_index(def->controllers, i);
+
+        if (other->index == ctrl->index) {
+            virReportError(_("%1$s: PCI controller index %2$u is used twice; each PCI controller needs its own index"),
+                           path, ctrl->index);
+            return -1;
+        }
+    }
+
+    g_ptr_array_add(def->controllers, g_steal_pointer(&ctrl));
+    return 0;
+}
+
+
+static int
+qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
+{
+    g_autofree char *mode = qemuVIOMMUXMLProp(node, "mode");
+    g_autofree char *type = qemuVIOMMUXMLProp(node, "type");
+    g_autoptr(GError) err = NULL;
+    qemuVIOMMUHostdev *dev;
+    xmlNodePtr source;
+    xmlNodePtr addr;
+    unsigned int alias = def->nhostdevAliases++;
+
+    if (g_strcmp0(mode, "subsystem") != 0 && mode)
+        return 0;
+    if (g_strcmp0(type, "pci") != 0 && g_strcmp0(type, "mdev") != 0)
+        return 0;
+
+    dev = g_new0(qemuVIOMMUHostdev, 1);
+    dev->node = node;
+    dev->alias = alias;
+    dev->path = qemuVIOMMUXMLNodePath(node);
+    g_ptr_array_add(def->hostdevs, dev);
+
+    source = qemuVIOMMUXMLChild(node, "source");
+    addr = qemuVIOMMUXMLChild(source, "address");
+    if (!addr) {
+        virReportError(_("%1$s: <hostdev type='%2$s'> has no <source><address>; say which host device to assign"),
+                       dev->path, type);
+        return -1;
+    }
+
+    if (g_strcmp0(type, "mdev") == 0) {
+        g_autofree char *uuid = qemuVIOMMUXMLProp(addr, "uuid");
+
+        if (!uuid || !g_uuid_string_is_valid(uuid)) {
+            virReportError(_("%1$s: mediated device <source><address uuid='%2$.40s'> is not a UUID"),
+                           dev->path, uuid ? uuid : "");
+            return -1;
+        }
+        dev->isMdev = true;
+        dev->mdevUUID = g_ascii_strdown(uuid, -1);
+        dev->sourceStr = g_strdup(dev->mdevUUID);
+    } else {
+        unsigned int v[4];
+        const char *names[] = { "domain", "bus", "slot", "function" };
+        const unsigned int max[] = { 0xffff, 0xff, 0x1f, 7 };
+        size_t i;
+
+        for (i = 0; i < 4; i++) {
+            int rc = qemuVIOMMUXMLPropUInt(addr, names[i], max[i],
+                                           "a host PCI address", &v[i]);
+            if (rc < 0)
+                return -1;
+            if (rc == 0 && i > 0) {
+                virReportError(_("%1$s: <source><address> lacks '%2$s'; give the host device as domain, bus, slot and function"),
+                               dev->path, names[i]);
+                return -1;
+            }
+            if (rc == 0)
+                v[i] = 0;
+        }
+        dev->source.domain = v[0];
+        dev->source.bus = v[1];
+        dev->source.slot = v[2];
+        dev->source.function = v[3];
+        dev->sourceStr = virPCIDeviceAddressAsString(&dev->source);
+    }
+
+    return qemuVIOMMUParseGuestAddress(node, &dev->addr);
+}
+
+
+static int
+qemuVIOMMUParseIOMMU(qemuVIOMMUDomain *def, xmlNodePtr node)
+{
+    qemuVIOMMUIOMMU *iommu = g_new0(qemuVIOMMUIOMMU, 1);
+    xmlNodePtr driver;
+    xmlAttrPtr attr;
+
+    iommu->node = node;
+    iommu->alias = def->iommus->len;
+    iommu->model = qemuVIOMMUXMLProp(node, "model");
+    iommu->pciBus = -1;
+    iommu->optNames = g_ptr_array_new_with_free_func(g_free);
+    iommu->optValues = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(def->iommus, iommu);
+
+    if (!(driver = qemuVIOMMUXMLChild(node, "driver")))
+        return 0;
+
+    for (attr = driver->properties; attr; attr = attr->next) {
+        g_autofree char *val = qemuVIOMMUXMLProp(driver, (const char *) attr->name);
+
+        if (xmlStrEqual(attr->name, BAD_CAST "pciBus")) {
+            unsigned int bus;
+
+            if (qemuVIOMMUXMLPropUInt(driver, "pciBus", 255, "an <iommu> driver", &bus) < 0)
+                return -1;
+            iommu->pciBus = bus;
+            continue;
+        }
+        g_ptr_array_add(iommu->optNames, g_strdup((const char *) attr->name));
+        g_ptr_array_add(iommu->optValues, g_steal_pointer(&val));
+    }
+    return 0;
+}
+
+
+static int
+qemuVIOMMUParseArch(qemuVIOMMUDomain *def)
+{
+    xmlNodePtr os = qemuVIOMMUXMLChild(def->root, "os");
+    xmlNodePtr type = qemuVIOMMUXMLChild(os, "type");
+
+    if (type) {
+        def->arch = qemuVIOMMUXMLProp(type, "arch");
+        def->machine = qemuVIOMMUXMLProp(type, "machine");
+    }
+
+    if (!def->arch) {
+        virReportError("%s", _("<os><type> has no arch; virt-viommu needs arch='aarch64' machine='virt' or arch='x86_64' machine='q35'"));
+        return -1;
+    }
+
+    if (strcmp(def->arch, "aarch64") == 0 &&
+        (!def->machine || g_str_has_prefix(def->machine, "virt"))) {
+        def->archKind = QEMU_VIOMMU_ARCH_AARCH64_VIRT;
+    } else if (strcmp(def->arch, "x86_64") == 0 && def->machine &&
+               strstr(def->machine, "q35")) {
+        def->archKind = QEMU_VIOMMU_ARCH_X86_Q35;
+    } else {
+        virReportError(_("unsupported machine '%1$s' for arch '%2$s': virt-viommu plans aarch64 'virt' and x86_64 'q35' guests (PCI Express with pcie-expander-bus)"),
+                       def->machine ? def->machine : "(none)", def->arch);
+        return -1;
+    }
+    return 0;
+}
+
+
+static void
+qemuVIOMMUParseNuma(qemuVIOMMUDomain *def)
+{
+    xmlNodePtr numa = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(def->root, "cpu"), "numa");
+    xmlNodePtr numatune = qemuVIOMMUXMLChild(def->root, "numatune");
+    xmlNodePtr cur;
+
+    for (cur = numa ? numa->children : NULL; cur; cur = cur->next) {
+        unsigned int id;
+
+        if (cur->type != XML_ELEMENT_NODE ||
+            !xmlStrEqual(cur->name, BAD_CAST "cell"))
+            continue;
+        if (qemuVIOMMUXMLPropUInt(cur, "id", 1023, "a NUMA cell", &id) == 1)
+            g_array_append_val(def->numaCells, id);
+    }
+
+    for (cur = numatune ? numatune->children : NULL; cur; cur = cur->next) {
+        unsigned int id;
+        char *nodeset;
+
+        if (cur->type != XML_ELEMENT_NODE ||
+            !xmlStrEqual(cur->name, BAD_CAST "memnode"))
+            continue;
+        if (qemuVIOMMUXMLPropUInt(cur, "cellid", 1023, "a <memnode>", &id) != 1)
+            continue;
+        if (!(nodeset = qemuVIOMMUXMLProp(cur, "nodeset")))
+            continue;
+        g_hash_table_insert(def->memnodes, GUINT_TO_POINTER(id + 1), nodeset);
+    }
+}
+
+
+qemuVIOMMUDomain *
+qemuVIOMMUDomainParse(xmlDocPtr doc)
+{
+    g_autoptr(qemuVIOMMUDomain) def = g_new0(qemuVIOMMUDomain, 1);
+    xmlNodePtr cur;
+    xmlNodePtr name;
+    bool failed = false;
+
+    def->doc = doc;
+    def->root = xmlDocGetRootElement(doc);
+    def->controllers = g_ptr_array_new_with_free_func(g_free);
+    def->hostdevs = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUHostdevFree);
+    def->iommus = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUIOMMUFree);
+    def->others = g_ptr_array_new();
+    def->numaCells = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+    def->memnodes = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+
+    if ((name = qemuVIOMMUXMLChild(def->root, "name")))
+        def->name = (char *) xmlNodeGetContent(name);
+
+    if (qemuVIOMMUParseArch(def) < 0)
+        return NULL;
+
+    if ((def->iommufd = qemuVIOMMUXMLChild(def->root, "iommufd"))) {
+        g_autofree char *enabled = qemuVIOMMUXMLProp(def->iommufd, "enabled");
+
+        def->iommufdEnabled = g_strcmp0(enabled, "yes") == 0;
+    }
+
+    qemuVIOMMUParseNuma(def);
+
+    def->devices = qemuVIOMMUXMLChild(def->root, "devices");
+    for (cur = def->devices ? def->devices->children : NULL; cur; cur = cur->next) {
+        int rc = 0;
+
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+
+        if (xmlStrEqual(cur->name, BAD_CAST "controller")) {
+            rc = qemuVIOMMUParseController(def, cur);
+        } else if (xmlStrEqual(cur->name, BAD_CAST "hostdev")) {
+            rc = qemuVIOMMUParseHostdev(def, cur);
+        } else if (xmlStrEqual(cur->name, BAD_CAST "iommu")) {
+            rc = qemuVIOMMUParseIOMMU(def, cur);
+        } else {
+            qemuVIOMMUGuestAddress addr;
+
+            if ((rc = qemuVIOMMUParseGuestAddress(cur, &addr)) == 0 && addr.set)
+                g_ptr_array_add(def->others, cur);
+        }
+        if (rc < 0)
+            failed = true;
+    }
+
+    if (failed)
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
+
+qemuVIOMMUController *
+qemuVIOMMUDomainFindController(qemuVIOMMUDomain *def, unsigned int index)
+{
+    size_t i;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(def->controllers, i);
+
+        if (ctrl->index == index)
+            return ctrl;
+    }
+    return NULL;
+}
+
+
+int
+qemuVIOMMUDomainMaxControllerIndex(qemuVIOMMUDomain *def)
+{
+    int max = -1;
+    size_t i;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(def->controllers, i);
+
+        if ((int) ctrl->index > max)
+            max = ctrl->index;
+    }
+    return max;
+}
+
+
+int
+qemuVIOMMUDomainBusExpander(qemuVIOMMUDomain *def,
+                            unsigned int bus,
+                            const char *who,
+                            qemuVIOMMUController **pxb)
+{
+    unsigned int hops;
+
+    *pxb = NULL;
+    for (hops = 0; hops < 256; hops++) {
+        qemuVIOMMUController *ctrl;
+
+        if (bus == 0)
+            return 0;
+        if (!(ctrl = qemuVIOMMUDomainFindController(def, bus))) {
+            virReportError(_("%1$s: guest PCI bus 0x%2$02x does not exist: no <controller type='pci' index='%3$u'>"),
+                           who, bus, bus);
+            return -1;
+        }
+        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS ||
+            ctrl->model == QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS) {
+            *pxb = ctrl;
+            return 0;
+        }
+        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT ||
+            ctrl->model == QEMU_VIOMMU_CONTROLLER_PCI_ROOT)
+            return 0;
+        if (!ctrl->addr.set) {
+            /* libvirt will place it, on the root bus's side */
+            return 0;
+        }
+        bus = ctrl->addr.addr.bus;
+    }
+
+    virReportError(_("%1$s: the PCI controllers above guest bus 0x%2$02x form a loop"),
+                   who, bus);
+    return -1;
+}
+
+
+qemuVIOMMUIOMMU *
+qemuVIOMMUDomainFindIOMMUForBus(qemuVIOMMUDomain *def, unsigned int index)
+{
+    size_t i;
+
+    for (i = 0; i < def->iommus->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
+
+        if (iommu->pciBus == (int) index)
+            return iommu;
+    }
+    return NULL;
+}
+
+
+/* Does the libvirt nodeset string ("0-3,^2,5") hold @node? */
+static bool
+qemuVIOMMUNodesetHas(const char *nodeset, int node)
+{
+    g_auto(GStrv) parts = g_strsplit(nodeset, ",", -1);
+    bool in = false;
+    size_t i;
+
+    for (i = 0; parts[i]; i++) {
+        char *p = g_strstrip(parts[i]);
+        bool neg = false;
+        guint64 lo;
+        guint64 hi;
+        char *dash;
+
+        if (*p == '^') {
+            neg = true;
+            p++;
+        }
+        if ((dash = strchr(p, '-'))) {
+            *dash = '\0';
+            if (!g_ascii_string_to_unsigned(p, 10, 0, 1023, &lo, NULL) ||
+                !g_ascii_string_to_unsigned(dash + 1, 10, 0, 1023, &hi, NULL))
+                continue;
+        } else {
+            if (!g_ascii_string_to_unsigned(p, 10, 0, 1023, &lo, NULL))
+                continue;
+            hi = lo;
+        }
+        if ((guint64) node >= lo && (guint64) node <= hi)
+            in = !neg;
+    }
+    return in;
+}
+
+
+int
+qemuVIOMMUDomainGuestCellForHostNode(qemuVIOMMUDomain *def, int hostNode)
+{
+    size_t i;
+
+    if (def->numaCells->len == 0 || hostNode < 0)
+        return -1;
+
+    for (i = 0; i < def->numaCells->len; i++) {
+        unsigned int cell = g_array_index(def->numaCells, unsigned int, i);
+        const char *nodeset = g_hash_table_lookup(def->memnodes,
+                                                  GUINT_TO_POINTER(cell + 1));
+
+        if (nodeset && qemuVIOMMUNodesetHas(nodeset, hostNode))
+            return cell;
+    }
+    return -1;
+}

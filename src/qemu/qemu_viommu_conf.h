@@ -1,0 +1,136 @@
+/*
+ * qemu_viommu_conf.h: the parts of a libvirt domain definition that the
+ *                     vIOMMU planner reads and writes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+#include "virenum.h"
+#include "virpciaddr.h"
+
+/* PCI controller models, spelled as in libvirt's domain XML. */
+typedef enum {
+    QEMU_VIOMMU_CONTROLLER_PCI_ROOT,
+    QEMU_VIOMMU_CONTROLLER_PCIE_ROOT,
+    QEMU_VIOMMU_CONTROLLER_PCI_BRIDGE,
+    QEMU_VIOMMU_CONTROLLER_DMI_TO_PCI_BRIDGE,
+    QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT,
+    QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_UPSTREAM_PORT,
+    QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT,
+    QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS,
+    QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS,
+    QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE,
+
+    QEMU_VIOMMU_CONTROLLER_LAST
+} qemuVIOMMUControllerModel;
+
+VIR_ENUM_DECL(qemuVIOMMUControllerModel);
+
+/* What kind of guest vIOMMU a domain's architecture takes. */
+typedef enum {
+    QEMU_VIOMMU_ARCH_AARCH64_VIRT,  /* one arm-smmuv3 per pxb */
+    QEMU_VIOMMU_ARCH_X86_Q35,       /* one vIOMMU for the whole guest */
+
+    QEMU_VIOMMU_ARCH_LAST
+} qemuVIOMMUArch;
+
+typedef struct _qemuVIOMMUGuestAddress qemuVIOMMUGuestAddress;
+struct _qemuVIOMMUGuestAddress {
+    bool set;                   /* an <address type='pci'> is present */
+    virPCIDeviceAddress addr;
+    bool multifunction;
+};
+
+typedef struct _qemuVIOMMUController qemuVIOMMUController;
+struct _qemuVIOMMUController {
+    xmlNodePtr node;
+    unsigned int index;
+    qemuVIOMMUControllerModel model;
+    qemuVIOMMUGuestAddress addr;
+    int busNr;                  /* -1 when absent */
+    int numaNode;               /* <target><node>, -1 when absent */
+    int chassis;                /* -1 when absent */
+    int port;                   /* -1 when absent */
+    bool hotplugOff;            /* <target hotplug='off'/> */
+};
+
+typedef struct _qemuVIOMMUHostdev qemuVIOMMUHostdev;
+struct _qemuVIOMMUHostdev {
+    xmlNodePtr node;
+    unsigned int alias;         /* N of libvirt's "hostdevN" */
+    bool isMdev;
+    char *mdevUUID;             /* type='mdev' */
+    virPCIDeviceAddress source; /* type='pci' */
+    char *sourceStr;            /* "0009:01:00.0", or the mdev UUID */
+    qemuVIOMMUGuestAddress addr;
+    char *path;                 /* for messages */
+};
+
+typedef struct _qemuVIOMMUIOMMU qemuVIOMMUIOMMU;
+struct _qemuVIOMMUIOMMU {
+    xmlNodePtr node;
+    unsigned int alias;         /* N of libvirt's "iommuN" */
+    char *model;
+    int pciBus;                 /* -1 when absent */
+    GPtrArray *optNames;        /* <driver> attributes but pciBus, in order */
+    GPtrArray *optValues;
+};
+
+typedef struct _qemuVIOMMUDomain qemuVIOMMUDomain;
+struct _qemuVIOMMUDomain {
+    xmlDocPtr doc;              /* borrowed */
+    xmlNodePtr root;
+    xmlNodePtr devices;
+    char *name;
+    char *arch;
+    char *machine;
+    qemuVIOMMUArch archKind;
+    GPtrArray *controllers;     /* qemuVIOMMUController *, document order */
+    GPtrArray *hostdevs;        /* qemuVIOMMUHostdev *, PCI and mdev ones */
+    GPtrArray *iommus;          /* qemuVIOMMUIOMMU * */
+    GPtrArray *others;          /* other device elements with a PCI address */
+    unsigned int nhostdevAliases; /* all <hostdev> elements */
+    xmlNodePtr iommufd;         /* <iommufd>, or NULL */
+    bool iommufdEnabled;
+    GArray *numaCells;          /* guest NUMA cell ids (unsigned int) */
+    GHashTable *memnodes;       /* cell id -> host nodeset string */
+};
+
+/* Read the model from @doc (which must outlive it).  Reports every
+ * problem it finds, then returns NULL. */
+qemuVIOMMUDomain *qemuVIOMMUDomainParse(xmlDocPtr doc);
+void qemuVIOMMUDomainFree(qemuVIOMMUDomain *def);
+
+qemuVIOMMUController *qemuVIOMMUDomainFindController(qemuVIOMMUDomain *def,
+                                                     unsigned int index);
+
+/* The highest controller index of any type='pci' controller, -1 if none. */
+int qemuVIOMMUDomainMaxControllerIndex(qemuVIOMMUDomain *def);
+
+/* The pxb (pcie-expander-bus controller) that @bus hangs below, or
+ * NULL when the chain reaches the root bus.  Returns -1 (reported) on
+ * a broken chain. */
+int qemuVIOMMUDomainBusExpander(qemuVIOMMUDomain *def,
+                                unsigned int bus,
+                                const char *who,
+                                qemuVIOMMUController **pxb);
+
+/* The vIOMMU bound to bus @index with pciBus, or NULL. */
+qemuVIOMMUIOMMU *qemuVIOMMUDomainFindIOMMUForBus(qemuVIOMMUDomain *def,
+                                                 unsigned int index);
+
+/* The guest NUMA cell whose <numatune><memnode> holds host node
+ * @hostNode, or -1 (no guest NUMA, or no cell maps it). */
+int qemuVIOMMUDomainGuestCellForHostNode(qemuVIOMMUDomain *def, int hostNode);
+
+/* Parse <address type='pci' .../> under @node, if any. */
+int qemuVIOMMUParseGuestAddress(xmlNodePtr node,
+                                qemuVIOMMUGuestAddress *addr);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUDomain, qemuVIOMMUDomainFree);

@@ -1,0 +1,383 @@
+/*
+ * qemu_viommu_meta.c: the plan record kept in the domain's <metadata>
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_meta.h"
+
+#include <string.h>
+
+#include "qemu_viommu_xml.h"
+#include "virerror.h"
+
+
+static void
+qemuVIOMMUMetaDeviceFree(qemuVIOMMUMetaDevice *dev)
+{
+    g_free(dev->source);
+    g_free(dev);
+}
+
+
+static void
+qemuVIOMMUMetaPortFree(qemuVIOMMUMetaPort *port)
+{
+    g_ptr_array_unref(port->devices);
+    g_free(port);
+}
+
+
+static void
+qemuVIOMMUMetaBusFree(qemuVIOMMUMetaBus *bus)
+{
+    g_free(bus->iommu);
+    g_free(bus->kind);
+    g_ptr_array_unref(bus->ports);
+    g_free(bus);
+}
+
+
+qemuVIOMMUMeta *
+qemuVIOMMUMetaNew(void)
+{
+    qemuVIOMMUMeta *meta = g_new0(qemuVIOMMUMeta, 1);
+
+    meta->optNames = g_ptr_array_new_with_free_func(g_free);
+    meta->optValues = g_ptr_array_new_with_free_func(g_free);
+    meta->buses = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUMetaBusFree);
+    return meta;
+}
+
+
+void
+qemuVIOMMUMetaFree(qemuVIOMMUMeta *meta)
+{
+    if (!meta)
+        return;
+    g_free(meta->model);
+    g_ptr_array_unref(meta->optNames);
+    g_ptr_array_unref(meta->optValues);
+    g_ptr_array_unref(meta->buses);
+    g_free(meta);
+}
+
+
+qemuVIOMMUMetaBus *
+qemuVIOMMUMetaAddBus(qemuVIOMMUMeta *meta,
+                     const char *iommu,
+                     const char *kind,
+                     unsigned int controller)
+{
+    qemuVIOMMUMetaBus *bus = g_new0(qemuVIOMMUMetaBus, 1);
+
+    bus->iommu = g_strdup(iommu);
+    bus->kind = g_strdup(kind);
+    bus->controller = controller;
+    bus->ports = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUMetaPortFree);
+    g_ptr_array_add(meta->buses, bus);
+    return bus;
+}
+
+
+qemuVIOMMUMetaPort *
+qemuVIOMMUMetaBusAddPort(qemuVIOMMUMetaBus *bus, unsigned int controller)
+{
+    qemuVIOMMUMetaPort *port = g_new0(qemuVIOMMUMetaPort, 1);
+
+    port->controller = controller;
+    port->devices = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUMetaDeviceFree);
+    g_ptr_array_add(bus->ports, port);
+    return port;
+}
+
+
+void
+qemuVIOMMUMetaPortAddDevice(qemuVIOMMUMetaPort *port,
+                            const char *source,
+                            int group,
+                            int numaNode)
+{
+    qemuVIOMMUMetaDevice *dev = g_new0(qemuVIOMMUMetaDevice, 1);
+
+    dev->source = g_strdup(source);
+    dev->group = group;
+    dev->numaNode = numaNode;
+    g_ptr_array_add(port->devices, dev);
+}
+
+
+qemuVIOMMUMetaBus *
+qemuVIOMMUMetaFindBus(qemuVIOMMUMeta *meta, const char *iommu)
+{
+    size_t i;
+
+    for (i = 0; meta && i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+
+        if (strcmp(bus->iommu, iommu) == 0)
+            return bus;
+    }
+    return NULL;
+}
+
+
+qemuVIOMMUMetaBus *
+qemuVIOMMUMetaFindBusByController(qemuVIOMMUMeta *meta, unsigned int controller)
+{
+    size_t i;
+
+    for (i = 0; meta && i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+
+        if (bus->controller == controller)
+            return bus;
+    }
+    return NULL;
+}
+
+
+static bool
+qemuVIOMMUMetaIsOurs(xmlNodePtr node, const char *name)
+{
+    return node->type == XML_ELEMENT_NODE && node->ns &&
+        xmlStrEqual(node->ns->href, BAD_CAST QEMU_VIOMMU_META_NS) &&
+        (!name || xmlStrEqual(node->name, BAD_CAST name));
+}
+
+
+static xmlNodePtr
+qemuVIOMMUMetaFindNode(xmlNodePtr root)
+{
+    xmlNodePtr metadata = qemuVIOMMUXMLChild(root, "metadata");
+    xmlNodePtr cur;
+
+    for (cur = metadata ? metadata->children : NULL; cur; cur = cur->next) {
+        if (qemuVIOMMUMetaIsOurs(cur, "plan"))
+            return cur;
+    }
+    return NULL;
+}
+
+
+static int
+qemuVIOMMUMetaParseInt(xmlNodePtr node, const char *name, int *val)
+{
+    unsigned int v;
+    int rc;
+
+    *val = -1;
+    if ((rc = qemuVIOMMUXMLPropUInt(node, name, 1 << 20, "the virt-viommu plan record", &v)) <= 0)
+        return rc;
+    *val = v;
+    return 0;
+}
+
+
+static int
+qemuVIOMMUMetaParseController(xmlNodePtr node, unsigned int *val)
+{
+    int rc;
+
+    if ((rc = qemuVIOMMUXMLPropUInt(node, "controller", 255,
+                                    "the virt-viommu plan record", val)) < 0)
+        return -1;
+    if (rc == 0) {
+        g_autofree char *path = qemuVIOMMUXMLNodePath(node);
+
+        virReportError(_("%1$s: the virt-viommu plan record lacks 'controller'; remove the <viommu:plan> element to plan afresh"),
+                       path);
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+qemuVIOMMUMetaParsePort(qemuVIOMMUMetaBus *bus, xmlNodePtr node)
+{
+    qemuVIOMMUMetaPort *port;
+    unsigned int controller;
+    xmlNodePtr cur;
+
+    if (qemuVIOMMUMetaParseController(node, &controller) < 0)
+        return -1;
+    port = qemuVIOMMUMetaBusAddPort(bus, controller);
+
+    for (cur = node->children; cur; cur = cur->next) {
+        g_autofree char *source = NULL;
+        int group;
+        int numa;
+
+        if (!qemuVIOMMUMetaIsOurs(cur, "device"))
+            continue;
+        if (!(source = qemuVIOMMUXMLProp(cur, "source"))) {
+            g_autofree char *path = qemuVIOMMUXMLNodePath(cur);
+
+            virReportError(_("%1$s: the virt-viommu plan record lacks 'source'; remove the <viommu:plan> element to plan afresh"),
+                           path);
+            return -1;
+        }
+        if (qemuVIOMMUMetaParseInt(cur, "group", &group) < 0 ||
+            qemuVIOMMUMetaParseInt(cur, "node", &numa) < 0)
+            return -1;
+        qemuVIOMMUMetaPortAddDevice(port, source, group, numa);
+    }
+    return 0;
+}
+
+
+int
+qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **ret)
+{
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    xmlNodePtr plan = qemuVIOMMUMetaFindNode(root);
+    xmlNodePtr cur;
+
+    if (!plan)
+        return 0;
+
+    meta = qemuVIOMMUMetaNew();
+    for (cur = plan->children; cur; cur = cur->next) {
+        if (qemuVIOMMUMetaIsOurs(cur, "options")) {
+            xmlAttrPtr attr;
+
+            for (attr = cur->properties; attr; attr = attr->next) {
+                char *val = qemuVIOMMUXMLProp(cur, (const char *) attr->name);
+
+                if (xmlStrEqual(attr->name, BAD_CAST "model")) {
+                    g_free(meta->model);
+                    meta->model = val;
+                    continue;
+                }
+                g_ptr_array_add(meta->optNames, g_strdup((const char *) attr->name));
+                g_ptr_array_add(meta->optValues, val);
+            }
+        } else if (qemuVIOMMUMetaIsOurs(cur, "bus")) {
+            g_autofree char *iommu = qemuVIOMMUXMLProp(cur, "iommu");
+            g_autofree char *kind = qemuVIOMMUXMLProp(cur, "kind");
+            qemuVIOMMUMetaBus *bus;
+            unsigned int controller;
+            xmlNodePtr port;
+
+            if (qemuVIOMMUMetaParseController(cur, &controller) < 0)
+                return -1;
+            if (!iommu) {
+                g_autofree char *path = qemuVIOMMUXMLNodePath(cur);
+
+                virReportError(_("%1$s: the virt-viommu plan record lacks 'iommu'; remove the <viommu:plan> element to plan afresh"),
+                               path);
+                return -1;
+            }
+            if (qemuVIOMMUMetaFindBus(meta, iommu) ||
+                qemuVIOMMUMetaFindBusByController(meta, controller)) {
+                g_autofree char *path = qemuVIOMMUXMLNodePath(cur);
+
+                virReportError(_("%1$s: the virt-viommu plan record lists IOMMU '%2$s' or controller %3$u twice; remove the <viommu:plan> element to plan afresh"),
+                               path, iommu, controller);
+                return -1;
+            }
+            bus = qemuVIOMMUMetaAddBus(meta, iommu, kind ? kind : "other", controller);
+            for (port = cur->children; port; port = port->next) {
+                if (qemuVIOMMUMetaIsOurs(port, "port") &&
+                    qemuVIOMMUMetaParsePort(bus, port) < 0)
+                    return -1;
+            }
+        }
+    }
+
+    *ret = g_steal_pointer(&meta);
+    return 1;
+}
+
+
+static xmlNodePtr
+qemuVIOMMUMetaNewChild(xmlNodePtr parent, xmlNsPtr ns, const char *name)
+{
+    xmlNodePtr node = xmlNewDocNode(parent->doc, ns, BAD_CAST name, NULL);
+
+    qemuVIOMMUXMLInsert(parent, NULL, node);
+    return node;
+}
+
+
+/* Where libvirt keeps <metadata>: after name, uuid, genid, title and
+ * description. */
+static xmlNodePtr
+qemuVIOMMUMetaEnsureContainer(xmlNodePtr root)
+{
+    const char *before[] = { "description", "title", "genid", "uuid", "name" };
+    xmlNodePtr metadata = qemuVIOMMUXMLChild(root, "metadata");
+    xmlNodePtr after = NULL;
+    size_t i;
+
+    if (metadata)
+        return metadata;
+
+    for (i = 0; i < G_N_ELEMENTS(before) && !after; i++)
+        after = qemuVIOMMUXMLChild(root, before[i]);
+
+    metadata = xmlNewDocNode(root->doc, NULL, BAD_CAST "metadata", NULL);
+    qemuVIOMMUXMLInsert(root, after, metadata);
+    return metadata;
+}
+
+
+void
+qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root)
+{
+    xmlNodePtr old = qemuVIOMMUMetaFindNode(root);
+    xmlNodePtr metadata = qemuVIOMMUMetaEnsureContainer(root);
+    xmlNodePtr plan = xmlNewDocNode(root->doc, NULL, BAD_CAST "plan", NULL);
+    xmlNsPtr ns;
+    xmlNodePtr opts;
+    size_t i;
+    size_t j;
+    size_t k;
+
+    ns = xmlNewNs(plan, BAD_CAST QEMU_VIOMMU_META_NS, BAD_CAST QEMU_VIOMMU_META_PREFIX);
+    xmlSetNs(plan, ns);
+
+    /* Build it in place so that indentation follows its depth. */
+    if (old) {
+        xmlReplaceNode(old, plan);
+        xmlFreeNode(old);
+    } else {
+        qemuVIOMMUXMLInsert(metadata, NULL, plan);
+    }
+
+    opts = qemuVIOMMUMetaNewChild(plan, ns, "options");
+    if (meta->model)
+        xmlSetProp(opts, BAD_CAST "model", BAD_CAST meta->model);
+    for (i = 0; i < meta->optNames->len; i++)
+        xmlSetProp(opts, g_ptr_array_index(meta->optNames, i),
+                   g_ptr_array_index(meta->optValues, i));
+
+    for (i = 0; i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+        xmlNodePtr bnode = qemuVIOMMUMetaNewChild(plan, ns, "bus");
+
+        xmlSetProp(bnode, BAD_CAST "iommu", BAD_CAST bus->iommu);
+        xmlSetProp(bnode, BAD_CAST "kind", BAD_CAST bus->kind);
+        qemuVIOMMUXMLSetProp(bnode, "controller", "%u", bus->controller);
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+            xmlNodePtr pnode = qemuVIOMMUMetaNewChild(bnode, ns, "port");
+
+            qemuVIOMMUXMLSetProp(pnode, "controller", "%u", port->controller);
+            for (k = 0; k < port->devices->len; k++) {
+                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
+                xmlNodePtr dnode = qemuVIOMMUMetaNewChild(pnode, ns, "device");
+
+                xmlSetProp(dnode, BAD_CAST "source", BAD_CAST dev->source);
+                if (dev->group >= 0)
+                    qemuVIOMMUXMLSetProp(dnode, "group", "%d", dev->group);
+                if (dev->numaNode >= 0)
+                    qemuVIOMMUXMLSetProp(dnode, "node", "%d", dev->numaNode);
+            }
+        }
+    }
+}

@@ -1,0 +1,410 @@
+/*
+ * qemu_viommu_xml.c: safe parsing of domain XML and in-place edits that
+ *                    keep the document as the user wrote it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_xml.h"
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <string.h>
+
+#include "virerror.h"
+
+/* Never grow a document past this: domain XML is kilobytes. */
+#define QEMU_VIOMMU_XML_MAX (64 * 1024 * 1024)
+
+
+xmlDocPtr
+qemuVIOMMUXMLParse(const char *data, size_t len, const char *name)
+{
+    xmlParserCtxtPtr ctxt = NULL;
+    xmlDocPtr doc = NULL;
+    const xmlError *err;
+    xmlNodePtr root;
+
+    if (len == 0) {
+        virReportError(_("domain XML '%1$s' is empty"), name);
+        return NULL;
+    }
+    if (len > QEMU_VIOMMU_XML_MAX) {
+        virReportError(_("domain XML '%1$s' is %2$zu bytes, more than the %3$d this tool reads"),
+                       name, len, QEMU_VIOMMU_XML_MAX);
+        return NULL;
+    }
+
+    if (!(ctxt = xmlNewParserCtxt())) {
+        virReportError("%s", _("cannot create an XML parser"));
+        return NULL;
+    }
+
+    /* No XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD,
+     * XML_PARSE_XINCLUDE or XML_PARSE_HUGE; NONET for good measure. */
+    doc = xmlCtxtReadMemory(ctxt, data, len, name, NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR |
+                            XML_PARSE_NOWARNING);
+    if (!doc || !ctxt->wellFormed) {
+        err = xmlCtxtGetLastError(ctxt);
+        if (err && err->message) {
+            g_autofree char *msg = g_strstrip(g_strdup(err->message));
+
+            virReportError(_("domain XML '%1$s' is not well-formed: line %2$d: %3$s"),
+                           name, err->line, msg);
+        } else {
+            virReportError(_("domain XML '%1$s' is not well-formed"), name);
+        }
+        goto error;
+    }
+
+    if (doc->intSubset || doc->extSubset) {
+        virReportError(_("domain XML '%1$s' has a DOCTYPE; libvirt domain XML has none, remove it (entities are not expanded)"),
+                       name);
+        goto error;
+    }
+
+    root = xmlDocGetRootElement(doc);
+    if (!root || !xmlStrEqual(root->name, BAD_CAST "domain") || root->ns) {
+        virReportError(_("domain XML '%1$s' has root element <%2$s>, expected <domain>"),
+                       name, root ? (const char *) root->name : "");
+        goto error;
+    }
+
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+
+ error:
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+    return NULL;
+}
+
+
+static void
+qemuVIOMMUXMLEscape(GString *buf, const char *str, bool attr)
+{
+    for (; *str; str++) {
+        switch (*str) {
+        case '&':
+            g_string_append(buf, "&amp;");
+            break;
+        case '<':
+            g_string_append(buf, "&lt;");
+            break;
+        case '>':
+            g_string_append(buf, "&gt;");
+            break;
+        case '\r':
+            g_string_append(buf, "&#13;");
+            break;
+        case '\'':
+            g_string_append(buf, attr ? "&apos;" : "'");
+            break;
+        case '\n':
+            g_string_append(buf, attr ? "&#10;" : "\n");
+            break;
+        case '\t':
+            g_string_append(buf, attr ? "&#9;" : "\t");
+            break;
+        default:
+            g_string_append_c(buf, *str);
+        }
+    }
+}
+
+
+static void
+qemuVIOMMUXMLFormatName(GString *buf, xmlNsPtr ns, const xmlChar *name)
+{
+    if (ns && ns->prefix)
+        g_string_append_printf(buf, "%s:", (const char *) ns->prefix);
+    g_string_append(buf, (const char *) name);
+}
+
+
+static void
+qemuVIOMMUXMLFormatNode(GString *buf, xmlNodePtr node)
+{
+    xmlNodePtr cur;
+    xmlAttrPtr attr;
+    xmlNsPtr ns;
+
+    switch (node->type) {
+    case XML_ELEMENT_NODE:
+        g_string_append_c(buf, '<');
+        qemuVIOMMUXMLFormatName(buf, node->ns, node->name);
+        for (ns = node->nsDef; ns; ns = ns->next) {
+            g_string_append(buf, " xmlns");
+            if (ns->prefix)
+                g_string_append_printf(buf, ":%s", (const char *) ns->prefix);
+            g_string_append(buf, "='");
+            qemuVIOMMUXMLEscape(buf, (const char *) ns->href, true);
+            g_string_append_c(buf, '\'');
+        }
+        for (attr = node->properties; attr; attr = attr->next) {
+            g_string_append_c(buf, ' ');
+            qemuVIOMMUXMLFormatName(buf, attr->ns, attr->name);
+            g_string_append(buf, "='");
+            for (cur = attr->children; cur; cur = cur->next) {
+                if (cur->content)
+                    qemuVIOMMUXMLEscape(buf, (const char *) cur->content, true);
+            }
+            g_string_append_c(buf, '\'');
+        }
+        if (!node->children) {
+            g_string_append(buf, "/>");
+            break;
+        }
+        g_string_append_c(buf, '>');
+        for (cur = node->children; cur; cur = cur->next)
+            qemuVIOMMUXMLFormatNode(buf, cur);
+        g_string_append(buf, "</");
+        qemuVIOMMUXMLFormatName(buf, node->ns, node->name);
+        g_string_append_c(buf, '>');
+        break;
+    case XML_TEXT_NODE:
+        qemuVIOMMUXMLEscape(buf, (const char *) node->content, false);
+        break;
+    case XML_CDATA_SECTION_NODE:
+        g_string_append_printf(buf, "<![CDATA[%s]]>", (const char *) node->content);
+        break;
+    case XML_COMMENT_NODE:
+        g_string_append_printf(buf, "<!--%s-->", (const char *) node->content);
+        break;
+    case XML_PI_NODE:
+        g_string_append_printf(buf, "<?%s%s%s?>", (const char *) node->name,
+                               node->content ? " " : "",
+                               node->content ? (const char *) node->content : "");
+        break;
+    case XML_ENTITY_REF_NODE:
+        g_string_append_printf(buf, "&%s;", (const char *) node->name);
+        break;
+    case XML_ATTRIBUTE_NODE:
+    case XML_ENTITY_NODE:
+    case XML_DOCUMENT_NODE:
+    case XML_DOCUMENT_TYPE_NODE:
+    case XML_DOCUMENT_FRAG_NODE:
+    case XML_NOTATION_NODE:
+    case XML_HTML_DOCUMENT_NODE:
+    case XML_DTD_NODE:
+    case XML_ELEMENT_DECL:
+    case XML_ATTRIBUTE_DECL:
+    case XML_ENTITY_DECL:
+    case XML_NAMESPACE_DECL:
+    case XML_XINCLUDE_START:
+    case XML_XINCLUDE_END:
+#ifdef LIBXML_DOCB_ENABLED
+    case XML_DOCB_DOCUMENT_NODE:
+#endif
+        break;
+    }
+}
+
+
+char *
+qemuVIOMMUXMLFormat(xmlDocPtr doc, size_t *len)
+{
+    GString *out = g_string_new(NULL);
+    xmlNodePtr n;
+
+    /* Libvirt's own style, as 'virsh dumpxml' writes it: no XML
+     * declaration, attributes in single quotes; each top-level node
+     * (comments, the root) on a line of its own. */
+    for (n = doc->children; n; n = n->next) {
+        qemuVIOMMUXMLFormatNode(out, n);
+        g_string_append_c(out, '\n');
+    }
+
+    *len = out->len;
+    return g_string_free(out, FALSE);
+}
+
+
+xmlNodePtr
+qemuVIOMMUXMLChild(xmlNodePtr node, const char *name)
+{
+    xmlNodePtr cur;
+
+    for (cur = node ? node->children : NULL; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE &&
+            xmlStrEqual(cur->name, BAD_CAST name))
+            return cur;
+    }
+    return NULL;
+}
+
+
+char *
+qemuVIOMMUXMLProp(xmlNodePtr node, const char *name)
+{
+    xmlChar *val = xmlGetNoNsProp(node, BAD_CAST name);
+    char *ret;
+
+    if (!val)
+        return NULL;
+    ret = g_strdup((const char *) val);
+    xmlFree(val);
+    return ret;
+}
+
+
+int
+qemuVIOMMUXMLPropUInt(xmlNodePtr node,
+                      const char *name,
+                      unsigned int max,
+                      const char *what,
+                      unsigned int *val)
+{
+    g_autofree char *str = qemuVIOMMUXMLProp(node, name);
+    guint64 v;
+    bool ok;
+
+    if (!str)
+        return 0;
+
+    if (g_str_has_prefix(str, "0x") || g_str_has_prefix(str, "0X"))
+        ok = str[2] && g_ascii_string_to_unsigned(str + 2, 16, 0, max, &v, NULL);
+    else
+        ok = g_ascii_string_to_unsigned(str, 10, 0, max, &v, NULL);
+
+    if (!ok) {
+        g_autofree char *path = qemuVIOMMUXMLNodePath(node);
+
+        virReportError(_("%1$s: attribute %2$s='%3$.40s' of %4$s is not a number from 0 to %5$u"),
+                       path, name, str, what, max);
+        return -1;
+    }
+    *val = v;
+    return 1;
+}
+
+
+static int
+qemuVIOMMUXMLDepth(xmlNodePtr node)
+{
+    int depth = 0;
+
+    for (node = node->parent; node && node->type == XML_ELEMENT_NODE; node = node->parent)
+        depth++;
+    return depth;
+}
+
+
+char *
+qemuVIOMMUXMLChildIndent(xmlNodePtr parent)
+{
+    xmlNodePtr cur;
+
+    for (cur = parent->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE && cur->prev &&
+            cur->prev->type == XML_TEXT_NODE) {
+            const char *text = (const char *) cur->prev->content;
+            const char *nl = strrchr(text, '\n');
+
+            if (nl && strspn(nl + 1, " \t") == strlen(nl + 1))
+                return g_strdup(nl);
+        }
+    }
+    return g_strdup_printf("\n%*s", 2 * (qemuVIOMMUXMLDepth(parent) + 1), "");
+}
+
+
+/* The indentation of @parent's closing tag: the text before it. */
+static char *
+qemuVIOMMUXMLCloseIndent(xmlNodePtr parent)
+{
+    return g_strdup_printf("\n%*s", 2 * qemuVIOMMUXMLDepth(parent), "");
+}
+
+
+void
+qemuVIOMMUXMLInsert(xmlNodePtr parent, xmlNodePtr after, xmlNodePtr node)
+{
+    g_autofree char *indent = qemuVIOMMUXMLChildIndent(parent);
+    xmlNodePtr ws = xmlNewText(BAD_CAST indent);
+    xmlNodePtr last;
+
+    /* The element goes in first and the whitespace next to it, as
+     * libxml2 merges a text node into an adjacent text node. */
+    if (after) {
+        xmlAddNextSibling(after, node);
+        xmlAddPrevSibling(node, ws);
+        return;
+    }
+
+    /* At the end: before the whitespace that precedes </parent>. */
+    last = parent->last;
+    if (last && last->type == XML_TEXT_NODE &&
+        xmlIsBlankNode(last) && last->prev) {
+        xmlAddPrevSibling(last, node);
+        xmlAddPrevSibling(node, ws);
+        return;
+    }
+    xmlAddChild(parent, ws);
+    xmlAddChild(parent, node);
+    if (!last || last->type != XML_TEXT_NODE) {
+        g_autofree char *close = qemuVIOMMUXMLCloseIndent(parent);
+        xmlAddChild(parent, xmlNewText(BAD_CAST close));
+    }
+}
+
+
+void
+qemuVIOMMUXMLInsertBefore(xmlNodePtr before, xmlNodePtr node)
+{
+    g_autofree char *indent = qemuVIOMMUXMLChildIndent(before->parent);
+
+    xmlAddPrevSibling(before, node);
+    xmlAddPrevSibling(before, xmlNewText(BAD_CAST indent));
+}
+
+
+xmlNodePtr
+qemuVIOMMUXMLNewChild(xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr node = xmlNewDocNode(parent->doc, parent->ns, BAD_CAST name, NULL);
+
+    qemuVIOMMUXMLInsert(parent, NULL, node);
+    return node;
+}
+
+
+void
+qemuVIOMMUXMLRemove(xmlNodePtr node)
+{
+    xmlNodePtr prev = node->prev;
+
+    if (prev && prev->type == XML_TEXT_NODE && xmlIsBlankNode(prev)) {
+        xmlUnlinkNode(prev);
+        xmlFreeNode(prev);
+    }
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+}
+
+
+void
+qemuVIOMMUXMLSetProp(xmlNodePtr node, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *val = NULL;
+
+    va_start(ap, fmt);
+    val = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    xmlSetProp(node, BAD_CAST name, BAD_CAST val);
+}
+
+
+char *
+qemuVIOMMUXMLNodePath(xmlNodePtr node)
+{
+    xmlChar *path = xmlGetNodePath(node);
+    char *ret = g_strdup(path ? (const char *) path : "?");
+
+    xmlFree(path);
+    return ret;
+}

@@ -1,0 +1,127 @@
+/*
+ * virt-viommu-plan.c: the 'plan' and 'argv' commands
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "virt-viommu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qemu_viommu.h"
+#include "qemu_viommu_xml.h"
+#include "virerror.h"
+#include "virsysiommu.h"
+
+/* Read all of @path ("-": standard input), at most 64 MiB and a byte. */
+int
+virtVIOMMUReadInput(const char *path, char **data, size_t *len)
+{
+    g_autoptr(GError) err = NULL;
+    gsize glen = 0;
+
+    if (strcmp(path, "-") == 0) {
+        g_autoptr(GString) buf = g_string_new(NULL);
+        char chunk[65536];
+        ssize_t n;
+
+        while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                virReportSystemError(errno, "%s", _("cannot read standard input"));
+                return -1;
+            }
+            g_string_append_len(buf, chunk, n);
+            if (buf->len > 64 * 1024 * 1024) {
+                virReportError("%s", _("standard input holds more than 64 MiB; that is no domain XML"));
+                return -1;
+            }
+        }
+        *len = buf->len;
+        *data = g_string_free(g_steal_pointer(&buf), FALSE);
+        return 0;
+    }
+
+    if (!g_file_get_contents(path, data, &glen, &err)) {
+        virReportError(_("cannot read domain XML: %1$s"), err->message);
+        return -1;
+    }
+    *len = glen;
+    return 0;
+}
+
+
+/* Parse @path and plan it against the host below @sysfsRoot. */
+int
+virtVIOMMUPlanFile(const char *path,
+                   const char *sysfsRoot,
+                   const qemuVIOMMUPlanOptions *opts,
+                   xmlDocPtr *docOut,
+                   virSysIOMMUHost **hostOut)
+{
+    g_autofree char *data = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    size_t len;
+    bool changed;
+
+    if (virtVIOMMUReadInput(path, &data, &len) < 0)
+        return -1;
+    if (!(doc = qemuVIOMMUXMLParse(data, len, strcmp(path, "-") == 0 ? "stdin" : path)))
+        return -1;
+    if (!(host = virSysIOMMUHostOpen(sysfsRoot)))
+        return -1;
+    if (qemuVIOMMUPlanDomain(host, doc, opts, &changed) < 0)
+        return -1;
+
+    *docOut = g_steal_pointer(&doc);
+    if (hostOut)
+        *hostOut = g_steal_pointer(&host);
+    return 0;
+}
+
+
+int
+virtVIOMMUCmdPlan(int argc, char **argv)
+{
+    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup("plan");
+    g_autofree char *sysfsRoot = NULL;
+    g_autofree char *output = NULL;
+    gint spare = 0;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *text = NULL;
+    size_t len;
+    qemuVIOMMUPlanOptions opts = { 0 };
+    GOptionEntry entries[] = {
+        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
+          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
+        { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
+          "add N empty root ports to each new pcie-expander-bus for hotplug (default 0)", "N" },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+          "write to FILE (atomically) instead of standard output", "FILE" },
+        { NULL }
+    };
+
+    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
+        return VIRT_VIOMMU_EXIT_USAGE;
+    if (argc != 2)
+        return virtVIOMMUUsageError(cmd, argc < 2 ? "missing DOMAIN.xml (or - for standard input)"
+                                                  : "more than one DOMAIN.xml given");
+    if (spare < 0)
+        return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
+    opts.sparePorts = spare;
+
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, NULL) < 0)
+        return virtVIOMMUFail();
+
+    text = qemuVIOMMUXMLFormat(doc, &len);
+    if (virtVIOMMUWriteOutput(output, text, len) < 0)
+        return virtVIOMMUFail();
+    return VIRT_VIOMMU_EXIT_OK;
+}
