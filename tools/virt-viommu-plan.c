@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "qemu_viommu.h"
+#include "qemu_viommu_argv.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommu.h"
@@ -122,6 +123,52 @@ virtVIOMMUCmdPlan(int argc, char **argv)
 
     text = qemuVIOMMUXMLFormat(doc, &len);
     if (virtVIOMMUWriteOutput(output, text, len) < 0)
+        return virtVIOMMUFail();
+    return VIRT_VIOMMU_EXIT_OK;
+}
+
+
+int
+virtVIOMMUCmdArgv(int argc, char **argv)
+{
+    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup("argv");
+    g_autofree char *sysfsRoot = NULL;
+    g_autofree char *output = NULL;
+    gint spare = 0;
+    gboolean standalone = FALSE;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GPtrArray) args = NULL;
+    g_autofree char *text = NULL;
+    qemuVIOMMUPlanOptions opts = { 0 };
+    qemuVIOMMUArgvOptions argvOpts = { 0 };
+    GOptionEntry entries[] = {
+        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
+          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
+        { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
+          "when planning, add N empty root ports to each new pcie-expander-bus", "N" },
+        { "standalone", 0, 0, G_OPTION_ARG_NONE, &standalone,
+          "arguments for qemu-system-* without libvirt (vfio-pci names its host device)", NULL },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+          "write to FILE (atomically) instead of standard output", "FILE" },
+        { NULL }
+    };
+
+    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
+        return VIRT_VIOMMU_EXIT_USAGE;
+    if (argc != 2)
+        return virtVIOMMUUsageError(cmd, argc < 2 ? "missing DOMAIN.xml (or - for standard input)"
+                                                  : "more than one DOMAIN.xml given");
+    if (spare < 0)
+        return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
+    opts.sparePorts = spare;
+    argvOpts.standalone = standalone;
+
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, NULL) < 0 ||
+        qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0)
+        return virtVIOMMUFail();
+
+    text = qemuVIOMMUArgvFormat(args, false);
+    if (virtVIOMMUWriteOutput(output, text, strlen(text)) < 0)
         return virtVIOMMUFail();
     return VIRT_VIOMMU_EXIT_OK;
 }

@@ -41,6 +41,16 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
             "a guest address on every <hostdev>.  Everything else is kept as it was.",
         .run = virtVIOMMUCmdPlan,
     },
+    {
+        .name = "argv",
+        .params = "DOMAIN.xml|-",
+        .summary = "print the QEMU arguments of the planned vIOMMU topology",
+        .description =
+            "Plans the domain when needed, then prints one per line the -object and\n"
+            "-device arguments of its iommufd object, pcie-expander-buses, root ports,\n"
+            "vIOMMUs and vfio-pci devices, exactly as libvirt 12.8 writes them.",
+        .run = virtVIOMMUCmdArgv,
+    },
 };
 
 

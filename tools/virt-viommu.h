@@ -62,3 +62,4 @@ int virtVIOMMUReadInput(const char *path, char **data, size_t *len);
 
 int virtVIOMMUCmdScan(int argc, char **argv);
 int virtVIOMMUCmdPlan(int argc, char **argv);
+int virtVIOMMUCmdArgv(int argc, char **argv);

@@ -1,0 +1,515 @@
+/*
+ * qemu_viommu_argv.c: the QEMU arguments of a planned vIOMMU topology,
+ *                     as libvirt writes them
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_argv.h"
+
+#include <string.h>
+
+#include "qemu_viommu_conf.h"
+#include "qemu_viommu_xml.h"
+#include "virerror.h"
+
+/* A JSON object written key by key, in libvirt's order. */
+typedef struct _qemuVIOMMUJson qemuVIOMMUJson;
+struct _qemuVIOMMUJson {
+    GString *buf;
+};
+
+
+static void
+qemuVIOMMUJsonString(GString *buf, const char *str)
+{
+    g_string_append_c(buf, '"');
+    for (; *str; str++) {
+        unsigned char c = *str;
+
+        if (c == '"' || c == '\\')
+            g_string_append_printf(buf, "\\%c", c);
+        else if (c < 0x20)
+            g_string_append_printf(buf, "\\u%04x", c);
+        else
+            g_string_append_c(buf, c);
+    }
+    g_string_append_c(buf, '"');
+}
+
+
+static void
+qemuVIOMMUJsonKey(qemuVIOMMUJson *j, const char *key)
+{
+    if (j->buf->len > 1)
+        g_string_append_c(j->buf, ',');
+    qemuVIOMMUJsonString(j->buf, key);
+    g_string_append_c(j->buf, ':');
+}
+
+
+static void
+qemuVIOMMUJsonInit(qemuVIOMMUJson *j)
+{
+    j->buf = g_string_new("{");
+}
+
+
+static void
+qemuVIOMMUJsonAddStr(qemuVIOMMUJson *j, const char *key, const char *val)
+{
+    qemuVIOMMUJsonKey(j, key);
+    qemuVIOMMUJsonString(j->buf, val);
+}
+
+
+static void
+qemuVIOMMUJsonAddInt(qemuVIOMMUJson *j, const char *key, long long val)
+{
+    qemuVIOMMUJsonKey(j, key);
+    g_string_append_printf(j->buf, "%lld", val);
+}
+
+
+static void
+qemuVIOMMUJsonAddBool(qemuVIOMMUJson *j, const char *key, bool val)
+{
+    qemuVIOMMUJsonKey(j, key);
+    g_string_append(j->buf, val ? "true" : "false");
+}
+
+
+static char *
+qemuVIOMMUJsonFinish(qemuVIOMMUJson *j)
+{
+    g_string_append_c(j->buf, '}');
+    return g_string_free(g_steal_pointer(&j->buf), FALSE);
+}
+
+
+static void
+qemuVIOMMUArgvAdd(GPtrArray *args, const char *opt, qemuVIOMMUJson *j)
+{
+    g_ptr_array_add(args, g_strdup(opt));
+    g_ptr_array_add(args, qemuVIOMMUJsonFinish(j));
+}
+
+
+static char *
+qemuVIOMMUBusName(qemuVIOMMUDomain *def, unsigned int bus)
+{
+    qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, bus);
+
+    if (bus == 0 && (!ctrl || ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT))
+        return g_strdup("pcie.0");
+    if (bus == 0)
+        return g_strdup("pci.0");
+    return g_strdup_printf("pci.%u", bus);
+}
+
+
+/* "bus", "multifunction" and "addr", as libvirt adds them last. */
+static void
+qemuVIOMMUJsonAddAddress(qemuVIOMMUJson *j,
+                         qemuVIOMMUDomain *def,
+                         const qemuVIOMMUGuestAddress *addr)
+{
+    g_autofree char *bus = qemuVIOMMUBusName(def, addr->addr.bus);
+    g_autofree char *where = NULL;
+
+    qemuVIOMMUJsonAddStr(j, "bus", bus);
+    if (addr->multifunction)
+        qemuVIOMMUJsonAddBool(j, "multifunction", true);
+    if (addr->addr.function)
+        where = g_strdup_printf("0x%x.0x%x", addr->addr.slot, addr->addr.function);
+    else
+        where = g_strdup_printf("0x%x", addr->addr.slot);
+    qemuVIOMMUJsonAddStr(j, "addr", where);
+}
+
+
+/* Is @ctrl part of the planned topology: a pxb or below one? */
+static int
+qemuVIOMMUArgvWantController(qemuVIOMMUDomain *def,
+                             qemuVIOMMUController *ctrl,
+                             bool *want)
+{
+    g_autofree char *path = qemuVIOMMUXMLNodePath(ctrl->node);
+    qemuVIOMMUController *pxb;
+
+    *want = false;
+    if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS) {
+        *want = true;
+        return 0;
+    }
+    if (!ctrl->addr.set)
+        return 0;
+    if (qemuVIOMMUDomainBusExpander(def, ctrl->addr.addr.bus, path, &pxb) < 0)
+        return -1;
+    *want = pxb != NULL;
+    return 0;
+}
+
+
+static int
+qemuVIOMMUArgvController(GPtrArray *args,
+                         qemuVIOMMUDomain *def,
+                         qemuVIOMMUController *ctrl)
+{
+    g_autofree char *path = qemuVIOMMUXMLNodePath(ctrl->node);
+    g_autofree char *id = g_strdup_printf("pci.%u", ctrl->index);
+    qemuVIOMMUJson j;
+
+    if (!ctrl->addr.set) {
+        virReportError(_("%1$s: controller %2$u has no <address>; plan the domain first"),
+                       path, ctrl->index);
+        return -1;
+    }
+
+    qemuVIOMMUJsonInit(&j);
+    switch (ctrl->model) {
+    case QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS:
+        if (ctrl->busNr < 0) {
+            g_free(qemuVIOMMUJsonFinish(&j));
+            virReportError(_("%1$s: pcie-expander-bus %2$u has no <target busNr>; plan the domain first"),
+                           path, ctrl->index);
+            return -1;
+        }
+        qemuVIOMMUJsonAddStr(&j, "driver", "pxb-pcie");
+        qemuVIOMMUJsonAddInt(&j, "bus_nr", ctrl->busNr);
+        qemuVIOMMUJsonAddStr(&j, "id", id);
+        if (ctrl->numaNode >= 0)
+            qemuVIOMMUJsonAddInt(&j, "numa_node", ctrl->numaNode);
+        break;
+
+    case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT:
+        qemuVIOMMUJsonAddStr(&j, "driver", "pcie-root-port");
+        qemuVIOMMUJsonAddInt(&j, "port", ctrl->port >= 0 ? ctrl->port :
+                             (int) (ctrl->addr.addr.slot * 8 + ctrl->addr.addr.function));
+        qemuVIOMMUJsonAddInt(&j, "chassis", ctrl->chassis >= 0 ? ctrl->chassis :
+                             (int) ctrl->index);
+        qemuVIOMMUJsonAddStr(&j, "id", id);
+        if (ctrl->hotplugOff)
+            qemuVIOMMUJsonAddBool(&j, "hotplug", false);
+        break;
+
+    case QEMU_VIOMMU_CONTROLLER_PCI_ROOT:
+    case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT:
+    case QEMU_VIOMMU_CONTROLLER_PCI_BRIDGE:
+    case QEMU_VIOMMU_CONTROLLER_DMI_TO_PCI_BRIDGE:
+    case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_UPSTREAM_PORT:
+    case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT:
+    case QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS:
+    case QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE:
+    case QEMU_VIOMMU_CONTROLLER_LAST:
+        g_free(qemuVIOMMUJsonFinish(&j));
+        virReportError(_("%1$s: a %2$s below a pcie-expander-bus is not part of a plan virt-viommu writes; only pcie-root-port controllers go there"),
+                       path, qemuVIOMMUControllerModelTypeToString(ctrl->model));
+        return -1;
+    }
+
+    qemuVIOMMUJsonAddAddress(&j, def, &ctrl->addr);
+    qemuVIOMMUArgvAdd(args, "-device", &j);
+    return 0;
+}
+
+
+static const char *
+qemuVIOMMUIOMMUOption(qemuVIOMMUIOMMU *iommu, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < iommu->optNames->len; i++) {
+        if (strcmp(g_ptr_array_index(iommu->optNames, i), name) == 0)
+            return g_ptr_array_index(iommu->optValues, i);
+    }
+    return NULL;
+}
+
+
+/* Options written as "on"/"off" strings, and those as booleans, in
+ * the order libvirt writes them. */
+typedef enum {
+    QEMU_VIOMMU_OPT_STRING,     /* copied as a string */
+    QEMU_VIOMMU_OPT_BOOL,       /* on/off as true/false */
+    QEMU_VIOMMU_OPT_INT,        /* a number */
+} qemuVIOMMUOptType;
+
+typedef struct _qemuVIOMMUOpt qemuVIOMMUOpt;
+struct _qemuVIOMMUOpt {
+    const char *xml;
+    const char *qemu;
+    qemuVIOMMUOptType type;
+};
+
+static const qemuVIOMMUOpt qemuVIOMMUSMMUv3Opts[] = {
+    { "accel", "accel", QEMU_VIOMMU_OPT_BOOL },
+    { "ats", "ats", QEMU_VIOMMU_OPT_STRING },
+    { "ril", "ril", QEMU_VIOMMU_OPT_STRING },
+    { "ssidsize", "ssidsize", QEMU_VIOMMU_OPT_STRING },
+    { "oas", "oas", QEMU_VIOMMU_OPT_STRING },
+    { "cmdqv", "cmdqv", QEMU_VIOMMU_OPT_STRING },
+};
+
+static const qemuVIOMMUOpt qemuVIOMMUIntelOpts[] = {
+    { "intremap", "intremap", QEMU_VIOMMU_OPT_STRING },
+    { "caching_mode", "caching-mode", QEMU_VIOMMU_OPT_BOOL },
+    { "eim", "eim", QEMU_VIOMMU_OPT_STRING },
+    { "iotlb", "device-iotlb", QEMU_VIOMMU_OPT_BOOL },
+    { "aw_bits", "aw-bits", QEMU_VIOMMU_OPT_INT },
+    { "dma_translation", "dma-translation", QEMU_VIOMMU_OPT_BOOL },
+};
+
+
+static int
+qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
+                      qemuVIOMMUIOMMU *iommu,
+                      const char *path,
+                      const qemuVIOMMUOpt *opts,
+                      size_t nopts)
+{
+    size_t i;
+
+    for (i = 0; i < iommu->optNames->len; i++) {
+        const char *name = g_ptr_array_index(iommu->optNames, i);
+        size_t k;
+
+        for (k = 0; k < nopts; k++) {
+            if (strcmp(opts[k].xml, name) == 0)
+                break;
+        }
+        if (k == nopts) {
+            virReportError(_("%1$s: <iommu model='%2$s'> driver option '%3$s' is not one virt-viommu knows how libvirt passes to QEMU"),
+                           path, iommu->model, name);
+            return -1;
+        }
+    }
+
+    for (i = 0; i < nopts; i++) {
+        const char *val = qemuVIOMMUIOMMUOption(iommu, opts[i].xml);
+        guint64 num;
+
+        if (!val)
+            continue;
+        switch (opts[i].type) {
+        case QEMU_VIOMMU_OPT_STRING:
+            qemuVIOMMUJsonAddStr(j, opts[i].qemu, val);
+            break;
+        case QEMU_VIOMMU_OPT_BOOL:
+            if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0) {
+                virReportError(_("%1$s: <iommu> driver option %2$s='%3$s' must be 'on' or 'off'"),
+                               path, opts[i].xml, val);
+                return -1;
+            }
+            qemuVIOMMUJsonAddBool(j, opts[i].qemu, strcmp(val, "on") == 0);
+            break;
+        case QEMU_VIOMMU_OPT_INT:
+            if (!g_ascii_string_to_unsigned(val, 10, 0, 255, &num, NULL)) {
+                virReportError(_("%1$s: <iommu> driver option %2$s='%3$s' must be a number"),
+                               path, opts[i].xml, val);
+                return -1;
+            }
+            qemuVIOMMUJsonAddInt(j, opts[i].qemu, num);
+            break;
+        }
+    }
+    return 0;
+}
+
+
+static int
+qemuVIOMMUArgvIOMMU(GPtrArray *args,
+                    qemuVIOMMUDomain *def,
+                    qemuVIOMMUIOMMU *iommu)
+{
+    g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
+    g_autofree char *id = g_strdup_printf("iommu%u", iommu->alias);
+    qemuVIOMMUJson j;
+
+    if (g_strcmp0(iommu->model, "smmuv3") == 0) {
+        g_autofree char *bus = NULL;
+
+        /* without pciBus it is the machine's own SMMU (-machine iommu=) */
+        if (iommu->pciBus < 0)
+            return 0;
+        if (iommu->pciBus > 0 && !qemuVIOMMUDomainFindController(def, iommu->pciBus)) {
+            virReportError(_("%1$s: pciBus='%2$d' names no PCI controller; point it at a pcie-expander-bus index"),
+                           path, iommu->pciBus);
+            return -1;
+        }
+        bus = qemuVIOMMUBusName(def, iommu->pciBus);
+        qemuVIOMMUJsonInit(&j);
+        qemuVIOMMUJsonAddStr(&j, "driver", "arm-smmuv3");
+        qemuVIOMMUJsonAddStr(&j, "primary-bus", bus);
+        qemuVIOMMUJsonAddStr(&j, "id", id);
+        if (qemuVIOMMUArgvAddOptions(&j, iommu, path, qemuVIOMMUSMMUv3Opts,
+                                  G_N_ELEMENTS(qemuVIOMMUSMMUv3Opts)) < 0) {
+            g_free(qemuVIOMMUJsonFinish(&j));
+            return -1;
+        }
+    } else if (g_strcmp0(iommu->model, "intel") == 0) {
+        qemuVIOMMUJsonInit(&j);
+        qemuVIOMMUJsonAddStr(&j, "driver", "intel-iommu");
+        qemuVIOMMUJsonAddStr(&j, "id", id);
+        if (qemuVIOMMUArgvAddOptions(&j, iommu, path, qemuVIOMMUIntelOpts,
+                                  G_N_ELEMENTS(qemuVIOMMUIntelOpts)) < 0) {
+            g_free(qemuVIOMMUJsonFinish(&j));
+            return -1;
+        }
+    } else {
+        virReportError(_("%1$s: <iommu model='%2$s'> is not a vIOMMU virt-viommu writes arguments for (smmuv3, intel)"),
+                       path, iommu->model ? iommu->model : "");
+        return -1;
+    }
+
+    qemuVIOMMUArgvAdd(args, "-device", &j);
+    return 0;
+}
+
+
+static bool
+qemuVIOMMUHostdevUsesIOMMUFD(qemuVIOMMUDomain *def, qemuVIOMMUHostdev *hd)
+{
+    xmlNodePtr driver = qemuVIOMMUXMLChild(hd->node, "driver");
+    g_autofree char *iommufd = driver ? qemuVIOMMUXMLProp(driver, "iommufd") : NULL;
+
+    if (iommufd)
+        return strcmp(iommufd, "yes") == 0;
+    return def->iommufdEnabled;
+}
+
+
+static int
+qemuVIOMMUArgvHostdev(GPtrArray *args,
+                      qemuVIOMMUDomain *def,
+                      qemuVIOMMUHostdev *hd,
+                      const qemuVIOMMUArgvOptions *opts)
+{
+    g_autofree char *id = g_strdup_printf("hostdev%u", hd->alias);
+    bool iommufd = qemuVIOMMUHostdevUsesIOMMUFD(def, hd);
+    xmlNodePtr rom = qemuVIOMMUXMLChild(hd->node, "rom");
+    xmlNodePtr boot = qemuVIOMMUXMLChild(hd->node, "boot");
+    qemuVIOMMUJson j;
+
+    if (!hd->addr.set) {
+        virReportError(_("%1$s: host device %2$s has no guest <address>; plan the domain first"),
+                       hd->path, hd->sourceStr);
+        return -1;
+    }
+
+    qemuVIOMMUJsonInit(&j);
+    qemuVIOMMUJsonAddStr(&j, "driver", "vfio-pci");
+    if (hd->isMdev) {
+        g_autofree char *sysfsdev = g_strdup_printf("/sys/bus/mdev/devices/%s", hd->mdevUUID);
+
+        qemuVIOMMUJsonAddStr(&j, "id", id);
+        qemuVIOMMUJsonAddStr(&j, "sysfsdev", sysfsdev);
+    } else {
+        if (!iommufd || opts->standalone)
+            qemuVIOMMUJsonAddStr(&j, "host", hd->sourceStr);
+        qemuVIOMMUJsonAddStr(&j, "id", id);
+    }
+    if (iommufd)
+        qemuVIOMMUJsonAddStr(&j, "iommufd", "iommufd0");
+    qemuVIOMMUJsonAddAddress(&j, def, &hd->addr);
+
+    if (boot) {
+        unsigned int order;
+
+        if (qemuVIOMMUXMLPropUInt(boot, "order", G_MAXINT, "a <boot>", &order) == 1)
+            qemuVIOMMUJsonAddInt(&j, "bootindex", order);
+    }
+    if (rom) {
+        g_autofree char *bar = qemuVIOMMUXMLProp(rom, "bar");
+        g_autofree char *file = qemuVIOMMUXMLProp(rom, "file");
+
+        if (g_strcmp0(bar, "off") == 0)
+            qemuVIOMMUJsonAddInt(&j, "rombar", 0);
+        else if (g_strcmp0(bar, "on") == 0)
+            qemuVIOMMUJsonAddInt(&j, "rombar", 1);
+        if (file)
+            qemuVIOMMUJsonAddStr(&j, "romfile", file);
+    }
+
+    qemuVIOMMUArgvAdd(args, "-device", &j);
+    return 0;
+}
+
+
+int
+qemuVIOMMUBuildArgv(xmlDocPtr doc,
+                    const qemuVIOMMUArgvOptions *opts,
+                    GPtrArray **ret)
+{
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) ctrls = g_ptr_array_new();
+    bool iommufd = false;
+    size_t i;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)))
+        return -1;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(def->controllers, i);
+        bool want;
+
+        if (qemuVIOMMUArgvWantController(def, ctrl, &want) < 0)
+            return -1;
+        if (want)
+            g_ptr_array_add(ctrls, ctrl);
+    }
+    /* libvirt writes PCI controllers in index order */
+    for (i = 0; i < 256; i++) {
+        qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, i);
+
+        if (ctrl && g_ptr_array_find(ctrls, ctrl, NULL) &&
+            qemuVIOMMUArgvController(args, def, ctrl) < 0)
+            return -1;
+    }
+
+    for (i = 0; i < def->iommus->len; i++) {
+        if (qemuVIOMMUArgvIOMMU(args, def, g_ptr_array_index(def->iommus, i)) < 0)
+            return -1;
+    }
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        if (qemuVIOMMUHostdevUsesIOMMUFD(def, g_ptr_array_index(def->hostdevs, i)))
+            iommufd = true;
+    }
+    if (iommufd) {
+        qemuVIOMMUJson j;
+
+        qemuVIOMMUJsonInit(&j);
+        qemuVIOMMUJsonAddStr(&j, "qom-type", "iommufd");
+        qemuVIOMMUJsonAddStr(&j, "id", "iommufd0");
+        qemuVIOMMUArgvAdd(args, "-object", &j);
+    }
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        if (qemuVIOMMUArgvHostdev(args, def, g_ptr_array_index(def->hostdevs, i), opts) < 0)
+            return -1;
+    }
+
+    *ret = g_steal_pointer(&args);
+    return 0;
+}
+
+
+char *
+qemuVIOMMUArgvFormat(GPtrArray *args, bool continued)
+{
+    GString *buf = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i + 1 < args->len; i += 2) {
+        g_string_append_printf(buf, "%s '%s'", (const char *) g_ptr_array_index(args, i),
+                               (const char *) g_ptr_array_index(args, i + 1));
+        if (continued && i + 2 < args->len)
+            g_string_append(buf, " \\");
+        g_string_append_c(buf, '\n');
+    }
+    return g_string_free(buf, FALSE);
+}
