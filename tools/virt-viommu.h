@@ -50,8 +50,6 @@ int virtVIOMMUWriteOutput(const char *path, const char *data, size_t len);
 
 const virtVIOMMUCommand *virtVIOMMUCommandLookup(const char *name);
 
-char *virtVIOMMUDotQuote(const char *str);
-
 int virtVIOMMUPlanFile(const char *path,
                        const char *sysfsRoot,
                        const qemuVIOMMUPlanOptions *opts,

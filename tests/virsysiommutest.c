@@ -1,0 +1,581 @@
+/*
+ * virsysiommutest.c: tests of the host IOMMU scanner
+ *
+ * Golden output of every host fixture in tests/hosts (text and JSON,
+ * read with openat2 and with the portable resolver), a save and re-scan
+ * round trip, and hand-made broken trees for each way a sysfs tree can
+ * mislead or attack the scanner.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "testutils.h"
+#include "virerror.h"
+#include "virsysiommu.h"
+#include "virsysiommufmt.h"
+
+
+static char *
+testHostPath(const char *host)
+{
+    return g_strdup_printf("%s/hosts/%s", virTestSrcDir(), host);
+}
+
+
+static char *
+testScanFormat(const char *root, bool portable, bool json)
+{
+    g_autoptr(virSysIOMMUHost) host = NULL;
+
+    if (!(host = virSysIOMMUHostOpen(root)))
+        return NULL;
+    virSysfsRootSetPortable(virSysIOMMUHostGetSysfs(host), portable);
+    if (virSysIOMMUHostScan(host) < 0)
+        return NULL;
+    return json ? virSysIOMMUHostFormatJSON(host, NULL)
+                : virSysIOMMUHostFormatText(host, NULL);
+}
+
+
+static int
+testScanGolden(const void *opaque)
+{
+    const char *name = opaque;
+    g_autofree char *root = testHostPath(name);
+    g_autofree char *txtPath = g_strdup_printf("%s/virsysiommudata/%s.txt", virTestSrcDir(), name);
+    g_autofree char *jsonPath = g_strdup_printf("%s/virsysiommudata/%s.json", virTestSrcDir(), name);
+    g_autofree char *text = NULL;
+    g_autofree char *json = NULL;
+    g_autofree char *portable = NULL;
+
+    if (!(text = testScanFormat(root, false, false)) ||
+        !(json = testScanFormat(root, false, true)) ||
+        !(portable = testScanFormat(root, true, false)))
+        return -1;
+    if (strcmp(text, portable) != 0) {
+        printf("  the portable resolver reads the host differently\n");
+        return -1;
+    }
+    if (virTestCompareToFile(text, txtPath) < 0 ||
+        virTestCompareToFile(json, jsonPath) < 0)
+        return -1;
+    return 0;
+}
+
+
+static int
+testSaveRoundTrip(const void *opaque)
+{
+    const char *name = opaque;
+    g_autofree char *root = testHostPath(name);
+    g_autofree char *tmp = g_dir_make_tmp("virsysiommutest-XXXXXX", NULL);
+    g_autofree char *dest = g_build_filename(tmp, "saved", NULL);
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *cmd = NULL;
+    int ret = -1;
+
+    if (!tmp)
+        return -1;
+    if (!(host = virSysIOMMUHostOpen(root)) ||
+        virSysIOMMUHostSave(host, dest) < 0)
+        goto cleanup;
+    if (!(before = testScanFormat(root, false, true)) ||
+        !(after = testScanFormat(dest, false, true)))
+        goto cleanup;
+    if (strcmp(before, after) != 0) {
+        printf("  the saved fixture scans differently\n");
+        goto cleanup;
+    }
+    /* saving again into an existing directory must refuse */
+    if (virSysIOMMUHostSave(host, dest) == 0) {
+        printf("  saving over an existing directory succeeded\n");
+        goto cleanup;
+    }
+    virResetLastError();
+    ret = 0;
+
+ cleanup:
+    cmd = g_strdup_printf("rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        printf("  cannot remove %s\n", tmp);
+    return ret;
+}
+
+
+/* ---- hand-made trees ---- */
+
+typedef struct _testTree testTree;
+struct _testTree {
+    char *root;
+};
+
+
+static void
+testTreeFile(testTree *t, const char *path, const char *content)
+{
+    g_autofree char *full = g_build_filename(t->root, path, NULL);
+    g_autofree char *dir = g_path_get_dirname(full);
+
+    g_mkdir_with_parents(dir, 0755);
+    g_file_set_contents(full, content, -1, NULL);
+}
+
+
+static void
+testTreeLink(testTree *t, const char *path, const char *target)
+{
+    g_autofree char *full = g_build_filename(t->root, path, NULL);
+    g_autofree char *dir = g_path_get_dirname(full);
+
+    g_mkdir_with_parents(dir, 0755);
+    if (symlink(target, full) < 0)
+        printf("  symlink %s: %s\n", full, g_strerror(errno));
+}
+
+
+/* One SMMU with one endpoint, as the kernel lays it out. */
+static testTree *
+testTreeNew(void)
+{
+    testTree *t = g_new0(testTree, 1);
+    const char *dev = "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0";
+
+    t->root = g_dir_make_tmp("virsysiommutest-XXXXXX", NULL);
+    testTreeFile(t, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/vendor", "0x15b3\n");
+    testTreeFile(t, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/device", "0x101d\n");
+    testTreeFile(t, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/class", "0x020000\n");
+    testTreeFile(t, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/numa_node", "0\n");
+    testTreeLink(t, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/iommu",
+                 "../../../platform/arm-smmu-v3.0.auto/iommu/smmu3.0x0000000011000000");
+    testTreeLink(t, "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/iommu_group",
+                 "../../../../kernel/iommu_groups/3");
+    testTreeLink(t, "sys/bus/pci/devices/0000:01:00.0",
+                 "../../../devices/pci0000:00/0000:00:01.0/0000:01:00.0");
+    testTreeFile(t, "sys/devices/platform/arm-smmu-v3.0.auto/iommu/smmu3.0x0000000011000000/devices/.keep", "");
+    testTreeLink(t, "sys/class/iommu/smmu3.0x0000000011000000",
+                 "../../devices/platform/arm-smmu-v3.0.auto/iommu/smmu3.0x0000000011000000");
+    testTreeFile(t, "sys/kernel/iommu_groups/3/type", "DMA\n");
+    (void) dev;
+    return t;
+}
+
+
+static void
+testTreeFree(testTree *t)
+{
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", t->root);
+
+    if (system(cmd) != 0)
+        printf("  cannot remove %s\n", t->root);
+    g_free(t->root);
+    g_free(t);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(testTree, testTreeFree);
+
+
+#define TEST_DEV "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0"
+
+typedef struct _testBroken testBroken;
+struct _testBroken {
+    const char *name;
+    void (*mangle)(testTree *t);
+    bool portable;
+    const char *expectError;    /* substring of the reported error; NULL: works */
+};
+
+
+static void
+testMangleNone(testTree *t G_GNUC_UNUSED)
+{
+}
+
+
+static void
+testMangleEscapeRelative(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, TEST_DEV "/iommu", NULL);
+
+    unlink(p);
+    testTreeLink(t, TEST_DEV "/iommu", "../../../../../../../../../../etc");
+}
+
+
+static void
+testMangleEscapeAbsolute(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, "sys/bus/pci/devices/0000:01:00.0", NULL);
+
+    unlink(p);
+    testTreeLink(t, "sys/bus/pci/devices/0000:01:00.0", "/sys/devices/pci0000:00");
+}
+
+
+static void
+testMangleEscapeDir(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, "sys/class/iommu/smmu3.0x0000000011000000", NULL);
+
+    unlink(p);
+    testTreeLink(t, "sys/class/iommu/smmu3.0x0000000011000000", "../../../../../../tmp");
+}
+
+
+static void
+testMangleLoop(testTree *t)
+{
+    testTreeLink(t, "sys/bus/pci/devices/0000:02:00.0", "0000:02:00.0");
+}
+
+
+static void
+testMangleNumaGarbage(testTree *t)
+{
+    testTreeFile(t, TEST_DEV "/numa_node", "banana\n");
+}
+
+
+static void
+testMangleNumaUnknown(testTree *t)
+{
+    testTreeFile(t, TEST_DEV "/numa_node", "-1\n");
+}
+
+
+static void
+testMangleVendorDir(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, TEST_DEV "/vendor", NULL);
+
+    unlink(p);
+    g_mkdir(p, 0755);
+}
+
+
+static void
+testMangleVendorFifo(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, TEST_DEV "/vendor", NULL);
+
+    unlink(p);
+    if (mkfifo(p, 0644) < 0)
+        printf("  mkfifo: %s\n", g_strerror(errno));
+}
+
+
+static void
+testMangleVendorHuge(testTree *t)
+{
+    g_autofree char *big = g_strnfill(100 * 1024, 'f');
+
+    testTreeFile(t, TEST_DEV "/vendor", big);
+}
+
+
+static void
+testMangleVendorMissing(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, TEST_DEV "/vendor", NULL);
+
+    unlink(p);
+}
+
+
+static void
+testMangleJunkEntry(testTree *t)
+{
+    testTreeFile(t, "sys/bus/pci/devices/README", "not a device\n");
+}
+
+
+static void
+testMangleNoClass(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, "sys/class/iommu/smmu3.0x0000000011000000", NULL);
+
+    unlink(p);
+}
+
+
+static void
+testMangleGroupName(testTree *t)
+{
+    g_autofree char *p = g_build_filename(t->root, TEST_DEV "/iommu_group", NULL);
+
+    unlink(p);
+    testTreeLink(t, TEST_DEV "/iommu_group", "../../../../kernel/iommu_groups/three");
+}
+
+
+static int
+testBrokenTree(const void *opaque)
+{
+    const testBroken *b = opaque;
+    g_autoptr(testTree) t = testTreeNew();
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    const char *last;
+    int rc;
+
+    b->mangle(t);
+    if (!(host = virSysIOMMUHostOpen(t->root)))
+        return -1;
+    virSysfsRootSetPortable(virSysIOMMUHostGetSysfs(host), b->portable);
+    rc = virSysIOMMUHostScan(host);
+
+    if (!b->expectError) {
+        if (rc < 0)
+            return -1;
+        return 0;
+    }
+    if (rc == 0) {
+        printf("  the scan succeeded, expected an error with '%s'\n", b->expectError);
+        return -1;
+    }
+    last = virGetLastErrorMessage();
+    if (!strstr(last, b->expectError)) {
+        printf("  error '%s' lacks '%s'\n", last, b->expectError);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* A lookup reads the one device it is asked for: a junk entry that
+ * breaks a full scan does not matter to it. */
+static int
+testLookupNoWalk(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(testTree) t = testTreeNew();
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    virPCIDeviceAddress addr = { 0, 1, 0, 0 };
+    virPCIDeviceAddress missing = { 0, 9, 0, 0 };
+    virSysIOMMUDevice *dev = NULL;
+    virSysIOMMU *iommu = NULL;
+
+    testMangleJunkEntry(t);
+    if (!(host = virSysIOMMUHostOpen(t->root)))
+        return -1;
+    if (virSysIOMMUHostGetDevice(host, &addr, &dev) != 1 ||
+        g_strcmp0(dev->iommu, "smmu3.0x0000000011000000") != 0 ||
+        dev->group != 3 || dev->numaNode != 0)
+        return -1;
+    if (virSysIOMMUHostGetIOMMU(host, dev->iommu, &iommu) != 1 ||
+        iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3)
+        return -1;
+    if (virSysIOMMUHostGetDevice(host, &missing, &dev) != 0)
+        return -1;
+    if (virSysIOMMUHostGetIOMMU(host, "../../etc", &iommu) != 0)
+        return -1;
+    if (virSysIOMMUHostScan(host) == 0) {
+        printf("  the full scan should have tripped over the junk entry\n");
+        return -1;
+    }
+    virResetLastError();
+    return 0;
+}
+
+
+static int
+testRootMissing(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autofree char *tmp = g_dir_make_tmp("virsysiommutest-XXXXXX", NULL);
+    int ret = -1;
+
+    if (virSysIOMMUHostOpen("/nonexistent/virt-viommu") != NULL)
+        goto cleanup;
+    if (!strstr(virGetLastErrorMessage(), "cannot open sysfs root"))
+        goto cleanup;
+    virResetLastError();
+    if (!(host = virSysIOMMUHostOpen(tmp)))
+        goto cleanup;
+    if (virSysIOMMUHostScan(host) == 0 ||
+        !strstr(virGetLastErrorMessage(), "not a sysfs tree"))
+        goto cleanup;
+    virResetLastError();
+    ret = 0;
+
+ cleanup:
+    rmdir(tmp);
+    return ret;
+}
+
+
+static int
+testPathResolve(const void *opaque G_GNUC_UNUSED)
+{
+    struct {
+        const char *base;
+        const char *rel;
+        const char *want;
+    } cases[] = {
+        { "sys/bus/pci/devices", "../../../devices/pci0000:00/x", "sys/devices/pci0000:00/x" },
+        { "sys/a", "./b/../c", "sys/a/c" },
+        { "sys", "../..", NULL },
+        { "sys", "/etc", NULL },
+        { "", "..", NULL },
+        { "a/b", "../../c", "c" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *got = virSysfsPathResolve(cases[i].base, cases[i].rel);
+
+        if (g_strcmp0(got, cases[i].want) != 0) {
+            printf("  resolve(%s, %s) = %s, want %s\n", cases[i].base,
+                   cases[i].rel, got ? got : "NULL",
+                   cases[i].want ? cases[i].want : "NULL");
+            return -1;
+        }
+    }
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *rel = NULL;
+        g_autofree char *back = NULL;
+
+        if (!cases[i].want || !*cases[i].base)
+            continue;
+        rel = virSysfsPathRelative(cases[i].base, cases[i].want);
+        back = virSysfsPathResolve(cases[i].base, rel);
+        if (g_strcmp0(back, cases[i].want) != 0) {
+            printf("  relative(%s, %s) = %s does not lead back\n",
+                   cases[i].base, cases[i].want, rel);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
+static int
+testPCIAddress(const void *opaque G_GNUC_UNUSED)
+{
+    const char *good[] = { "0009:01:00.0", "ffff:ff:1f.7", "01:02.3" };
+    const char *bad[] = { "", "0009:01:00", "0009:01:20.0", "0009:01:00.8",
+                          "10000:01:00.0", "0009-01:00.0", "zz:00.0", "0009:01:00.0x" };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(good); i++) {
+        virPCIDeviceAddress addr;
+
+        if (virPCIDeviceAddressParse(good[i], &addr) < 0) {
+            printf("  '%s' should parse\n", good[i]);
+            return -1;
+        }
+    }
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        virPCIDeviceAddress addr;
+
+        if (virPCIDeviceAddressParse(bad[i], &addr) == 0) {
+            printf("  '%s' should not parse\n", bad[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
+static gint
+testNameCompare(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char * const *) a, *(const char * const *) b);
+}
+
+
+static int
+testUnused(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *dir = g_strdup_printf("%s/virsysiommudata", virTestSrcDir());
+    const char *suffixes[] = { ".txt", ".json", NULL };
+
+    return virTestCheckUnused(dir, suffixes);
+}
+
+
+int
+main(void)
+{
+    g_autofree char *hostsDir = NULL;
+    g_autoptr(GDir) dh = NULL;
+    g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    int failures = 0;
+    size_t i;
+    static const testBroken broken[] = {
+        { "tree: well-formed", testMangleNone, false, NULL },
+        { "tree: well-formed (portable)", testMangleNone, true, NULL },
+        { "tree: numa_node -1", testMangleNumaUnknown, false, NULL },
+        { "tree: iommu link escapes", testMangleEscapeRelative, false, "leads outside the sysfs root" },
+        { "tree: iommu link escapes (portable)", testMangleEscapeRelative, true, "leads outside the sysfs root" },
+        { "tree: absolute bus link", testMangleEscapeAbsolute, false, "leads outside the sysfs root" },
+        { "tree: class link escapes", testMangleEscapeDir, false, "leads outside the sysfs root" },
+        { "tree: class link escapes (portable)", testMangleEscapeDir, true, "leads outside the sysfs root" },
+        { "tree: link loop", testMangleLoop, false, "loop of symbolic links" },
+        { "tree: link loop (portable)", testMangleLoop, true, "loop of symbolic links" },
+        { "tree: numa_node garbage", testMangleNumaGarbage, false, "not a number" },
+        { "tree: vendor is a directory", testMangleVendorDir, false, "not a regular file" },
+        { "tree: vendor is a FIFO", testMangleVendorFifo, false, "not a regular file" },
+        { "tree: vendor is huge", testMangleVendorHuge, false, "not a sysfs attribute" },
+        { "tree: vendor missing", testMangleVendorMissing, false, "has no 'vendor' attribute" },
+        { "tree: junk in bus/pci/devices", testMangleJunkEntry, false, "not named like a PCI device" },
+        { "tree: IOMMU not in class", testMangleNoClass, false, "missing from 'sys/class/iommu'" },
+        { "tree: group not a number", testMangleGroupName, false, "not a group number" },
+    };
+
+    virTestInit();
+
+    hostsDir = g_strdup_printf("%s/hosts", virTestSrcDir());
+    if (!(dh = g_dir_open(hostsDir, 0, NULL))) {
+        printf("cannot list %s\n", hostsDir);
+        return EXIT_FAILURE;
+    }
+    while ((name = g_dir_read_name(dh))) {
+        g_autofree char *sys = g_build_filename(hostsDir, name, "sys", NULL);
+
+        if (g_file_test(sys, G_FILE_TEST_IS_DIR))
+            g_ptr_array_add(hosts, g_strdup(name));
+    }
+    g_ptr_array_sort(hosts, testNameCompare);
+    if (hosts->len == 0) {
+        printf("no host fixtures in %s\n", hostsDir);
+        return EXIT_FAILURE;
+    }
+
+    for (i = 0; i < hosts->len; i++) {
+        const char *host = g_ptr_array_index(hosts, i);
+        g_autofree char *t1 = g_strdup_printf("scan %s", host);
+        g_autofree char *t2 = g_strdup_printf("save and rescan %s", host);
+
+        if (virTestRun(t1, testScanGolden, host) < 0)
+            failures++;
+        if (virTestRun(t2, testSaveRoundTrip, host) < 0)
+            failures++;
+    }
+
+    for (i = 0; i < G_N_ELEMENTS(broken); i++) {
+        if (virTestRun(broken[i].name, testBrokenTree, &broken[i]) < 0)
+            failures++;
+    }
+    if (virTestRun("lookup reads only what it needs", testLookupNoWalk, NULL) < 0)
+        failures++;
+    if (virTestRun("sysfs root missing", testRootMissing, NULL) < 0)
+        failures++;
+    if (virTestRun("path resolution", testPathResolve, NULL) < 0)
+        failures++;
+    if (virTestRun("PCI address parsing", testPCIAddress, NULL) < 0)
+        failures++;
+    if (virTestRun("no unused data files", testUnused, NULL) < 0)
+        failures++;
+
+    return virTestResult(failures);
+}
