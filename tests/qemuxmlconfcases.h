@@ -1,3 +1,59 @@
 /* The golden cases of qemuxmlconftest.c, one line each. */
 
+/* placing devices, one vIOMMU per physical IOMMU */
 DO_TEST("aarch64-2smmu-basic", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-one-iommu", "aarch64-2smmu");
+DO_TEST("aarch64-grace-numa", "aarch64-grace");
+DO_TEST("aarch64-grace-no-numa", "aarch64-grace");
+DO_TEST("aarch64-grace-gpus", "aarch64-grace");
+DO_TEST("aarch64-grace-nic-functions", "aarch64-grace");
+DO_TEST("aarch64-sriov-vfs", "aarch64-sriov");
+DO_TEST("aarch64-multifunction-all", "aarch64-multifunction");
+DO_TEST("aarch64-multifunction-partial", "aarch64-multifunction");
+
+/* vIOMMU options */
+DO_TEST("aarch64-2smmu-template", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-template-cmdqv", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-accel-off", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-iommufd-present", "aarch64-2smmu");
+
+/* hotplug room, what is kept, what is left alone */
+DO_TEST_SPARE("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2);
+DO_TEST("aarch64-2smmu-no-hostdevs", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-emulated-kept", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-existing-controllers", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-preserve", "aarch64-2smmu");
+
+/* x86 q35: one vIOMMU, pxbs still per physical IOMMU */
+DO_TEST("x86-intel-2dmar-q35", "x86-intel-2dmar");
+DO_TEST("x86-intel-2dmar-template", "x86-intel-2dmar");
+DO_TEST("x86-amd-2ivhd-q35", "x86-amd-2ivhd");
+
+/* errors */
+DO_TEST_FAILURE("error-device-not-on-host", "aarch64-2smmu");
+DO_TEST_FAILURE("error-no-iommu", "aarch64-noiommu");
+DO_TEST_FAILURE("error-hostdev-twice", "aarch64-2smmu");
+DO_TEST_FAILURE("error-conflicting-template", "aarch64-2smmu");
+DO_TEST_FAILURE("error-template-model", "aarch64-2smmu");
+DO_TEST_FAILURE("error-unsupported-machine", "x86-intel-2dmar");
+DO_TEST_FAILURE("error-unsupported-arch", "aarch64-2smmu");
+DO_TEST_FAILURE("error-no-arch", "aarch64-2smmu");
+DO_TEST_FAILURE("error-malformed", "aarch64-2smmu");
+DO_TEST_FAILURE("error-truncated", "aarch64-2smmu");
+DO_TEST_FAILURE("error-wrong-root", "aarch64-2smmu");
+DO_TEST_FAILURE("error-doctype-entities", "aarch64-2smmu");
+DO_TEST_FAILURE("error-billion-laughs", "aarch64-2smmu");
+DO_TEST_FAILURE("error-controller-index-clash", "aarch64-2smmu");
+DO_TEST_FAILURE("error-hostdev-no-source", "aarch64-2smmu");
+DO_TEST_FAILURE("error-hostdev-bad-address", "aarch64-2smmu");
+DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 27, TEST_FLAG_FAIL);
+DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);
+DO_TEST_FAILURE("error-placed-wrong-viommu", "aarch64-2smmu");
+DO_TEST_FAILURE("error-placed-root-bus", "aarch64-2smmu");
+DO_TEST_FAILURE("error-placed-pxb-without-viommu", "aarch64-2smmu");
+DO_TEST_FAILURE("error-placed-missing-bus", "aarch64-2smmu");
+DO_TEST_FAILURE("error-viommu-missing-bus", "aarch64-2smmu");
+DO_TEST_FAILURE("error-emulated-on-pxb", "aarch64-2smmu");
+DO_TEST_FAILURE("error-iommufd-disabled", "aarch64-2smmu");
+DO_TEST_FAILURE("error-x86-two-iommus", "x86-intel-2dmar");
+DO_TEST_FAILURE("error-many-problems", "aarch64-noiommu");

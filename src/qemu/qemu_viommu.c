@@ -174,8 +174,27 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
                            path, iommu->model ? iommu->model : "");
             return -1;
         }
-        if (iommu->pciBus >= 0)
+        if (iommu->pciBus >= 0) {
+            qemuVIOMMUController *bus = qemuVIOMMUDomainFindController(def, iommu->pciBus);
+            size_t j;
+
+            if (iommu->pciBus > 0 &&
+                (!bus || bus->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS)) {
+                virReportError(_("%1$s: pciBus='%2$d' is not a pcie-expander-bus of the domain; an arm-smmuv3 sits on pcie.0 (pciBus='0') or on a pcie-expander-bus"),
+                               path, iommu->pciBus);
+                return -1;
+            }
+            for (j = 0; j < i; j++) {
+                qemuVIOMMUIOMMU *other = g_ptr_array_index(def->iommus, j);
+
+                if (other->pciBus == iommu->pciBus) {
+                    virReportError(_("%1$s: a second vIOMMU on bus %2$d; each bus takes one, remove one of them"),
+                                   path, iommu->pciBus);
+                    return -1;
+                }
+            }
             continue;
+        }
         if (p->tmpl) {
             virReportError(_("%1$s: conflicting templates: a second <iommu model='smmuv3'> without pciBus; keep one template whose options every vIOMMU gets"),
                            path);
@@ -824,8 +843,12 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
 
     rootBuses = qemuVIOMMUPlannerRootBuses(p);
     if (needed > 0 && low < (int) rootBuses) {
-        virReportError(_("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are available (PCI domain 0 has 256; the root bus hierarchy uses %3$u and existing expander buses start at %4$d); assign fewer devices or use fewer spare ports"),
-                       needed, MAX(floor - (int) rootBuses, 0), rootBuses, floor);
+        if (floor < 256)
+            virReportError(_("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free between the root bus hierarchy (buses 0-%3$u) and the existing expander buses (from %4$d); assign fewer devices or use fewer spare ports"),
+                           needed, MAX(floor - (int) rootBuses, 0), rootBuses - 1, floor);
+        else
+            virReportError(_("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free above the root bus hierarchy (buses 0-%3$u) in PCI domain 0's 256; assign fewer devices or use fewer spare ports"),
+                           needed, 256 - (int) rootBuses, rootBuses - 1);
         return -1;
     }
 

@@ -136,14 +136,6 @@ qemuVIOMMUXMLFormatNode(GString *buf, xmlNodePtr node)
     case XML_ELEMENT_NODE:
         g_string_append_c(buf, '<');
         qemuVIOMMUXMLFormatName(buf, node->ns, node->name);
-        for (ns = node->nsDef; ns; ns = ns->next) {
-            g_string_append(buf, " xmlns");
-            if (ns->prefix)
-                g_string_append_printf(buf, ":%s", (const char *) ns->prefix);
-            g_string_append(buf, "='");
-            qemuVIOMMUXMLEscape(buf, (const char *) ns->href, true);
-            g_string_append_c(buf, '\'');
-        }
         for (attr = node->properties; attr; attr = attr->next) {
             g_string_append_c(buf, ' ');
             qemuVIOMMUXMLFormatName(buf, attr->ns, attr->name);
@@ -152,6 +144,16 @@ qemuVIOMMUXMLFormatNode(GString *buf, xmlNodePtr node)
                 if (cur->content)
                     qemuVIOMMUXMLEscape(buf, (const char *) cur->content, true);
             }
+            g_string_append_c(buf, '\'');
+        }
+        /* namespace declarations after the attributes, as libvirt
+         * writes <domain type='kvm' xmlns:qemu='...'> */
+        for (ns = node->nsDef; ns; ns = ns->next) {
+            g_string_append(buf, " xmlns");
+            if (ns->prefix)
+                g_string_append_printf(buf, ":%s", (const char *) ns->prefix);
+            g_string_append(buf, "='");
+            qemuVIOMMUXMLEscape(buf, (const char *) ns->href, true);
             g_string_append_c(buf, '\'');
         }
         if (!node->children) {
