@@ -610,6 +610,30 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
         g_ptr_array_add(iommu->devices, dev);
     }
 
+    /* SMMUs and DMAR units have no numa_node of their own in sysfs (an
+     * AMD IOMMU, a PCI function, has); where every device behind one
+     * that knows its node agrees, that node is the IOMMU's. */
+    for (i = 0; i < iommus->len; i++) {
+        virSysIOMMU *iommu = g_ptr_array_index(iommus, i);
+        int node = -1;
+        size_t j;
+
+        if (iommu->numaNode >= 0)
+            continue;
+        for (j = 0; j < iommu->devices->len; j++) {
+            virSysIOMMUDevice *dev = g_ptr_array_index(iommu->devices, j);
+
+            if (dev->numaNode < 0)
+                continue;
+            if (node >= 0 && node != dev->numaNode) {
+                node = -1;
+                break;
+            }
+            node = dev->numaNode;
+        }
+        iommu->numaNode = node;
+    }
+
     host->iommuList = g_steal_pointer(&iommus);
     host->unmanaged = g_steal_pointer(&unmanaged);
     host->scanned = true;

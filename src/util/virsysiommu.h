@@ -50,7 +50,8 @@ struct _virSysIOMMU {
     virSysIOMMUKind kind;
     char *sysfsPath;            /* canonical class device directory */
     char *parent;               /* the device providing it, base name */
-    int numaNode;               /* -1 when unknown */
+    int numaNode;               /* -1 when unknown; after a scan, also the
+                                 * node all its devices agree on */
     char *compat;               /* NULL when sysfs exposes nothing */
     GPtrArray *devices;         /* virSysIOMMUDevice *, borrowed, by BDF */
 };
