@@ -50,6 +50,7 @@ DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 27, TEST_FLAG_FAIL)
 DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);
 DO_TEST_FAILURE("error-placed-wrong-viommu", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-root-bus", "aarch64-2smmu");
+DO_TEST_FAILURE("error-placed-address-twice", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-pxb-without-viommu", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-missing-bus", "aarch64-2smmu");
 DO_TEST_FAILURE("error-viommu-missing-bus", "aarch64-2smmu");

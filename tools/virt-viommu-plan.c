@@ -118,6 +118,9 @@ virtVIOMMUCmdPlan(int argc, char **argv)
         return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
     opts.sparePorts = spare;
 
+    if (virtVIOMMUSameFile(argv[1], output))
+        return virtVIOMMUUsageError(cmd, "-o names the input file; virt-viommu never rewrites its input, write elsewhere");
+
     if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, NULL) < 0)
         return virtVIOMMUFail();
 
@@ -162,6 +165,8 @@ virtVIOMMUCmdArgv(int argc, char **argv)
         return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
     opts.sparePorts = spare;
     argvOpts.standalone = standalone;
+    if (virtVIOMMUSameFile(argv[1], output))
+        return virtVIOMMUUsageError(cmd, "-o names the input file; virt-viommu never rewrites its input, write elsewhere");
 
     if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, NULL) < 0 ||
         qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0)

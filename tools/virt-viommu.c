@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "virerror.h"
@@ -167,6 +168,20 @@ virtVIOMMUWriteOutput(const char *path, const char *data, size_t len)
         close(fd);
     unlink(tmp);
     return -1;
+}
+
+
+bool
+virtVIOMMUSameFile(const char *input, const char *output)
+{
+    struct stat a;
+    struct stat b;
+
+    if (!input || !output || strcmp(input, "-") == 0 || strcmp(output, "-") == 0)
+        return false;
+    if (stat(input, &a) < 0 || stat(output, &b) < 0)
+        return false;
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 

@@ -44,6 +44,9 @@ const char *virtVIOMMUSysfsRoot(const char *opt);
 /* Print pending errors and return VIRT_VIOMMU_EXIT_ERROR. */
 int virtVIOMMUFail(void);
 
+/* Do @input and @output name the same existing file? */
+bool virtVIOMMUSameFile(const char *input, const char *output);
+
 /* Write @data to @path atomically (temporary file in the same
  * directory, fsync, rename), or to stdout when @path is NULL or "-". */
 int virtVIOMMUWriteOutput(const char *path, const char *data, size_t len);

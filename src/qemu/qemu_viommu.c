@@ -869,6 +869,57 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
 }
 
 
+static void
+qemuVIOMMUPlannerNoteAddress(qemuVIOMMUPlanner *p,
+                             GHashTable *seen,
+                             xmlNodePtr node,
+                             const qemuVIOMMUGuestAddress *addr)
+{
+    g_autofree char *key = NULL;
+    const char *other;
+
+    if (!addr->set)
+        return;
+    key = virPCIDeviceAddressAsString(&addr->addr);
+    if ((other = g_hash_table_lookup(seen, key))) {
+        g_autofree char *path = qemuVIOMMUXMLNodePath(node);
+
+        virReportError(_("%1$s: guest PCI address %2$s is also used by %3$s; give each device its own address, or remove one to let virt-viommu place it"),
+                       path, key, other);
+        p->failed = true;
+        return;
+    }
+    g_hash_table_insert(seen, g_steal_pointer(&key), qemuVIOMMUXMLNodePath(node));
+}
+
+
+/* Every guest address the user gave is used once. */
+static void
+qemuVIOMMUPlannerCheckAddresses(qemuVIOMMUPlanner *p)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        qemuVIOMMUPlannerNoteAddress(p, seen, ctrl->node, &ctrl->addr);
+    }
+    for (i = 0; i < p->def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(p->def->hostdevs, i);
+
+        qemuVIOMMUPlannerNoteAddress(p, seen, hd->node, &hd->addr);
+    }
+    for (i = 0; i < p->def->others->len; i++) {
+        xmlNodePtr node = g_ptr_array_index(p->def->others, i);
+        qemuVIOMMUGuestAddress addr;
+
+        if (qemuVIOMMUParseGuestAddress(node, &addr) == 0)
+            qemuVIOMMUPlannerNoteAddress(p, seen, node, &addr);
+    }
+}
+
+
 /* Emulated devices must stay off the buses of accelerated vSMMUs:
  * QEMU refuses them there. */
 static void
@@ -1279,6 +1330,7 @@ qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
 
     qemuVIOMMUPlannerLoadMeta(&p);
     qemuVIOMMUPlannerResolve(&p);
+    qemuVIOMMUPlannerCheckAddresses(&p);
     qemuVIOMMUPlannerCheckPlaced(&p);
     qemuVIOMMUPlannerCheckEmulated(&p);
     if (p.failed)

@@ -50,7 +50,15 @@ qemuVIOMMUXMLParse(const char *data, size_t len, const char *name)
     if (!doc || !ctxt->wellFormed) {
         err = xmlCtxtGetLastError(ctxt);
         if (err && err->message) {
-            g_autofree char *msg = g_strstrip(g_strdup(err->message));
+            g_auto(GStrv) parts = g_strsplit(err->message, "\n", -1);
+            g_autofree char *msg = NULL;
+            size_t i;
+
+            /* one line per problem: libxml2 spreads some over two */
+            for (i = 0; parts[i]; i++)
+                g_strstrip(parts[i]);
+            msg = g_strjoinv(" ", parts);
+            g_strstrip(msg);
 
             virReportError(_("domain XML '%1$s' is not well-formed: line %2$d: %3$s"),
                            name, err->line, msg);
