@@ -85,11 +85,11 @@ testCompareErrors(const testInfo *info)
     g_autofree char *errPath = testPath(info, "err");
     g_autofree char *errs = virErrorsFormat();
 
-    if (virGetErrorCount() == 0) {
+    if (virErrorCount() == 0) {
         printf("  failed without reporting an error\n");
         return -1;
     }
-    virResetLastError();
+    virErrorReset();
     return virTestCompareToFile(errs, errPath);
 }
 

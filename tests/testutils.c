@@ -60,15 +60,15 @@ virTestRun(const char *title,
 {
     int rc;
 
-    virResetLastError();
+    virErrorReset();
     rc = body(data);
     printf("TEST: %s ... %s\n", title, rc == 0 ? "OK" : "FAILED");
-    if (rc != 0 && virGetErrorCount() > 0) {
+    if (rc != 0 && virErrorCount() > 0) {
         g_autofree char *errs = virErrorsFormat();
 
         printf("  errors reported:\n%s", errs);
     }
-    virResetLastError();
+    virErrorReset();
     fflush(stdout);
     return rc == 0 ? 0 : -1;
 }

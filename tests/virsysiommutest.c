@@ -103,7 +103,7 @@ testSaveRoundTrip(const void *opaque)
         printf("  saving over an existing directory succeeded\n");
         goto cleanup;
     }
-    virResetLastError();
+    virErrorReset();
     ret = 0;
 
  cleanup:
@@ -342,7 +342,7 @@ testBrokenTree(const void *opaque)
         printf("  the scan succeeded, expected an error with '%s'\n", b->expectError);
         return -1;
     }
-    last = virGetLastErrorMessage();
+    last = virErrorGetLast();
     if (!strstr(last, b->expectError)) {
         printf("  error '%s' lacks '%s'\n", last, b->expectError);
         return -1;
@@ -381,7 +381,7 @@ testLookupNoWalk(const void *opaque G_GNUC_UNUSED)
         printf("  the full scan should have tripped over the junk entry\n");
         return -1;
     }
-    virResetLastError();
+    virErrorReset();
     return 0;
 }
 
@@ -395,15 +395,15 @@ testRootMissing(const void *opaque G_GNUC_UNUSED)
 
     if (virSysIOMMUHostOpen("/nonexistent/virt-viommu") != NULL)
         goto cleanup;
-    if (!strstr(virGetLastErrorMessage(), "cannot open sysfs root"))
+    if (!strstr(virErrorGetLast(), "cannot open sysfs root"))
         goto cleanup;
-    virResetLastError();
+    virErrorReset();
     if (!(host = virSysIOMMUHostOpen(tmp)))
         goto cleanup;
     if (virSysIOMMUHostScan(host) == 0 ||
-        !strstr(virGetLastErrorMessage(), "not a sysfs tree"))
+        !strstr(virErrorGetLast(), "not a sysfs tree"))
         goto cleanup;
-    virResetLastError();
+    virErrorReset();
     ret = 0;
 
  cleanup:

@@ -52,13 +52,57 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
             "vIOMMUs and vfio-pci devices, exactly as libvirt 12.8 writes them.",
         .run = virtVIOMMUCmdArgv,
     },
+    {
+        .name = "define",
+        .params = "DOMAIN.xml",
+        .summary = "plan the domain and define it in libvirt",
+        .description =
+            "Plans the domain, then defines it through libvirt (validated).  A domain\n"
+            "of that name that exists is updated and keeps its UUID.  What libvirt\n"
+            "stored is read back and checked; if the placement did not survive, the\n"
+            "previous definition is restored.",
+        .run = virtVIOMMUCmdDefine,
+    },
+    {
+        .name = "start",
+        .params = "DOMAIN.xml",
+        .summary = "plan, define and start the domain",
+        .description = "As 'define', then starts the domain.",
+        .run = virtVIOMMUCmdStart,
+    },
+    {
+        .name = "attach",
+        .params = "DOMAIN BDF",
+        .summary = "hot-plug a host device behind the vIOMMU of its IOMMU",
+        .description =
+            "Puts host device BDF on a spare root port of the pcie-expander-bus whose\n"
+            "vIOMMU serves the device's physical IOMMU.  With --config and no spare\n"
+            "port, the persistent definition is planned again to hold it.",
+        .run = virtVIOMMUCmdAttach,
+    },
+    {
+        .name = "detach",
+        .params = "DOMAIN BDF",
+        .summary = "unplug an assigned host device; its port becomes a spare",
+        .description = "The mirror of 'attach'.",
+        .run = virtVIOMMUCmdDetach,
+    },
+    {
+        .name = "check",
+        .params = "DOMAIN|DOMAIN.xml",
+        .summary = "report assigned devices whose host IOMMU, group or node changed",
+        .description =
+            "Compares the plan recorded in a domain (defined in libvirt, or a file)\n"
+            "with the host as it is now.  Exit status 1 when anything is off.",
+        .run = virtVIOMMUCmdCheck,
+    },
 };
 
 
 int
 virtVIOMMUFail(void)
 {
-    virDispatchErrors(PROGRAM);
+    virErrorDispatch(PROGRAM);
     return VIRT_VIOMMU_EXIT_ERROR;
 }
 

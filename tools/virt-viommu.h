@@ -64,3 +64,8 @@ int virtVIOMMUReadInput(const char *path, char **data, size_t *len);
 int virtVIOMMUCmdScan(int argc, char **argv);
 int virtVIOMMUCmdPlan(int argc, char **argv);
 int virtVIOMMUCmdArgv(int argc, char **argv);
+int virtVIOMMUCmdDefine(int argc, char **argv);
+int virtVIOMMUCmdStart(int argc, char **argv);
+int virtVIOMMUCmdAttach(int argc, char **argv);
+int virtVIOMMUCmdDetach(int argc, char **argv);
+int virtVIOMMUCmdCheck(int argc, char **argv);

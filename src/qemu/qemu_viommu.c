@@ -1352,3 +1352,48 @@ qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
     qemuVIOMMUPlannerClearAll(&p);
     return ret;
 }
+
+
+int
+qemuVIOMMUPlanFindSparePort(xmlDocPtr doc,
+                            const char *iommu,
+                            unsigned int *port)
+{
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    qemuVIOMMUMetaBus *bus;
+    size_t i;
+    size_t j;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)) ||
+        qemuVIOMMUMetaParse(def->root, &meta) < 0)
+        return -1;
+    if (!(bus = qemuVIOMMUMetaFindBus(meta, iommu)))
+        return 0;
+
+    for (i = 0; i < bus->ports->len; i++) {
+        qemuVIOMMUMetaPort *mp = g_ptr_array_index(bus->ports, i);
+        qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, mp->controller);
+        bool used = false;
+
+        if (!ctrl || ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT ||
+            !ctrl->addr.set || ctrl->addr.addr.bus != bus->controller)
+            continue;
+        for (j = 0; j < def->hostdevs->len && !used; j++) {
+            qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, j);
+
+            used = hd->addr.set && hd->addr.addr.bus == ctrl->index;
+        }
+        for (j = 0; j < def->others->len && !used; j++) {
+            qemuVIOMMUGuestAddress addr;
+
+            used = qemuVIOMMUParseGuestAddress(g_ptr_array_index(def->others, j), &addr) == 0 &&
+                addr.set && addr.addr.bus == ctrl->index;
+        }
+        if (!used) {
+            *port = ctrl->index;
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -39,3 +39,11 @@ int qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
                          xmlDocPtr doc,
                          const qemuVIOMMUPlanOptions *opts,
                          bool *changed);
+
+/* A spare root port of the plan recorded in @doc, behind the vIOMMU of
+ * physical IOMMU @iommu: one no device sits on.  Returns 1 with its
+ * controller index in *port, 0 when there is none (or no vIOMMU for
+ * @iommu), -1 (reported) when @doc cannot be read. */
+int qemuVIOMMUPlanFindSparePort(xmlDocPtr doc,
+                                const char *iommu,
+                                unsigned int *port);

@@ -381,3 +381,53 @@ qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root)
         }
     }
 }
+
+
+char *
+qemuVIOMMUMetaFormatString(const qemuVIOMMUMeta *meta)
+{
+    g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST "domain", NULL);
+    xmlNodePtr plan;
+
+    xmlDocSetRootElement(doc, root);
+    qemuVIOMMUMetaFormat(meta, root);
+    plan = qemuVIOMMUMetaFindNode(root);
+    return qemuVIOMMUXMLFormatElement(plan);
+}
+
+
+int
+qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
+                        const char *source,
+                        int controller,
+                        int group,
+                        int numaNode)
+{
+    size_t i;
+    size_t j;
+    size_t k;
+
+    for (i = 0; i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+
+            if (controller < 0) {
+                for (k = port->devices->len; k > 0; k--) {
+                    qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
+
+                    if (strcmp(dev->source, source) == 0)
+                        g_ptr_array_remove_index(port->devices, k - 1);
+                }
+                continue;
+            }
+            if (port->controller == (unsigned int) controller) {
+                qemuVIOMMUMetaPortAddDevice(port, source, group, numaNode);
+                return 0;
+            }
+        }
+    }
+    return controller < 0 ? 0 : -1;
+}

@@ -89,4 +89,17 @@ int qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **meta);
  * record in place (creating <metadata> if needed). */
 void qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root);
 
+/* The record as a standalone <viommu:plan> element, for
+ * virDomainSetMetadata(). */
+char *qemuVIOMMUMetaFormatString(const qemuVIOMMUMeta *meta);
+
+/* Record @source on the recorded port @controller, or forget it from
+ * every port when @controller is -1.  Returns 0, or -1 when there is no
+ * such port (nothing reported). */
+int qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
+                            const char *source,
+                            int controller,
+                            int group,
+                            int numaNode);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUMeta, qemuVIOMMUMetaFree);

@@ -233,6 +233,16 @@ qemuVIOMMUXMLFormat(xmlDocPtr doc, size_t *len)
 }
 
 
+char *
+qemuVIOMMUXMLFormatElement(xmlNodePtr node)
+{
+    GString *out = g_string_new(NULL);
+
+    qemuVIOMMUXMLFormatNode(out, node);
+    return g_string_free(out, FALSE);
+}
+
+
 xmlNodePtr
 qemuVIOMMUXMLChild(xmlNodePtr node, const char *name)
 {

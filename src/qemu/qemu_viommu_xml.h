@@ -21,6 +21,9 @@ xmlDocPtr qemuVIOMMUXMLParse(const char *data, size_t len, const char *name);
 /* Serialize @doc as it was read (no reformatting), newline-terminated. */
 char *qemuVIOMMUXMLFormat(xmlDocPtr doc, size_t *len);
 
+/* Serialize one element (and what it holds) the same way. */
+char *qemuVIOMMUXMLFormatElement(xmlNodePtr node);
+
 /* The first child element of @node named @name, or NULL. */
 xmlNodePtr qemuVIOMMUXMLChild(xmlNodePtr node, const char *name);
 

@@ -59,7 +59,7 @@ virReportSystemError(int errnum, const char *fmt, ...)
 
 
 const char *
-virGetLastErrorMessage(void)
+virErrorGetLast(void)
 {
     GPtrArray *list = virErrorListGet();
 
@@ -70,14 +70,14 @@ virGetLastErrorMessage(void)
 
 
 const GPtrArray *
-virGetErrors(void)
+virErrorGetAll(void)
 {
     return virErrorListGet();
 }
 
 
 size_t
-virGetErrorCount(void)
+virErrorCount(void)
 {
     return virErrorListGet()->len;
 }
@@ -99,14 +99,14 @@ virErrorsFormat(void)
 
 
 void
-virResetLastError(void)
+virErrorReset(void)
 {
     g_ptr_array_set_size(virErrorListGet(), 0);
 }
 
 
 void
-virDispatchErrors(const char *prefix)
+virErrorDispatch(const char *prefix)
 {
     GPtrArray *list = virErrorListGet();
     size_t i;
@@ -114,5 +114,5 @@ virDispatchErrors(const char *prefix)
     for (i = 0; i < list->len; i++)
         fprintf(stderr, "%s: error: %s\n", prefix,
                 (const char *) g_ptr_array_index(list, i));
-    virResetLastError();
+    virErrorReset();
 }

@@ -22,20 +22,20 @@ void virReportErrorFull(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 void virReportSystemError(int errnum, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-const char *virGetLastErrorMessage(void);
+const char *virErrorGetLast(void);
 
 /* All messages reported since the last reset, oldest first. */
-const GPtrArray *virGetErrors(void);
+const GPtrArray *virErrorGetAll(void);
 
-size_t virGetErrorCount(void);
+size_t virErrorCount(void);
 
 /* Join every message with '\n', each followed by a newline. */
 char *virErrorsFormat(void);
 
-void virResetLastError(void);
+void virErrorReset(void);
 
 /* Print each pending error as "PREFIX: error: MSG" on stderr and reset. */
-void virDispatchErrors(const char *prefix);
+void virErrorDispatch(const char *prefix);
 
 /* Translation marker, kept for the day a catalogue exists. */
 #define _(str) (str)

@@ -1,0 +1,190 @@
+/*
+ * qemu_viommu_check.c: does a planned domain still match its host?
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_check.h"
+
+#include <string.h>
+
+#include "qemu_viommu_conf.h"
+#include "qemu_viommu_meta.h"
+#include "virerror.h"
+
+VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
+              QEMU_VIOMMU_CHECK_LAST,
+              "ok",
+              "gone",
+              "no-iommu",
+              "iommu-changed",
+              "group-changed",
+              "node-changed",
+              "unrecorded",
+              "error",
+);
+
+
+static void
+qemuVIOMMUCheckResultFree(qemuVIOMMUCheckResult *res)
+{
+    g_free(res->source);
+    g_free(res->planIOMMU);
+    g_free(res->hostIOMMU);
+    g_free(res->message);
+    g_free(res);
+}
+
+
+/* Look the device up now: its IOMMU, group and node. */
+static void
+qemuVIOMMUCheckLookup(virSysIOMMUHost *host,
+                      qemuVIOMMUCheckResult *res)
+{
+    virPCIDeviceAddress addr;
+    virSysIOMMUDevice *dev = NULL;
+    int rc;
+
+    res->hostGroup = res->hostNode = -1;
+
+    if (virPCIDeviceAddressParse(res->source, &addr) < 0) {
+        if ((rc = virSysIOMMUHostGetMdevParent(host, res->source, &addr)) <= 0) {
+            res->status = rc < 0 ? QEMU_VIOMMU_CHECK_ERROR : QEMU_VIOMMU_CHECK_GONE;
+            if (rc < 0)
+                res->message = g_strdup(virErrorGetLast());
+            return;
+        }
+    }
+
+    if ((rc = virSysIOMMUHostGetDevice(host, &addr, &dev)) <= 0) {
+        res->status = rc < 0 ? QEMU_VIOMMU_CHECK_ERROR : QEMU_VIOMMU_CHECK_GONE;
+        if (rc < 0)
+            res->message = g_strdup(virErrorGetLast());
+        return;
+    }
+    res->hostIOMMU = g_strdup(dev->iommu);
+    res->hostGroup = dev->group;
+    res->hostNode = dev->numaNode;
+}
+
+
+static void
+qemuVIOMMUCheckJudge(qemuVIOMMUCheckResult *res)
+{
+    if (res->status != QEMU_VIOMMU_CHECK_OK) {
+        if (!res->message && res->status == QEMU_VIOMMU_CHECK_GONE)
+            res->message = g_strdup_printf(_("host device %1$s is gone; remove its <hostdev> or plug it back in"),
+                                           res->source);
+        return;
+    }
+
+    if (!res->hostIOMMU) {
+        res->status = QEMU_VIOMMU_CHECK_NO_IOMMU;
+        res->message = g_strdup_printf(_("host device %1$s is behind no IOMMU now (planned behind %2$s); enable the host IOMMU again"),
+                                       res->source, res->planIOMMU);
+    } else if (g_strcmp0(res->hostIOMMU, res->planIOMMU) != 0) {
+        res->status = QEMU_VIOMMU_CHECK_IOMMU;
+        res->message = g_strdup_printf(_("host device %1$s is behind IOMMU %2$s now, but the plan put it behind the vIOMMU of %3$s; plan the domain again (remove its guest <address>)"),
+                                       res->source, res->hostIOMMU, res->planIOMMU);
+    } else if (res->planGroup != res->hostGroup) {
+        res->status = QEMU_VIOMMU_CHECK_GROUP;
+        res->message = g_strdup_printf(_("host device %1$s is in IOMMU group %2$d now, planned in group %3$d; check that its group's other devices are still bound to vfio-pci"),
+                                       res->source, res->hostGroup, res->planGroup);
+    } else if (res->planNode != res->hostNode) {
+        res->status = QEMU_VIOMMU_CHECK_NODE;
+        res->message = g_strdup_printf(_("host device %1$s is on NUMA node %2$d now, planned on node %3$d; its pcie-expander-bus may be on the wrong guest NUMA cell, plan the domain again"),
+                                       res->source, res->hostNode, res->planNode);
+    } else {
+        res->message = g_strdup_printf(_("host device %1$s is behind %2$s, group %3$d, node %4$d, as planned"),
+                                       res->source, res->hostIOMMU, res->hostGroup, res->hostNode);
+    }
+}
+
+
+int
+qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
+                      xmlDocPtr doc,
+                      GPtrArray **results)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUCheckResultFree);
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    g_autoptr(GHashTable) recorded = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
+    int bad = 0;
+    size_t i;
+    size_t j;
+    size_t k;
+    int rc;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)))
+        return -1;
+    if ((rc = qemuVIOMMUMetaParse(def->root, &meta)) < 0)
+        return -1;
+    if (rc == 0) {
+        virReportError(_("domain '%1$s' has no virt-viommu plan record in its <metadata>; plan it with 'virt-viommu plan' or 'define' first"),
+                       def->name ? def->name : "");
+        return -1;
+    }
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+
+        g_hash_table_add(assigned, hd->sourceStr);
+    }
+
+    for (i = 0; i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+
+            for (k = 0; k < port->devices->len; k++) {
+                qemuVIOMMUMetaDevice *md = g_ptr_array_index(port->devices, k);
+                qemuVIOMMUCheckResult *res;
+
+                /* a record of a device no longer assigned is history */
+                if (!g_hash_table_contains(assigned, md->source))
+                    continue;
+                res = g_new0(qemuVIOMMUCheckResult, 1);
+
+                res->source = g_strdup(md->source);
+                res->planIOMMU = g_strdup(bus->iommu);
+                res->planGroup = md->group;
+                res->planNode = md->numaNode;
+                res->status = QEMU_VIOMMU_CHECK_OK;
+                qemuVIOMMUCheckLookup(host, res);
+                virErrorReset();
+                qemuVIOMMUCheckJudge(res);
+                if (res->status != QEMU_VIOMMU_CHECK_OK)
+                    bad++;
+                g_hash_table_add(recorded, res->source);
+                g_ptr_array_add(list, res);
+            }
+        }
+    }
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        qemuVIOMMUCheckResult *res;
+
+        if (g_hash_table_contains(recorded, hd->sourceStr))
+            continue;
+        res = g_new0(qemuVIOMMUCheckResult, 1);
+        res->source = g_strdup(hd->sourceStr);
+        res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
+        res->planGroup = res->planNode = -1;
+        qemuVIOMMUCheckLookup(host, res);
+        virErrorReset();
+        res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
+        res->message = g_strdup_printf(_("host device %1$s is assigned but not in the plan record; plan the domain again to place it behind its vIOMMU"),
+                                       res->source);
+        bad++;
+        g_ptr_array_add(list, res);
+    }
+
+    *results = g_steal_pointer(&list);
+    return bad;
+}

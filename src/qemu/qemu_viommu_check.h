@@ -1,0 +1,49 @@
+/*
+ * qemu_viommu_check.h: does a planned domain still match its host?
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "virenum.h"
+#include "virsysiommu.h"
+
+typedef enum {
+    QEMU_VIOMMU_CHECK_OK,           /* as planned */
+    QEMU_VIOMMU_CHECK_GONE,         /* the host has no such device now */
+    QEMU_VIOMMU_CHECK_NO_IOMMU,     /* it is behind no IOMMU now */
+    QEMU_VIOMMU_CHECK_IOMMU,        /* it is behind another IOMMU now */
+    QEMU_VIOMMU_CHECK_GROUP,        /* its IOMMU group changed */
+    QEMU_VIOMMU_CHECK_NODE,         /* its NUMA node changed */
+    QEMU_VIOMMU_CHECK_UNRECORDED,   /* assigned, but not in the plan */
+    QEMU_VIOMMU_CHECK_ERROR,        /* the host could not be read */
+
+    QEMU_VIOMMU_CHECK_LAST
+} qemuVIOMMUCheckStatus;
+
+VIR_ENUM_DECL(qemuVIOMMUCheckStatus);
+
+typedef struct _qemuVIOMMUCheckResult qemuVIOMMUCheckResult;
+struct _qemuVIOMMUCheckResult {
+    char *source;               /* host BDF or mdev UUID */
+    qemuVIOMMUCheckStatus status;
+    char *planIOMMU;            /* what the plan recorded */
+    int planGroup;
+    int planNode;
+    char *hostIOMMU;            /* what the host says now (NULL if none) */
+    int hostGroup;
+    int hostNode;
+    char *message;              /* one line for people */
+};
+
+/* Compare the plan recorded in @doc with @host.  *results gets one
+ * entry per recorded device, and one per assigned PCI device the plan
+ * does not know.  Returns the number of entries that are not OK, or -1
+ * (reported) when @doc has no plan record or cannot be read. */
+int qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
+                          xmlDocPtr doc,
+                          GPtrArray **results);

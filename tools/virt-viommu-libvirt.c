@@ -1,0 +1,754 @@
+/*
+ * virt-viommu-libvirt.c: the commands that talk to libvirt: 'define',
+ *                        'start', 'attach', 'detach'; and 'check'
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "virt-viommu.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "qemu_viommu.h"
+#include "qemu_viommu_check.h"
+#include "qemu_viommu_meta.h"
+#include "qemu_viommu_xml.h"
+#include "virerror.h"
+#include "virsysiommu.h"
+
+#if WITH_LIBVIRT
+# include <libvirt/libvirt.h>
+# include <libvirt/virterror.h>
+
+
+static void
+virtVIOMMULibvirtSilence(void *opaque G_GNUC_UNUSED,
+                         virErrorPtr err G_GNUC_UNUSED)
+{
+    /* errors are collected and reported with context by the caller */
+}
+
+
+/* Report what libvirt said, after @what. */
+static void
+virtVIOMMULibvirtError(const char *what)
+{
+    virErrorPtr err = virGetLastError();
+    g_autofree char *msg = g_strdup(err && err->message ? err->message
+                                                        : "unknown libvirt error");
+    g_auto(GStrv) lines = NULL;
+    g_autofree char *joined = NULL;
+    size_t i;
+
+    /* one line per problem: schema errors come over several lines */
+    lines = g_strsplit(g_strstrip(msg), "\n", -1);
+    for (i = 0; lines[i]; i++)
+        g_strstrip(lines[i]);
+    joined = g_strjoinv("; ", lines);
+    virReportError("%s: %s", what, joined);
+}
+
+
+static virConnectPtr
+virtVIOMMUConnect(const char *uri)
+{
+    virConnectPtr conn;
+
+    virSetErrorFunc(NULL, virtVIOMMULibvirtSilence);
+    if (!(conn = virConnectOpen(uri))) {
+        g_autofree char *what = g_strdup_printf(_("cannot connect to libvirt at '%s'"),
+                                                uri ? uri : "(default URI)");
+        virtVIOMMULibvirtError(what);
+    }
+    return conn;
+}
+
+
+static void
+virtVIOMMUConnectClose(virConnectPtr conn)
+{
+    if (conn)
+        virConnectClose(conn);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virConnect, virtVIOMMUConnectClose);
+
+
+static void
+virtVIOMMUDomainRelease(virDomainPtr dom)
+{
+    if (dom)
+        virDomainFree(dom);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virtVIOMMUDomainRelease);
+
+
+static virDomainPtr
+virtVIOMMULookup(virConnectPtr conn, const char *name)
+{
+    virDomainPtr dom;
+
+    if ((dom = virDomainLookupByName(conn, name)) ||
+        (dom = virDomainLookupByUUIDString(conn, name)))
+        return dom;
+    virReportError(_("libvirt has no domain '%1$s'; 'virsh list --all' shows the defined ones"),
+                   name);
+    return NULL;
+}
+
+
+/* The domain's XML as a document (inactive or live). */
+static xmlDocPtr
+virtVIOMMUDomainDoc(virDomainPtr dom, bool inactive)
+{
+    g_autofree char *xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+
+    if (!xml) {
+        g_autofree char *what = g_strdup_printf(_("cannot read the definition of domain '%s'"),
+                                                virDomainGetName(dom));
+        virtVIOMMULibvirtError(what);
+        return NULL;
+    }
+    return qemuVIOMMUXMLParse(xml, strlen(xml), virDomainGetName(dom));
+}
+
+
+/* Give @doc the UUID of the defined domain of the same name, so that
+ * defining it updates that domain instead of clashing with it. */
+static void
+virtVIOMMUKeepUUID(xmlDocPtr doc, virDomainPtr old)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr name = qemuVIOMMUXMLChild(root, "name");
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    xmlNodePtr node;
+
+    if (qemuVIOMMUXMLChild(root, "uuid") || virDomainGetUUIDString(old, uuid) < 0)
+        return;
+    node = xmlNewDocNode(doc, NULL, BAD_CAST "uuid", BAD_CAST uuid);
+    qemuVIOMMUXMLInsert(root, name, node);
+}
+
+
+/*
+ * Define @doc (already planned), then read back what libvirt stored and
+ * plan it again: the placement must have survived and libvirt must not
+ * have put any other device behind a vSMMU.  If not, the previous
+ * definition is restored (or the new one removed) and -1 returned.
+ */
+static virDomainPtr
+virtVIOMMUDefineChecked(virConnectPtr conn,
+                        virSysIOMMUHost *host,
+                        xmlDocPtr doc)
+{
+    xmlNodePtr nameNode = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "name");
+    g_autofree char *name = nameNode ? (char *) xmlNodeGetContent(nameNode) : NULL;
+    g_autoptr(virDomain) old = NULL;
+    g_autofree char *oldXML = NULL;
+    g_autofree char *xml = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(xmlDoc) stored = NULL;
+    qemuVIOMMUPlanOptions noSpare = { 0 };
+    bool changed = false;
+    size_t len;
+
+    if (!name) {
+        virReportError("%s", _("the domain XML has no <name>"));
+        return NULL;
+    }
+
+    if ((old = virDomainLookupByName(conn, name))) {
+        virtVIOMMUKeepUUID(doc, old);
+        oldXML = virDomainGetXMLDesc(old, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    }
+    virResetError(virGetLastError());
+
+    xml = qemuVIOMMUXMLFormat(doc, &len);
+    if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
+        g_autofree char *what = g_strdup_printf(_("libvirt refused the planned definition of '%s'"), name);
+        virtVIOMMULibvirtError(what);
+        return NULL;
+    }
+
+    if ((stored = virtVIOMMUDomainDoc(dom, true)) &&
+        qemuVIOMMUPlanDomain(host, stored, &noSpare, &changed) == 0 &&
+        !changed)
+        return g_steal_pointer(&dom);
+
+    if (changed)
+        virReportError(_("libvirt stored domain '%1$s' with a placement different from the plan"),
+                       name);
+    virReportError(_("the definition of domain '%1$s' was rolled back"), name);
+
+    if (oldXML) {
+        virDomainPtr back = virDomainDefineXML(conn, oldXML);
+
+        if (!back)
+            virtVIOMMULibvirtError(_("restoring the previous definition failed"));
+        else
+            virDomainFree(back);
+    } else if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0) {
+        virtVIOMMULibvirtError(_("removing the new definition failed"));
+    }
+    return NULL;
+}
+
+
+static int
+virtVIOMMUDefineOrStart(int argc, char **argv, bool start)
+{
+    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup(start ? "start" : "define");
+    g_autofree char *uri = NULL;
+    g_autofree char *sysfsRoot = NULL;
+    gint spare = 0;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    qemuVIOMMUPlanOptions opts = { 0 };
+    GOptionEntry entries[] = {
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
+          "libvirt URI (default: $LIBVIRT_DEFAULT_URI, as virsh)", "URI" },
+        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
+          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
+        { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
+          "add N empty root ports to each new pcie-expander-bus for hotplug", "N" },
+        { NULL }
+    };
+
+    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
+        return VIRT_VIOMMU_EXIT_USAGE;
+    if (argc != 2)
+        return virtVIOMMUUsageError(cmd, argc < 2 ? "missing DOMAIN.xml" : "more than one DOMAIN.xml given");
+    if (spare < 0)
+        return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
+    opts.sparePorts = spare;
+
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, &host) < 0 ||
+        !(conn = virtVIOMMUConnect(uri)) ||
+        !(dom = virtVIOMMUDefineChecked(conn, host, doc)))
+        return virtVIOMMUFail();
+
+    printf("Domain '%s' defined with its devices behind their vIOMMUs\n", virDomainGetName(dom));
+
+    if (start) {
+        if (virDomainCreate(dom) < 0) {
+            g_autofree char *what = g_strdup_printf(_("domain '%s' is defined but did not start"),
+                                                    virDomainGetName(dom));
+            virtVIOMMULibvirtError(what);
+            return virtVIOMMUFail();
+        }
+        printf("Domain '%s' started\n", virDomainGetName(dom));
+    }
+    return VIRT_VIOMMU_EXIT_OK;
+}
+
+
+int
+virtVIOMMUCmdDefine(int argc, char **argv)
+{
+    return virtVIOMMUDefineOrStart(argc, argv, false);
+}
+
+
+int
+virtVIOMMUCmdStart(int argc, char **argv)
+{
+    return virtVIOMMUDefineOrStart(argc, argv, true);
+}
+
+
+/* Which of the live and persistent definitions to change: as virsh,
+ * the running domain when none is named, else the persistent one. */
+static int
+virtVIOMMUTargets(virDomainPtr dom, gboolean live, gboolean config,
+                  bool *doLive, bool *doConfig)
+{
+    int active = virDomainIsActive(dom);
+
+    if (active < 0) {
+        virtVIOMMULibvirtError(_("cannot tell whether the domain runs"));
+        return -1;
+    }
+    if (!live && !config) {
+        *doLive = active == 1;
+        *doConfig = active != 1;
+    } else {
+        *doLive = live;
+        *doConfig = config;
+    }
+    if (*doLive && active != 1) {
+        virReportError(_("domain '%1$s' is not running; use --config to change its persistent definition"),
+                       virDomainGetName(dom));
+        return -1;
+    }
+    return 0;
+}
+
+
+static char *
+virtVIOMMUHostdevXML(const char *bdf, int port)
+{
+    virPCIDeviceAddress a;
+    GString *buf = g_string_new("<hostdev mode='subsystem' type='pci' managed='yes'>\n");
+
+    if (virPCIDeviceAddressParse(bdf, &a) < 0)
+        memset(&a, 0, sizeof(a));
+    g_string_append_printf(buf,
+                           "  <source>\n"
+                           "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
+                           "  </source>\n", a.domain, a.bus, a.slot, a.function);
+    if (port >= 0)
+        g_string_append_printf(buf,
+                               "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' function='0x0'/>\n",
+                               port);
+    g_string_append(buf, "</hostdev>\n");
+    return g_string_free(buf, FALSE);
+}
+
+
+/* The <hostdev> element of @doc that assigns @bdf, or NULL. */
+static xmlNodePtr
+virtVIOMMUFindHostdev(xmlDocPtr doc, const char *bdf)
+{
+    xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices");
+    xmlNodePtr cur;
+
+    for (cur = devices ? devices->children : NULL; cur; cur = cur->next) {
+        xmlNodePtr addr;
+        virPCIDeviceAddress a;
+        unsigned int v[4];
+        const char *names[] = { "domain", "bus", "slot", "function" };
+        size_t i;
+        char buf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
+
+        if (cur->type != XML_ELEMENT_NODE || !xmlStrEqual(cur->name, BAD_CAST "hostdev"))
+            continue;
+        addr = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(cur, "source"), "address");
+        if (!addr)
+            continue;
+        for (i = 0; i < 4; i++) {
+            if (qemuVIOMMUXMLPropUInt(addr, names[i], 0xffff, "a host PCI address", &v[i]) != 1)
+                v[i] = 0;
+        }
+        virErrorReset();
+        a.domain = v[0];
+        a.bus = v[1];
+        a.slot = v[2];
+        a.function = v[3];
+        if (strcmp(virPCIDeviceAddressFormat(&a, buf), bdf) == 0)
+            return cur;
+    }
+    return NULL;
+}
+
+
+/* Record @bdf on @port (or forget it: @port -1) in the plan record of
+ * @doc and store the record in the domain's metadata. */
+static int
+virtVIOMMUUpdateRecord(virDomainPtr dom,
+                       xmlDocPtr doc,
+                       virSysIOMMUDevice *dev,
+                       int port,
+                       unsigned int flags)
+{
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    g_autofree char *xml = NULL;
+
+    if (qemuVIOMMUMetaParse(xmlDocGetRootElement(doc), &meta) <= 0) {
+        virReportError(_("domain '%1$s' has no virt-viommu plan record; define it with 'virt-viommu define'"),
+                       virDomainGetName(dom));
+        return -1;
+    }
+    if (qemuVIOMMUMetaSetDevice(meta, dev->bdf, port, dev->group, dev->numaNode) < 0) {
+        virReportError(_("the plan record of domain '%1$s' has no root port %2$d"),
+                       virDomainGetName(dom), port);
+        return -1;
+    }
+    xml = qemuVIOMMUMetaFormatString(meta);
+    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+                             QEMU_VIOMMU_META_PREFIX, QEMU_VIOMMU_META_NS, flags) < 0) {
+        virtVIOMMULibvirtError(_("cannot update the plan record in the domain's metadata"));
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Hot-plug (or cold-plug with @flags CONFIG) @dev onto a spare port. */
+static int
+virtVIOMMUAttachOne(virConnectPtr conn,
+                    virDomainPtr dom,
+                    virSysIOMMUHost *host,
+                    virSysIOMMUDevice *dev,
+                    bool live)
+{
+    unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+    const char *which = live ? "running domain" : "persistent definition";
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *xml = NULL;
+    unsigned int port;
+    int rc;
+
+    if (!(doc = virtVIOMMUDomainDoc(dom, !live)))
+        return -1;
+    if (virtVIOMMUFindHostdev(doc, dev->bdf)) {
+        virReportError(_("host device %1$s is already assigned in the %2$s of '%3$s'"),
+                       dev->bdf, which, virDomainGetName(dom));
+        return -1;
+    }
+    if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
+        return -1;
+
+    if (rc == 0) {
+        qemuVIOMMUPlanOptions opts = { 0 };
+        g_autoptr(virDomain) defined = NULL;
+        xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices");
+        g_autoptr(xmlDoc) frag = NULL;
+        bool changed;
+
+        if (live) {
+            virReportError(_("the running domain '%1$s' has no free root port behind the vIOMMU of IOMMU %2$s, and root ports cannot be hot-added; attach with --config (the device is there from the next boot), or plan with --spare-ports"),
+                           virDomainGetName(dom), dev->iommu);
+            return -1;
+        }
+        /* persistent only: plan the device in, as a new port or a new
+         * pxb and vIOMMU, and define the result */
+        xml = virtVIOMMUHostdevXML(dev->bdf, -1);
+        frag = xmlReadMemory(xml, strlen(xml), "hostdev", NULL, XML_PARSE_NONET);
+        if (!frag || !devices) {
+            virReportError("%s", _("internal error: cannot build the <hostdev>"));
+            return -1;
+        }
+        qemuVIOMMUXMLInsert(devices, NULL,
+                            xmlDocCopyNode(xmlDocGetRootElement(frag), doc, 1));
+        if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0 ||
+            !(defined = virtVIOMMUDefineChecked(conn, host, doc)))
+            return -1;
+        printf("Host device %s placed in the persistent definition of '%s' behind the vIOMMU of %s; it is there from the next boot\n",
+               dev->bdf, virDomainGetName(dom), dev->iommu);
+        return 0;
+    }
+
+    xml = virtVIOMMUHostdevXML(dev->bdf, port);
+    if (virDomainAttachDeviceFlags(dom, xml, flags) < 0) {
+        g_autofree char *what = g_strdup_printf(_("libvirt could not attach host device %s to the %s"),
+                                                dev->bdf, which);
+        virtVIOMMULibvirtError(what);
+        return -1;
+    }
+    if (virtVIOMMUUpdateRecord(dom, doc, dev, port, flags) < 0) {
+        /* leave the domain as it was */
+        if (virDomainDetachDeviceFlags(dom, xml, flags) < 0)
+            virtVIOMMULibvirtError(_("undoing the attach failed too"));
+        return -1;
+    }
+    printf("Host device %s attached to the %s of '%s' on root port pci.%u behind the vIOMMU of %s\n",
+           dev->bdf, which, virDomainGetName(dom), port, dev->iommu);
+    return 0;
+}
+
+
+static int
+virtVIOMMUDetachOne(virDomainPtr dom,
+                    virSysIOMMUDevice *dev,
+                    const char *bdf,
+                    bool live)
+{
+    unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+    const char *which = live ? "running domain" : "persistent definition";
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *xml = NULL;
+    xmlNodePtr node;
+
+    if (!(doc = virtVIOMMUDomainDoc(dom, !live)))
+        return -1;
+    if (!(node = virtVIOMMUFindHostdev(doc, bdf))) {
+        virReportError(_("host device %1$s is not assigned in the %2$s of '%3$s'"),
+                       bdf, which, virDomainGetName(dom));
+        return -1;
+    }
+    xml = qemuVIOMMUXMLFormatElement(node);
+    if (virDomainDetachDeviceFlags(dom, xml, flags) < 0) {
+        g_autofree char *what = g_strdup_printf(_("libvirt could not detach host device %s from the %s"),
+                                                bdf, which);
+        virtVIOMMULibvirtError(what);
+        return -1;
+    }
+    /* the port becomes a spare again; a record that fails to update
+     * only leaves a stale entry, which 'attach' does not trust anyway */
+    if (dev && virtVIOMMUUpdateRecord(dom, doc, dev, -1, flags) < 0)
+        virErrorDispatch("virt-viommu: warning");
+    printf("Host device %s detached from the %s of '%s'\n", bdf, which, virDomainGetName(dom));
+    return 0;
+}
+
+
+static int
+virtVIOMMUAttachDetach(int argc, char **argv, bool attach)
+{
+    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup(attach ? "attach" : "detach");
+    g_autofree char *uri = NULL;
+    g_autofree char *sysfsRoot = NULL;
+    gboolean live = FALSE;
+    gboolean config = FALSE;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    virSysIOMMUDevice *dev = NULL;
+    virPCIDeviceAddress addr;
+    char bdf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
+    bool doLive;
+    bool doConfig;
+    int rc;
+    GOptionEntry entries[] = {
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
+          "libvirt URI (default: $LIBVIRT_DEFAULT_URI, as virsh)", "URI" },
+        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
+          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
+        { "live", 0, 0, G_OPTION_ARG_NONE, &live,
+          "change the running domain", NULL },
+        { "config", 0, 0, G_OPTION_ARG_NONE, &config,
+          "change the persistent definition", NULL },
+        { NULL }
+    };
+
+    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
+        return VIRT_VIOMMU_EXIT_USAGE;
+    if (argc != 3)
+        return virtVIOMMUUsageError(cmd, "expected DOMAIN and a host PCI address (BDF)");
+    if (virPCIDeviceAddressParse(argv[2], &addr) < 0)
+        return virtVIOMMUUsageError(cmd, "'%s' is not a PCI address like 0009:01:00.0", argv[2]);
+    virPCIDeviceAddressFormat(&addr, bdf);
+
+    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(sysfsRoot))))
+        return virtVIOMMUFail();
+    if ((rc = virSysIOMMUHostGetDevice(host, &addr, &dev)) < 0)
+        return virtVIOMMUFail();
+    if (attach && rc == 0) {
+        virReportError(_("host PCI device %1$s does not exist on this host"), bdf);
+        return virtVIOMMUFail();
+    }
+    if (attach && !dev->iommu) {
+        virReportError(_("host PCI device %1$s has no IOMMU; it cannot be placed behind a vIOMMU"), bdf);
+        return virtVIOMMUFail();
+    }
+
+    if (!(conn = virtVIOMMUConnect(uri)) ||
+        !(dom = virtVIOMMULookup(conn, argv[1])) ||
+        virtVIOMMUTargets(dom, live, config, &doLive, &doConfig) < 0)
+        return virtVIOMMUFail();
+
+    if (attach) {
+        if (doConfig && virtVIOMMUAttachOne(conn, dom, host, dev, false) < 0)
+            return virtVIOMMUFail();
+        if (doLive && virtVIOMMUAttachOne(conn, dom, host, dev, true) < 0) {
+            if (doConfig && virtVIOMMUDetachOne(dom, dev, bdf, false) < 0)
+                virReportError("%s", _("the persistent definition keeps the device; detach it with --config"));
+            return virtVIOMMUFail();
+        }
+    } else {
+        if (doLive && virtVIOMMUDetachOne(dom, dev, bdf, true) < 0)
+            return virtVIOMMUFail();
+        if (doConfig && virtVIOMMUDetachOne(dom, dev, bdf, false) < 0)
+            return virtVIOMMUFail();
+    }
+    return VIRT_VIOMMU_EXIT_OK;
+}
+
+
+int
+virtVIOMMUCmdAttach(int argc, char **argv)
+{
+    return virtVIOMMUAttachDetach(argc, argv, true);
+}
+
+
+int
+virtVIOMMUCmdDetach(int argc, char **argv)
+{
+    return virtVIOMMUAttachDetach(argc, argv, false);
+}
+
+
+/* The XML of @name: the file, or the libvirt domain of that name (its
+ * live definition when it runs). */
+static xmlDocPtr
+virtVIOMMUCheckLoad(const char *name, const char *uri)
+{
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    int active;
+
+    if (strcmp(name, "-") == 0 || g_file_test(name, G_FILE_TEST_IS_REGULAR)) {
+        g_autofree char *data = NULL;
+        size_t len;
+
+        if (virtVIOMMUReadInput(name, &data, &len) < 0)
+            return NULL;
+        return qemuVIOMMUXMLParse(data, len, name);
+    }
+
+    if (!(conn = virtVIOMMUConnect(uri)) ||
+        !(dom = virtVIOMMULookup(conn, name)))
+        return NULL;
+    if ((active = virDomainIsActive(dom)) < 0) {
+        virtVIOMMULibvirtError(_("cannot tell whether the domain runs"));
+        return NULL;
+    }
+    return virtVIOMMUDomainDoc(dom, active == 0);
+}
+
+#else /* !WITH_LIBVIRT */
+
+static xmlDocPtr
+virtVIOMMUCheckLoad(const char *name, const char *uri G_GNUC_UNUSED)
+{
+    g_autofree char *data = NULL;
+    size_t len;
+
+    if (virtVIOMMUReadInput(name, &data, &len) < 0)
+        return NULL;
+    return qemuVIOMMUXMLParse(data, len, name);
+}
+
+
+static int
+virtVIOMMUNoLibvirt(const char *name)
+{
+    virReportError(_("'%1$s' needs libvirt, and this virt-viommu was built without it"), name);
+    return virtVIOMMUFail();
+}
+
+int virtVIOMMUCmdDefine(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("define"); }
+int virtVIOMMUCmdStart(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("start"); }
+int virtVIOMMUCmdAttach(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("attach"); }
+int virtVIOMMUCmdDetach(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("detach"); }
+
+#endif /* !WITH_LIBVIRT */
+
+
+static char *
+virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *out = NULL;
+    size_t i;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "domain");
+    json_builder_add_string_value(b, name);
+    json_builder_set_member_name(b, "ok");
+    json_builder_add_boolean_value(b, bad == 0);
+    json_builder_set_member_name(b, "devices");
+    json_builder_begin_array(b);
+    for (i = 0; i < results->len; i++) {
+        qemuVIOMMUCheckResult *res = g_ptr_array_index(results, i);
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "source");
+        json_builder_add_string_value(b, res->source);
+        json_builder_set_member_name(b, "status");
+        json_builder_add_string_value(b, qemuVIOMMUCheckStatusTypeToString(res->status));
+        json_builder_set_member_name(b, "planned");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "iommu");
+        if (res->planIOMMU)
+            json_builder_add_string_value(b, res->planIOMMU);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "iommu_group");
+        json_builder_add_int_value(b, res->planGroup);
+        json_builder_set_member_name(b, "numa_node");
+        json_builder_add_int_value(b, res->planNode);
+        json_builder_end_object(b);
+        json_builder_set_member_name(b, "host");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "iommu");
+        if (res->hostIOMMU)
+            json_builder_add_string_value(b, res->hostIOMMU);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "iommu_group");
+        json_builder_add_int_value(b, res->hostGroup);
+        json_builder_set_member_name(b, "numa_node");
+        json_builder_add_int_value(b, res->hostNode);
+        json_builder_end_object(b);
+        json_builder_set_member_name(b, "message");
+        json_builder_add_string_value(b, res->message ? res->message : "");
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    out = json_generator_to_data(gen, NULL);
+    return g_strconcat(out, "\n", NULL);
+}
+
+
+int
+virtVIOMMUCmdCheck(int argc, char **argv)
+{
+    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup("check");
+    g_autofree char *uri = NULL;
+    g_autofree char *sysfsRoot = NULL;
+    gboolean json = FALSE;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autoptr(GPtrArray) results = NULL;
+    g_autoptr(GString) text = g_string_new(NULL);
+    int bad;
+    size_t i;
+    GOptionEntry entries[] = {
+        { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
+          "libvirt URI (default: $LIBVIRT_DEFAULT_URI, as virsh)", "URI" },
+        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
+          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+          "print the result as JSON", NULL },
+        { NULL }
+    };
+
+    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
+        return VIRT_VIOMMU_EXIT_USAGE;
+    if (argc != 2)
+        return virtVIOMMUUsageError(cmd, "expected one DOMAIN name or DOMAIN.xml file");
+
+    if (!(doc = virtVIOMMUCheckLoad(argv[1], uri)) ||
+        !(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(sysfsRoot))) ||
+        (bad = qemuVIOMMUCheckDomain(host, doc, &results)) < 0)
+        return virtVIOMMUFail();
+
+    if (json) {
+        g_autofree char *out = virtVIOMMUCheckFormatJSON(argv[1], results, bad);
+
+        g_string_append(text, out);
+    } else {
+        for (i = 0; i < results->len; i++) {
+            qemuVIOMMUCheckResult *res = g_ptr_array_index(results, i);
+
+            g_string_append_printf(text, "%-13s %s\n",
+                                   qemuVIOMMUCheckStatusTypeToString(res->status),
+                                   res->message);
+        }
+        if (bad == 0)
+            g_string_append_printf(text, "%u assigned devices sit behind the vIOMMUs of their physical IOMMUs\n",
+                                   results->len);
+        else
+            g_string_append_printf(text, "%d of %u assigned devices no longer match the host\n",
+                                   bad, results->len);
+    }
+    if (virtVIOMMUWriteOutput(NULL, text->str, text->len) < 0)
+        return virtVIOMMUFail();
+    return bad == 0 ? VIRT_VIOMMU_EXIT_OK : VIRT_VIOMMU_EXIT_ERROR;
+}
