@@ -15,6 +15,7 @@
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
+#include "qemu_viommu_dot.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommu.h"
@@ -95,7 +96,9 @@ virtVIOMMUCmdPlan(int argc, char **argv)
     g_autofree char *sysfsRoot = NULL;
     g_autofree char *output = NULL;
     gint spare = 0;
+    gboolean dot = FALSE;
     g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
     g_autofree char *text = NULL;
     size_t len;
     qemuVIOMMUPlanOptions opts = { 0 };
@@ -104,6 +107,8 @@ virtVIOMMUCmdPlan(int argc, char **argv)
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
         { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
           "add N empty root ports to each new pcie-expander-bus for hotplug (default 0)", "N" },
+        { "dot", 0, 0, G_OPTION_ARG_NONE, &dot,
+          "print a Graphviz picture of the plan instead of the XML", NULL },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
           "write to FILE (atomically) instead of standard output", "FILE" },
         { NULL }
@@ -121,10 +126,16 @@ virtVIOMMUCmdPlan(int argc, char **argv)
     if (virtVIOMMUSameFile(argv[1], output))
         return virtVIOMMUUsageError(cmd, "-o names the input file; virt-viommu never rewrites its input, write elsewhere");
 
-    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, NULL) < 0)
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, &host) < 0)
         return virtVIOMMUFail();
 
-    text = qemuVIOMMUXMLFormat(doc, &len);
+    if (dot) {
+        if (!(text = qemuVIOMMUPlanFormatDot(host, doc)))
+            return virtVIOMMUFail();
+        len = strlen(text);
+    } else {
+        text = qemuVIOMMUXMLFormat(doc, &len);
+    }
     if (virtVIOMMUWriteOutput(output, text, len) < 0)
         return virtVIOMMUFail();
     return VIRT_VIOMMU_EXIT_OK;

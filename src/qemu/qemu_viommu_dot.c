@@ -1,0 +1,133 @@
+/*
+ * qemu_viommu_dot.c: a Graphviz picture of a planned topology
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_dot.h"
+
+#include "qemu_viommu_conf.h"
+#include "qemu_viommu_meta.h"
+#include "virerror.h"
+#include "virsysiommufmt.h"
+
+
+static void
+qemuVIOMMUDotNode(GString *buf, const char *id, const char *label, const char *style)
+{
+    g_autofree char *qid = virDotQuote(id);
+    g_autofree char *qlabel = virDotQuote(label);
+
+    g_string_append_printf(buf, "  %s [label=%s%s%s];\n", qid, qlabel,
+                           style ? ", " : "", style ? style : "");
+}
+
+
+static void
+qemuVIOMMUDotEdge(GString *buf, const char *from, const char *to)
+{
+    g_autofree char *qfrom = virDotQuote(from);
+    g_autofree char *qto = virDotQuote(to);
+
+    g_string_append_printf(buf, "  %s -> %s;\n", qfrom, qto);
+}
+
+
+char *
+qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
+{
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    g_autoptr(GString) buf = g_string_new(NULL);
+    size_t i;
+    size_t j;
+    size_t k;
+    int rc;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)))
+        return NULL;
+    if ((rc = qemuVIOMMUMetaParse(def->root, &meta)) < 0)
+        return NULL;
+    if (rc == 0) {
+        virReportError("%s", _("the domain has no virt-viommu plan record to draw"));
+        return NULL;
+    }
+
+    g_string_append(buf,
+                    "digraph plan {\n"
+                    "  rankdir=LR;\n"
+                    "  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
+
+    for (i = 0; i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+        qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(def, bus->controller);
+        qemuVIOMMUIOMMU *viommu = qemuVIOMMUDomainFindIOMMUForBus(def, bus->controller);
+        virSysIOMMU *phys = NULL;
+        g_autofree char *hostId = g_strdup_printf("host %s", bus->iommu);
+        g_autofree char *pxbId = g_strdup_printf("pci.%u", bus->controller);
+        g_autofree char *hostLabel = NULL;
+        g_autofree char *pxbLabel = NULL;
+
+        if (virSysIOMMUHostGetIOMMU(host, bus->iommu, &phys) < 0)
+            virErrorReset();
+        if (phys && phys->numaNode >= 0)
+            hostLabel = g_strdup_printf("host IOMMU %s\n%s, host NUMA node %d",
+                                        bus->iommu, bus->kind, phys->numaNode);
+        else
+            hostLabel = g_strdup_printf("host IOMMU %s\n%s", bus->iommu, bus->kind);
+        qemuVIOMMUDotNode(buf, hostId, hostLabel,
+                          "style=filled, fillcolor=\"#d8e6f3\"");
+
+        if (pxb && pxb->numaNode >= 0)
+            pxbLabel = g_strdup_printf("pcie-expander-bus pci.%u\nbusNr %d, guest NUMA cell %d",
+                                       bus->controller, pxb->busNr, pxb->numaNode);
+        else
+            pxbLabel = g_strdup_printf("pcie-expander-bus pci.%u\nbusNr %d",
+                                       bus->controller, pxb ? pxb->busNr : -1);
+
+        if (viommu) {
+            g_autofree char *vId = g_strdup_printf("iommu%u", viommu->alias);
+            g_autofree char *vLabel = g_strdup_printf("vIOMMU iommu%u\n%s", viommu->alias,
+                                                      viommu->model ? viommu->model : "");
+
+            qemuVIOMMUDotNode(buf, vId, vLabel, "style=filled, fillcolor=\"#e3f1dc\"");
+            qemuVIOMMUDotEdge(buf, hostId, vId);
+            qemuVIOMMUDotNode(buf, pxbId, pxbLabel, NULL);
+            qemuVIOMMUDotEdge(buf, vId, pxbId);
+        } else {
+            /* q35: one vIOMMU for all buses, drawn once below */
+            qemuVIOMMUDotNode(buf, pxbId, pxbLabel, NULL);
+            qemuVIOMMUDotEdge(buf, hostId, pxbId);
+        }
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+            g_autofree char *portId = g_strdup_printf("pci.%u", port->controller);
+            g_autofree char *portLabel = g_strdup_printf("pcie-root-port pci.%u%s", port->controller,
+                                                         port->devices->len ? "" : "\n(spare)");
+
+            qemuVIOMMUDotNode(buf, portId, portLabel,
+                              port->devices->len ? NULL : "style=dashed");
+            qemuVIOMMUDotEdge(buf, pxbId, portId);
+
+            for (k = 0; k < port->devices->len; k++) {
+                qemuVIOMMUMetaDevice *md = g_ptr_array_index(port->devices, k);
+                g_autofree char *devId = g_strdup_printf("dev %s", md->source);
+                g_autofree char *devLabel = NULL;
+
+                if (md->numaNode >= 0)
+                    devLabel = g_strdup_printf("%s\ngroup %d, host NUMA node %d",
+                                               md->source, md->group, md->numaNode);
+                else
+                    devLabel = g_strdup_printf("%s\ngroup %d", md->source, md->group);
+                qemuVIOMMUDotNode(buf, devId, devLabel, "shape=component");
+                qemuVIOMMUDotEdge(buf, portId, devId);
+            }
+        }
+    }
+
+    g_string_append(buf, "}\n");
+    return g_string_free(g_steal_pointer(&buf), FALSE);
+}
