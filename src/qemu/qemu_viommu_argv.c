@@ -411,16 +411,17 @@ qemuVIOMMUArgvHostdev(GPtrArray *args,
             qemuVIOMMUJsonAddStr(&j, "host", hd->sourceStr);
         qemuVIOMMUJsonAddStr(&j, "id", id);
     }
-    if (iommufd)
-        qemuVIOMMUJsonAddStr(&j, "iommufd", "iommufd0");
-    qemuVIOMMUJsonAddAddress(&j, def, &hd->addr);
-
+    /* libvirt: bootindex right after the id, rombar after the address */
     if (boot) {
         unsigned int order;
 
         if (qemuVIOMMUXMLPropUInt(boot, "order", G_MAXINT, "a <boot>", &order) == 1)
             qemuVIOMMUJsonAddInt(&j, "bootindex", order);
     }
+    if (iommufd)
+        qemuVIOMMUJsonAddStr(&j, "iommufd", "iommufd0");
+    qemuVIOMMUJsonAddAddress(&j, def, &hd->addr);
+
     if (rom) {
         g_autofree char *bar = qemuVIOMMUXMLProp(rom, "bar");
         g_autofree char *file = qemuVIOMMUXMLProp(rom, "file");
