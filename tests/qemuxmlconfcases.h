@@ -10,6 +10,7 @@ DO_TEST("aarch64-grace-nic-functions", "aarch64-grace");
 DO_TEST("aarch64-sriov-vfs", "aarch64-sriov");
 DO_TEST("aarch64-multifunction-all", "aarch64-multifunction");
 DO_TEST("aarch64-multifunction-partial", "aarch64-multifunction");
+DO_TEST("aarch64-qemu-3smmu-kernel", "aarch64-qemu-3smmu");
 
 /* vIOMMU options */
 DO_TEST("aarch64-2smmu-template", "aarch64-2smmu");
@@ -32,6 +33,7 @@ DO_TEST("x86-amd-2ivhd-q35", "x86-amd-2ivhd");
 /* errors */
 DO_TEST_FAILURE("error-device-not-on-host", "aarch64-2smmu");
 DO_TEST_FAILURE("error-no-iommu", "aarch64-noiommu");
+DO_TEST_FAILURE("error-kernel-no-iommu", "aarch64-qemu-3smmu");
 DO_TEST_FAILURE("error-hostdev-twice", "aarch64-2smmu");
 DO_TEST_FAILURE("error-conflicting-template", "aarch64-2smmu");
 DO_TEST_FAILURE("error-template-model", "aarch64-2smmu");

@@ -286,6 +286,7 @@ def cmd_standin(a):
     vcpu = dom.find('vcpu')
     if vcpu is None:
         vcpu = ET.SubElement(dom, 'vcpu')
+    vcpu.attrib.pop('cpuset', None)     # host CPUs the lab may not have
     if not cells:
         vcpu.attrib = {}
         vcpu.text = '1'
@@ -338,6 +339,12 @@ def cmd_standin(a):
                'standins': [], 'notes': notes}
     newdevs = []
     hd_n = 0
+    if sd_is_usb := (a.model == 'xhci'):
+        # Stand-ins must be the only qemu-xhci controllers for the count check.
+        for el in devices.findall('controller'):
+            if el.get('type') == 'usb':
+                devices.remove(el)
+                notes.append('dropped USB controllers (xhci stand-ins)')
     for el in list(devices):
         if el.tag == 'hostdev' and el.get('type') == 'pci':
             addr = el.find('address')
@@ -354,7 +361,7 @@ def cmd_standin(a):
             b, s, f = pci_addr(el)
             mapping['standins'].append({'source': src, 'controller': b,
                                         'slot': s, 'function': f})
-            newdevs.append((list(devices).index(el), sd))
+            newdevs.append(sd)
             devices.remove(el)
             hd_n += 1
         elif el.tag == 'hostdev':
@@ -380,15 +387,15 @@ def cmd_standin(a):
                     t.remove(n)
         elif el.tag == 'emulator':
             el.text = '/usr/bin/qemu-system-aarch64'
-    for pos, sd in sorted(newdevs, key=lambda x: x[0]):
+    for sd in newdevs:
         devices.append(sd)
-    if not any(c.get('type') == 'usb' for c in devices.findall('controller')):
+    if not sd_is_usb and not any(c.get('type') == 'usb' for c in devices.findall('controller')):
         devices.append(ET.Element('controller', {'type': 'usb', 'model': 'none'}))
     ser = ET.SubElement(devices, 'serial', {'type': 'file'})
     ET.SubElement(ser, 'source', {'path': a.console, 'append': 'off'})
     ET.SubElement(ser, 'target', {'port': '0'})
-    devices.append(ET.Element('memballoon', {'model': 'none'})) \
-        if devices.find('memballoon') is None else None
+    if devices.find('memballoon') is None:
+        devices.append(ET.Element('memballoon', {'model': 'none'}))
 
     ET.indent(tree, '  ')
     tree.write(sys.stdout, encoding='unicode')
@@ -445,7 +452,7 @@ def cmd_markers(a):
 
 
 def parse_probe(lines):
-    devs, iommus, info = {}, {}, {}
+    devs, iommus, info, bridges, groups = {}, {}, {}, {}, {}
     for ln in lines:
         p = ln.split()
         if not p:
@@ -458,16 +465,20 @@ def parse_probe(lines):
                           'numa_node': p[8] if len(p) > 8 and p[8] != 'none' else None}
         elif p[0] == 'I' and len(p) >= 3:
             iommus[p[1]] = p[2]
+        elif p[0] == 'B' and len(p) >= 3:
+            bridges[p[1]] = int(p[2], 16)
+        elif p[0] == 'G' and len(p) >= 3:
+            groups[p[1]] = p[2]
         elif p[0] in ('K', 'T'):
             info[p[0]] = ' '.join(p[1:])
-    return devs, iommus, info
+    return devs, iommus, info, bridges, groups
 
 
 def cmd_check(a):
     lines = report_lines(a.console, PROBE_BEGIN, PROBE_END)
     if lines is None:
         die('%s: no complete probe report' % a.console, 1)
-    devs, iommus, info = parse_probe(lines)
+    devs, iommus, info, bridges, groups = parse_probe(lines)
     with open(a.map) as f:
         mapping = json.load(f)
     dom = ET.parse(a.planned).getroot()
@@ -505,7 +516,7 @@ def cmd_check(a):
         by_root.setdefault(d['root'], []).append(d)
 
     result = {'pxbs': [], 'devices': [], 'iommus': iommus, 'kernel': info.get('K'),
-              'bus_model_ok': True}
+              'group_types': sorted(set(groups.values()))}
 
     smmu_of_pxb = {}
     for c in pxbs:
@@ -566,6 +577,11 @@ def cmd_check(a):
             if bdf not in devs:
                 errors.append('(c) controller index %d (%s) expected at guest %s, not there'
                               % (c['index'], c['model'], bdf))
+            elif bridges.get(bdf) != busno[c['index']]:
+                errors.append('(c) controller index %d (%s) at guest %s: secondary bus %s, '
+                              'predicted %02x' % (c['index'], c['model'], bdf,
+                                                  '%02x' % bridges[bdf] if bdf in bridges
+                                                  else 'unknown', busno[c['index']]))
     for s in mapping['standins']:
         gb = busno.get(s['controller'])
         root = root_of(ctl, s['controller'])
@@ -604,7 +620,9 @@ def cmd_check(a):
     # Human summary.
     if mapping.get('notes'):
         print('stand-in: %s' % '; '.join(sorted(set(mapping['notes']))))
-    print('guest kernel: %s' % (info.get('K') or '?'))
+    print('guest kernel: %s (reached /init %ss after it started; group types: %s)'
+          % (info.get('K') or '?', info.get('T') or '?',
+             ', '.join(result['group_types']) or '-'))
     print('guest IOMMUs: %s' % (', '.join(sorted(iommus)) or 'none'))
     for e in result['pxbs']:
         print('pxb index %d busNr %d (buses %d-%d%s): %s  [%s]'

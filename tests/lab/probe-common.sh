@@ -76,7 +76,7 @@ probe_initramfs() {
 }
 
 probe_boot() {
-    local xml=$1 begin=$2 end=$3 timeout=${4:-300} out t0 result=timeout
+    local xml=$1 begin=$2 end=$3 timeout=${4:-300} out t0 result='timeout'
     PROBE_DOM=$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$WORK/$xml" | head -n1)
     t0=$(date +%s)
     if ! out=$(virsh_q create "$IN/$xml" 2>&1); then
@@ -87,21 +87,21 @@ probe_boot() {
     fi
     while [ $(( $(date +%s) - t0 )) -lt "$timeout" ]; do
         if "${PROBE_PY[@]}" markers "$WORK/console.log" "$begin" "$end"; then
-            result=done; break
+            result='done'; break
         fi
         if ! virsh_q domstate "$PROBE_DOM" >/dev/null 2>&1; then
             sleep 1     # powered off: let the console file settle, look again
             if "${PROBE_PY[@]}" markers "$WORK/console.log" "$begin" "$end"; then
-                result=done
+                result='done'
             else
-                result=gone
+                result='gone'
             fi
             break
         fi
         sleep 2
     done
     ELAPSED=$(( $(date +%s) - t0 ))
-    [ "$result" = done ] && return 0
+    [ "$result" = "done" ] && return 0
     case $result in
         timeout) echo "FAIL: no complete report from the guest within ${timeout}s" ;;
         gone) echo "FAIL: the guest stopped without a complete report after ${ELAPSED}s" ;;
