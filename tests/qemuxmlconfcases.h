@@ -48,6 +48,7 @@ DO_TEST_FAILURE("error-billion-laughs", "aarch64-2smmu");
 DO_TEST_FAILURE("error-controller-index-clash", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-no-source", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-bad-address", "aarch64-2smmu");
+DO_TEST_FAILURE("error-hostdev-address-type", "aarch64-2smmu");
 DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 27, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);
 DO_TEST_FAILURE("error-placed-wrong-viommu", "aarch64-2smmu");

@@ -351,6 +351,50 @@ testBrokenTree(const void *opaque)
 }
 
 
+/* Found by fuzzing: a saved host must scan as the original, also with
+ * no PCI device at all and with a VF link missing in the middle. */
+static int
+testSaveEdgeCases(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(testTree) empty = g_new0(testTree, 1);
+    g_autoptr(testTree) sriov = testTreeNew();
+    const char *trees[2];
+    size_t i;
+
+    empty->root = g_dir_make_tmp("virsysiommutest-XXXXXX", NULL);
+    testTreeFile(empty, "sys/bus/pci/devices/.keep", "");
+    g_remove(g_build_filename(empty->root, "sys/bus/pci/devices/.keep", NULL));
+
+    testTreeFile(sriov, TEST_DEV "/sriov_numvfs", "3\n");
+    testTreeLink(sriov, TEST_DEV "/virtfn0", "../0000:01:00.1");
+    testTreeLink(sriov, TEST_DEV "/virtfn2", "../0000:01:00.3");
+
+    trees[0] = empty->root;
+    trees[1] = sriov->root;
+    for (i = 0; i < G_N_ELEMENTS(trees); i++) {
+        g_autofree char *dest = g_strdup_printf("%s.saved", trees[i]);
+        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dest);
+        g_autoptr(virSysIOMMUHost) host = virSysIOMMUHostOpen(trees[i]);
+        g_autofree char *before = NULL;
+        g_autofree char *after = NULL;
+        int ret = 0;
+
+        if (!host || virSysIOMMUHostSave(host, dest) < 0 ||
+            !(before = testScanFormat(trees[i], false, true)) ||
+            !(after = testScanFormat(dest, false, true)) ||
+            strcmp(before, after) != 0) {
+            printf("  tree %zu does not survive save and rescan\n", i);
+            ret = -1;
+        }
+        if (system(cmd) != 0)
+            printf("  cannot remove %s\n", dest);
+        if (ret < 0)
+            return -1;
+    }
+    return 0;
+}
+
+
 /* A lookup reads the one device it is asked for: a junk entry that
  * breaks a full scan does not matter to it. */
 static int
@@ -566,6 +610,8 @@ main(void)
         if (virTestRun(broken[i].name, testBrokenTree, &broken[i]) < 0)
             failures++;
     }
+    if (virTestRun("save edge cases", testSaveEdgeCases, NULL) < 0)
+        failures++;
     if (virTestRun("lookup reads only what it needs", testLookupNoWalk, NULL) < 0)
         failures++;
     if (virTestRun("sysfs root missing", testRootMissing, NULL) < 0)

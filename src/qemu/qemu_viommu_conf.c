@@ -215,7 +215,6 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
 {
     g_autofree char *mode = qemuVIOMMUXMLProp(node, "mode");
     g_autofree char *type = qemuVIOMMUXMLProp(node, "type");
-    g_autoptr(GError) err = NULL;
     qemuVIOMMUHostdev *dev;
     xmlNodePtr source;
     xmlNodePtr addr;
@@ -275,6 +274,22 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
         dev->source.slot = v[2];
         dev->source.function = v[3];
         dev->sourceStr = virPCIDeviceAddressAsString(&dev->source);
+    }
+
+    /* a hostdev's guest address is a PCI one or none; anything else
+     * would be planned over and over */
+    for (addr = node->children; addr; addr = addr->next) {
+        g_autofree char *atype = NULL;
+
+        if (addr->type != XML_ELEMENT_NODE ||
+            !xmlStrEqual(addr->name, BAD_CAST "address"))
+            continue;
+        atype = qemuVIOMMUXMLProp(addr, "type");
+        if (g_strcmp0(atype, "pci") != 0) {
+            virReportError(_("%1$s: guest <address type='%2$.20s'> of a PCI host device; give it type='pci' or remove it to let virt-viommu place the device"),
+                           dev->path, atype ? atype : "");
+            return -1;
+        }
     }
 
     return qemuVIOMMUParseGuestAddress(node, &dev->addr);

@@ -274,6 +274,7 @@ virSysIOMMUDeviceLoad(virSysIOMMUHost *host,
                        dev->bdf, numvfs);
         return -1;
     }
+    dev->numvfs = numvfs;
     if (numvfs > 0) {
         dev->virtfns = g_ptr_array_new_with_free_func(g_free);
         for (i = 0; i < numvfs; i++) {
@@ -815,7 +816,7 @@ virSysIOMMUSaveDevice(virSysIOMMUSaver *s, virSysIOMMUDevice *dev)
         if (virSysIOMMUSaveCopyLink(s, dir, name, out != NULL, out) < 0)
             return -1;
     }
-    for (i = 0; dev->virtfns && i < dev->virtfns->len; i++) {
+    for (i = 0; i < dev->numvfs; i++) {
         g_autofree char *link = g_strdup_printf("virtfn%zu", i);
 
         if (virSysIOMMUSaveCopyLink(s, dir, link, false, NULL) < 0)
@@ -932,6 +933,12 @@ virSysIOMMUHostSave(virSysIOMMUHost *host, const char *dir)
         return -1;
     }
     tmpl = NULL;
+
+    /* the top directories exist even when empty: a host without PCI
+     * devices is still a host */
+    if (virSysIOMMUSaveMkdir(&s, VIR_SYS_PCI_DEVICES) < 0 ||
+        virSysIOMMUSaveMkdir(&s, VIR_SYS_CLASS_IOMMU) < 0)
+        goto error;
 
     devices = virSysIOMMUHostGetDevices(host);
     for (i = 0; i < devices->len; i++) {

@@ -43,6 +43,7 @@ struct _virSysIOMMUDevice {
     int numaNode;               /* -1 when the host does not say */
     char *physfn;               /* BDF of the SR-IOV PF for a VF */
     GPtrArray *virtfns;         /* BDFs of the VFs of a PF (char *) */
+    unsigned int numvfs;        /* its sriov_numvfs */
 };
 
 struct _virSysIOMMU {
