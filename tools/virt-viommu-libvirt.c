@@ -216,7 +216,7 @@ virtVIOMMUDefineOrStart(int argc, char **argv, bool start)
         { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
         { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
-          "add N empty root ports to each new pcie-expander-bus for hotplug", "N" },
+          "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)", "N" },
         { NULL }
     };
 

@@ -85,6 +85,7 @@ virtVIOMMUPlanFile(const char *path,
     *docOut = g_steal_pointer(&doc);
     if (hostOut)
         *hostOut = g_steal_pointer(&host);
+    virtVIOMMUWarn();
     return 0;
 }
 
@@ -106,7 +107,7 @@ virtVIOMMUCmdPlan(int argc, char **argv)
         { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
         { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
-          "add N empty root ports to each new pcie-expander-bus for hotplug (default 0)", "N" },
+          "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)", "N" },
         { "dot", 0, 0, G_OPTION_ARG_NONE, &dot,
           "print a Graphviz picture of the plan instead of the XML", NULL },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
@@ -159,7 +160,7 @@ virtVIOMMUCmdArgv(int argc, char **argv)
         { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
         { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
-          "when planning, add N empty root ports to each new pcie-expander-bus", "N" },
+          "when planning, add N empty root ports to each new pcie-expander-bus (default 0, at most 31)", "N" },
         { "standalone", 0, 0, G_OPTION_ARG_NONE, &standalone,
           "arguments for qemu-system-* without libvirt (vfio-pci names its host device)", NULL },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,

@@ -38,7 +38,7 @@ virtVIOMMUCmdScan(int argc, char **argv)
         { "numeric", 'n', 0, G_OPTION_ARG_NONE, &numeric,
           "do not look up vendor and device names", NULL },
         { "save", 0, 0, G_OPTION_ARG_FILENAME, &save,
-          "copy what the scan reads into a new fixture directory DIR", "DIR" },
+          "copy what the scan reads into a new fixture directory DIR (which must not exist)", "DIR" },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
           "write to FILE (atomically) instead of standard output", "FILE" },
         { NULL }

@@ -54,7 +54,7 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
     },
     {
         .name = "define",
-        .params = "DOMAIN.xml",
+        .params = "DOMAIN.xml|-",
         .summary = "plan the domain and define it in libvirt",
         .description =
             "Plans the domain, then defines it through libvirt (validated).  A domain\n"
@@ -65,7 +65,7 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
     },
     {
         .name = "start",
-        .params = "DOMAIN.xml",
+        .params = "DOMAIN.xml|-",
         .summary = "plan, define and start the domain",
         .description = "As 'define', then starts the domain.",
         .run = virtVIOMMUCmdStart,
@@ -75,33 +75,48 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
         .params = "DOMAIN BDF",
         .summary = "hot-plug a host device behind the vIOMMU of its IOMMU",
         .description =
-            "Puts host device BDF on a spare root port of the pcie-expander-bus whose\n"
-            "vIOMMU serves the device's physical IOMMU.  With --config and no spare\n"
-            "port, the persistent definition is planned again to hold it.",
+            "Puts host device BDF (DDDD:BB:SS.F, or BB:SS.F in PCI domain 0) on a spare\n"
+            "root port of the pcie-expander-bus whose vIOMMU serves the device's\n"
+            "physical IOMMU.  With --config and no spare port, the persistent\n"
+            "definition is planned again to hold it.  With neither --live nor\n"
+            "--config: the running domain if it runs, else the persistent definition.",
         .run = virtVIOMMUCmdAttach,
     },
     {
         .name = "detach",
         .params = "DOMAIN BDF",
         .summary = "unplug an assigned host device; its port becomes a spare",
-        .description = "The mirror of 'attach'.",
+        .description =
+            "Removes host device BDF from DOMAIN; its root port becomes a spare for\n"
+            "a later 'attach'.  --live and --config as for 'attach'.",
         .run = virtVIOMMUCmdDetach,
     },
     {
         .name = "check",
-        .params = "DOMAIN|DOMAIN.xml",
+        .params = "DOMAIN|DOMAIN.xml|-",
         .summary = "report assigned devices whose host IOMMU, group or node changed",
         .description =
             "Compares the plan recorded in a domain (defined in libvirt, or a file)\n"
-            "with the host as it is now.  Exit status 1 when anything is off.",
+            "with the host as it is now, a line per assigned device with its state:\n"
+            "ok, gone, no-iommu, iommu-changed, group-changed, node-changed,\n"
+            "unrecorded or error.  Exit status 1 when anything is off.",
         .run = virtVIOMMUCmdCheck,
     },
 };
 
 
+void
+virtVIOMMUWarn(void)
+{
+    virWarningDispatch(PROGRAM);
+}
+
+
 int
 virtVIOMMUFail(void)
 {
+    /* on failure, the errors alone: one line per problem */
+    virWarningReset();
     virErrorDispatch(PROGRAM);
     return VIRT_VIOMMU_EXIT_ERROR;
 }
@@ -134,6 +149,10 @@ virtVIOMMUParseOptions(const virtVIOMMUCommand *cmd,
     g_autoptr(GError) err = NULL;
     g_autofree char *summary = g_strdup_printf("%s %s: %s", PROGRAM,
                                                cmd->name, cmd->summary);
+    g_autofree char *prgname = g_strdup_printf("%s %s", PROGRAM, cmd->name);
+
+    /* "Usage: virt-viommu scan [OPTION...]" rather than "Usage: scan" */
+    g_set_prgname(prgname);
 
     g_option_context_set_summary(ctx, summary);
     g_option_context_set_description(ctx, cmd->description);
@@ -246,9 +265,10 @@ virtVIOMMUPrintUsage(FILE *fp)
                 virtVIOMMUCommands[i].summary);
     fprintf(fp,
             "\n"
-            "'%s COMMAND --help' describes a command's options.\n"
+            "'%s COMMAND --help' describes a command's options;\n"
+            "'%s --version' prints the version.\n"
             "Exit status: 0 success, 1 input or planning error, 2 usage error.\n",
-            PROGRAM);
+            PROGRAM, PROGRAM);
 }
 
 

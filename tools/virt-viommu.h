@@ -41,7 +41,10 @@ int virtVIOMMUUsageError(const virtVIOMMUCommand *cmd, const char *fmt, ...)
 /* The sysfs root: --sysfs-root, else $VIRT_VIOMMU_SYSFS_ROOT, else "/". */
 const char *virtVIOMMUSysfsRoot(const char *opt);
 
-/* Print pending errors and return VIRT_VIOMMU_EXIT_ERROR. */
+/* Print pending warnings. */
+void virtVIOMMUWarn(void);
+
+/* Print pending errors (dropping warnings) and return VIRT_VIOMMU_EXIT_ERROR. */
 int virtVIOMMUFail(void);
 
 /* Do @input and @output name the same existing file? */

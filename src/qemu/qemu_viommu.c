@@ -310,6 +310,61 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
 }
 
 
+/* VFIO hands a guest whole IOMMU groups: every endpoint of the group of
+ * an assigned device must be bound to vfio-pci (or have no driver) for
+ * the domain to start.  Warn about the ones the domain leaves out. */
+static void
+qemuVIOMMUPlannerCheckGroups(qemuVIOMMUPlanner *p)
+{
+    g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) done = g_hash_table_new(NULL, NULL);
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < p->items->len; i++) {
+        qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
+
+        g_hash_table_add(assigned, item->dev->bdf);
+    }
+
+    for (i = 0; i < p->items->len; i++) {
+        qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
+        g_autoptr(GPtrArray) members = NULL;
+
+        if (item->hostdev->isMdev || item->dev->group < 0 ||
+            g_hash_table_contains(done, GINT_TO_POINTER(item->dev->group + 1)))
+            continue;
+        g_hash_table_add(done, GINT_TO_POINTER(item->dev->group + 1));
+
+        if (virSysIOMMUHostGetGroupDevices(p->host, item->dev->group, &members) <= 0) {
+            virErrorReset();
+            continue;
+        }
+        for (j = 0; j < members->len; j++) {
+            const char *bdf = g_ptr_array_index(members, j);
+            virPCIDeviceAddress addr;
+            virSysIOMMUDevice *other = NULL;
+
+            if (g_hash_table_contains(assigned, bdf) ||
+                virPCIDeviceAddressParse(bdf, &addr) < 0 ||
+                virSysIOMMUHostGetDevice(p->host, &addr, &other) <= 0) {
+                virErrorReset();
+                continue;
+            }
+            /* bridges may stay with the host */
+            if ((other->pciClass >> 8) == 0x0604)
+                continue;
+            if (other->driver && (g_str_equal(other->driver, "vfio-pci") ||
+                                  g_str_equal(other->driver, "pci-stub")))
+                continue;
+            virReportWarning(_("host device %1$s shares IOMMU group %2$d with %3$s (driver %4$s), which the domain does not assign; bind %5$s to vfio-pci or assign it too, or the domain will not start"),
+                             item->dev->bdf, item->dev->group, other->bdf,
+                             other->driver ? other->driver : "none", other->bdf);
+        }
+    }
+}
+
+
 /* Record that the devices of @iommu sit below pxb @key (0: root bus). */
 static int
 qemuVIOMMUPlannerClaim(qemuVIOMMUPlanner *p,
@@ -1335,6 +1390,7 @@ qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
     qemuVIOMMUPlannerCheckEmulated(&p);
     if (p.failed)
         goto cleanup;
+    qemuVIOMMUPlannerCheckGroups(&p);
 
     qemuVIOMMUPlannerGroup(&p);
     if (p.groups->len > 0 && !p.def->devices) {

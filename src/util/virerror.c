@@ -11,18 +11,26 @@
 #include <stdio.h>
 
 static GPrivate virErrorList = G_PRIVATE_INIT((GDestroyNotify) g_ptr_array_unref);
+static GPrivate virWarningList = G_PRIVATE_INIT((GDestroyNotify) g_ptr_array_unref);
+
+
+static GPtrArray *
+virMessageListGet(GPrivate *key)
+{
+    GPtrArray *list = g_private_get(key);
+
+    if (!list) {
+        list = g_ptr_array_new_with_free_func(g_free);
+        g_private_set(key, list);
+    }
+    return list;
+}
 
 
 static GPtrArray *
 virErrorListGet(void)
 {
-    GPtrArray *list = g_private_get(&virErrorList);
-
-    if (!list) {
-        list = g_ptr_array_new_with_free_func(g_free);
-        g_private_set(&virErrorList, list);
-    }
-    return list;
+    return virMessageListGet(&virErrorList);
 }
 
 
@@ -115,4 +123,42 @@ virErrorDispatch(const char *prefix)
         fprintf(stderr, "%s: error: %s\n", prefix,
                 (const char *) g_ptr_array_index(list, i));
     virErrorReset();
+}
+
+
+void
+virReportWarning(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_ptr_array_add(virMessageListGet(&virWarningList), g_strdup_vprintf(fmt, ap));
+    va_end(ap);
+}
+
+
+const GPtrArray *
+virWarningGetAll(void)
+{
+    return virMessageListGet(&virWarningList);
+}
+
+
+void
+virWarningReset(void)
+{
+    g_ptr_array_set_size(virMessageListGet(&virWarningList), 0);
+}
+
+
+void
+virWarningDispatch(const char *prefix)
+{
+    GPtrArray *list = virMessageListGet(&virWarningList);
+    size_t i;
+
+    for (i = 0; i < list->len; i++)
+        fprintf(stderr, "%s: warning: %s\n", prefix,
+                (const char *) g_ptr_array_index(list, i));
+    virWarningReset();
 }

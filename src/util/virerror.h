@@ -34,6 +34,17 @@ char *virErrorsFormat(void);
 
 void virErrorReset(void);
 
+/* A warning: something the user should know that does not stop the
+ * work.  Kept apart from errors. */
+void virReportWarning(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+/* Warnings reported since the last virWarningReset(), oldest first. */
+const GPtrArray *virWarningGetAll(void);
+void virWarningReset(void);
+
+/* Print each pending warning as "PREFIX: warning: MSG" and reset. */
+void virWarningDispatch(const char *prefix);
+
 /* Print each pending error as "PREFIX: error: MSG" on stderr and reset. */
 void virErrorDispatch(const char *prefix);
 

@@ -346,6 +346,19 @@ virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
 /* Read the capability files of @subdir into iommu->compat.  Returns 1
  * when @subdir exists (the IOMMU is of that kind), 0 if not, -1. */
 int
+virSysIOMMUHostGetGroupDevices(virSysIOMMUHost *host,
+                               int group,
+                               GPtrArray **bdfs)
+{
+    g_autofree char *path = g_strdup_printf("sys/kernel/iommu_groups/%d/devices", group);
+
+    if (group < 0)
+        return 0;
+    return virSysfsRootListDir(host->sysfs, path, bdfs);
+}
+
+
+int
 virSysIOMMUHostGetMdevParent(virSysIOMMUHost *host,
                              const char *uuid,
                              virPCIDeviceAddress *parent)

@@ -78,6 +78,12 @@ int virSysIOMMUHostGetMdevParent(virSysIOMMUHost *host,
                                  const char *uuid,
                                  virPCIDeviceAddress *parent);
 
+/* The BDFs in IOMMU group @group (sys/kernel/iommu_groups/N/devices),
+ * sorted; same return convention. */
+int virSysIOMMUHostGetGroupDevices(virSysIOMMUHost *host,
+                                   int group,
+                                   GPtrArray **bdfs);
+
 /* Look up one IOMMU by name; same return convention. */
 int virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
                             const char *name,
