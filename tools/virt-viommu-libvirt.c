@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-glib/json-glib.h>
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_check.h"
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
+#include "virjson.h"
 #include "virsysiommu.h"
 
 #if WITH_LIBVIRT
@@ -632,18 +632,30 @@ int virtVIOMMUCmdDetach(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { ret
 #endif /* !WITH_LIBVIRT */
 
 
+static void
+virtVIOMMUCheckJSONPlace(JsonBuilder *b,
+                         const char *key,
+                         const char *iommu,
+                         int group,
+                         int node)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_begin_object(b);
+    virJSONAddString(b, "iommu", iommu);
+    virJSONAddIntOrNull(b, "iommu_group", group);
+    virJSONAddIntOrNull(b, "numa_node", node);
+    json_builder_end_object(b);
+}
+
+
 static char *
 virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = NULL;
-    g_autofree char *out = NULL;
     size_t i;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "domain");
-    json_builder_add_string_value(b, name);
+    virJSONAddString(b, "domain", name);
     json_builder_set_member_name(b, "ok");
     json_builder_add_boolean_value(b, bad == 0);
     json_builder_set_member_name(b, "devices");
@@ -652,47 +664,17 @@ virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
         qemuVIOMMUCheckResult *res = g_ptr_array_index(results, i);
 
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "source");
-        json_builder_add_string_value(b, res->source);
-        json_builder_set_member_name(b, "status");
-        json_builder_add_string_value(b, qemuVIOMMUCheckStatusTypeToString(res->status));
-        json_builder_set_member_name(b, "planned");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "iommu");
-        if (res->planIOMMU)
-            json_builder_add_string_value(b, res->planIOMMU);
-        else
-            json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "iommu_group");
-        json_builder_add_int_value(b, res->planGroup);
-        json_builder_set_member_name(b, "numa_node");
-        json_builder_add_int_value(b, res->planNode);
-        json_builder_end_object(b);
-        json_builder_set_member_name(b, "host");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "iommu");
-        if (res->hostIOMMU)
-            json_builder_add_string_value(b, res->hostIOMMU);
-        else
-            json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "iommu_group");
-        json_builder_add_int_value(b, res->hostGroup);
-        json_builder_set_member_name(b, "numa_node");
-        json_builder_add_int_value(b, res->hostNode);
-        json_builder_end_object(b);
-        json_builder_set_member_name(b, "message");
-        json_builder_add_string_value(b, res->message ? res->message : "");
+        virJSONAddString(b, "source", res->source);
+        virJSONAddString(b, "status", qemuVIOMMUCheckStatusTypeToString(res->status));
+        virtVIOMMUCheckJSONPlace(b, "planned", res->planIOMMU, res->planGroup, res->planNode);
+        virtVIOMMUCheckJSONPlace(b, "host", res->hostIOMMU, res->hostGroup, res->hostNode);
+        virJSONAddString(b, "message", res->message);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
 
-    root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_indent(gen, 2);
-    out = json_generator_to_data(gen, NULL);
-    return g_strconcat(out, "\n", NULL);
+    return virJSONFormat(b);
 }
 
 

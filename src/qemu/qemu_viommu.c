@@ -381,13 +381,6 @@ qemuVIOMMUPlannerClaim(qemuVIOMMUPlanner *p,
                        who, bdf, iommu, key, owner);
         return -1;
     }
-    if (g_hash_table_lookup_extended(p->owners, GUINT_TO_POINTER(key + 1), NULL, NULL) == FALSE &&
-        g_hash_table_lookup_extended(p->claims, iommu, NULL, &claim) &&
-        GPOINTER_TO_UINT(claim) != key + 1) {
-        virReportError(_("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> to let virt-viommu place it"),
-                       who, bdf, iommu, key, GPOINTER_TO_UINT(claim) - 1);
-        return -1;
-    }
     if (g_hash_table_lookup_extended(p->claims, iommu, NULL, &claim) &&
         GPOINTER_TO_UINT(claim) != key + 1) {
         virReportError(_("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> to let virt-viommu place it"),

@@ -319,6 +319,24 @@ qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
 }
 
 
+/* The vIOMMU models virt-viommu writes arguments for. */
+typedef struct _qemuVIOMMUArgvModel qemuVIOMMUArgvModel;
+struct _qemuVIOMMUArgvModel {
+    const char *model;          /* <iommu model=...> */
+    const char *driver;         /* QEMU device */
+    bool primaryBus;            /* takes "primary-bus" from pciBus */
+    const qemuVIOMMUOpt *opts;
+    size_t nopts;
+};
+
+static const qemuVIOMMUArgvModel qemuVIOMMUArgvModels[] = {
+    { "smmuv3", "arm-smmuv3", true,
+      qemuVIOMMUSMMUv3Opts, G_N_ELEMENTS(qemuVIOMMUSMMUv3Opts) },
+    { "intel", "intel-iommu", false,
+      qemuVIOMMUIntelOpts, G_N_ELEMENTS(qemuVIOMMUIntelOpts) },
+};
+
+
 static int
 qemuVIOMMUArgvIOMMU(GPtrArray *args,
                     qemuVIOMMUDomain *def,
@@ -326,41 +344,40 @@ qemuVIOMMUArgvIOMMU(GPtrArray *args,
 {
     g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
     g_autofree char *id = g_strdup_printf("iommu%u", iommu->alias);
+    const qemuVIOMMUArgvModel *model = NULL;
     qemuVIOMMUJson j;
+    size_t i;
 
-    if (g_strcmp0(iommu->model, "smmuv3") == 0) {
-        g_autofree char *bus = NULL;
-
-        /* without pciBus it is the machine's own SMMU (-machine iommu=) */
-        if (iommu->pciBus < 0)
-            return 0;
-        if (iommu->pciBus > 0 && !qemuVIOMMUDomainFindController(def, iommu->pciBus)) {
-            virReportError(_("%1$s: pciBus='%2$d' names no PCI controller; point it at a pcie-expander-bus index"),
-                           path, iommu->pciBus);
-            return -1;
-        }
-        bus = qemuVIOMMUBusName(def, iommu->pciBus);
-        qemuVIOMMUJsonInit(&j);
-        qemuVIOMMUJsonAddStr(&j, "driver", "arm-smmuv3");
-        qemuVIOMMUJsonAddStr(&j, "primary-bus", bus);
-        qemuVIOMMUJsonAddStr(&j, "id", id);
-        if (qemuVIOMMUArgvAddOptions(&j, iommu, path, qemuVIOMMUSMMUv3Opts,
-                                  G_N_ELEMENTS(qemuVIOMMUSMMUv3Opts)) < 0) {
-            g_free(qemuVIOMMUJsonFinish(&j));
-            return -1;
-        }
-    } else if (g_strcmp0(iommu->model, "intel") == 0) {
-        qemuVIOMMUJsonInit(&j);
-        qemuVIOMMUJsonAddStr(&j, "driver", "intel-iommu");
-        qemuVIOMMUJsonAddStr(&j, "id", id);
-        if (qemuVIOMMUArgvAddOptions(&j, iommu, path, qemuVIOMMUIntelOpts,
-                                  G_N_ELEMENTS(qemuVIOMMUIntelOpts)) < 0) {
-            g_free(qemuVIOMMUJsonFinish(&j));
-            return -1;
-        }
-    } else {
+    for (i = 0; i < G_N_ELEMENTS(qemuVIOMMUArgvModels); i++) {
+        if (g_strcmp0(iommu->model, qemuVIOMMUArgvModels[i].model) == 0)
+            model = &qemuVIOMMUArgvModels[i];
+    }
+    if (!model) {
         virReportError(_("%1$s: <iommu model='%2$s'> is not a vIOMMU virt-viommu writes arguments for (smmuv3, intel)"),
                        path, iommu->model ? iommu->model : "");
+        return -1;
+    }
+
+    /* an smmuv3 without pciBus is the machine's own (-machine iommu=) */
+    if (model->primaryBus && iommu->pciBus < 0)
+        return 0;
+    if (model->primaryBus && iommu->pciBus > 0 &&
+        !qemuVIOMMUDomainFindController(def, iommu->pciBus)) {
+        virReportError(_("%1$s: pciBus='%2$d' names no PCI controller; point it at a pcie-expander-bus index"),
+                       path, iommu->pciBus);
+        return -1;
+    }
+
+    qemuVIOMMUJsonInit(&j);
+    qemuVIOMMUJsonAddStr(&j, "driver", model->driver);
+    if (model->primaryBus) {
+        g_autofree char *bus = qemuVIOMMUBusName(def, iommu->pciBus);
+
+        qemuVIOMMUJsonAddStr(&j, "primary-bus", bus);
+    }
+    qemuVIOMMUJsonAddStr(&j, "id", id);
+    if (qemuVIOMMUArgvAddOptions(&j, iommu, path, model->opts, model->nopts) < 0) {
+        g_free(qemuVIOMMUJsonFinish(&j));
         return -1;
     }
 

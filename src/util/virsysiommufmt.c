@@ -8,7 +8,7 @@
 
 #include "virsysiommufmt.h"
 
-#include <json-glib/json-glib.h>
+#include "virjson.h"
 
 static void
 virSysIOMMUFmtDeviceNames(virPCIIDs *ids,
@@ -135,28 +135,6 @@ virSysIOMMUHostFormatText(virSysIOMMUHost *host, virPCIIDs *ids)
 
 
 static void
-virSysIOMMUFmtJsonInt(JsonBuilder *b, const char *key, int val)
-{
-    json_builder_set_member_name(b, key);
-    if (val >= 0)
-        json_builder_add_int_value(b, val);
-    else
-        json_builder_add_null_value(b);
-}
-
-
-static void
-virSysIOMMUFmtJsonStr(JsonBuilder *b, const char *key, const char *val)
-{
-    json_builder_set_member_name(b, key);
-    if (val)
-        json_builder_add_string_value(b, val);
-    else
-        json_builder_add_null_value(b);
-}
-
-
-static void
 virSysIOMMUFmtJsonHex(JsonBuilder *b, const char *key, int width, unsigned int val)
 {
     g_autofree char *str = g_strdup_printf("0x%0*x", width, val);
@@ -178,17 +156,17 @@ virSysIOMMUFmtJsonDevice(JsonBuilder *b,
     virSysIOMMUFmtDeviceNames(ids, dev, &vendor, &device);
 
     json_builder_begin_object(b);
-    virSysIOMMUFmtJsonStr(b, "bdf", dev->bdf);
+    virJSONAddString(b, "bdf", dev->bdf);
     virSysIOMMUFmtJsonHex(b, "vendor", 4, dev->vendor);
     virSysIOMMUFmtJsonHex(b, "device", 4, dev->device);
     virSysIOMMUFmtJsonHex(b, "class", 6, dev->pciClass);
-    virSysIOMMUFmtJsonStr(b, "vendor_name", vendor);
-    virSysIOMMUFmtJsonStr(b, "device_name", device);
-    virSysIOMMUFmtJsonStr(b, "driver", dev->driver);
-    virSysIOMMUFmtJsonStr(b, "iommu", dev->iommu);
-    virSysIOMMUFmtJsonInt(b, "iommu_group", dev->group);
-    virSysIOMMUFmtJsonInt(b, "numa_node", dev->numaNode);
-    virSysIOMMUFmtJsonStr(b, "physfn", dev->physfn);
+    virJSONAddString(b, "vendor_name", vendor);
+    virJSONAddString(b, "device_name", device);
+    virJSONAddString(b, "driver", dev->driver);
+    virJSONAddString(b, "iommu", dev->iommu);
+    virJSONAddIntOrNull(b, "iommu_group", dev->group);
+    virJSONAddIntOrNull(b, "numa_node", dev->numaNode);
+    virJSONAddString(b, "physfn", dev->physfn);
     json_builder_set_member_name(b, "virtfns");
     json_builder_begin_array(b);
     for (i = 0; dev->virtfns && i < dev->virtfns->len; i++)
@@ -204,9 +182,6 @@ virSysIOMMUHostFormatJSON(virSysIOMMUHost *host, virPCIIDs *ids)
     GPtrArray *iommus = virSysIOMMUHostGetIOMMUs(host);
     GPtrArray *unmanaged = virSysIOMMUHostGetUnmanaged(host);
     g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = NULL;
-    g_autofree char *out = NULL;
     size_t i;
     size_t j;
 
@@ -223,12 +198,12 @@ virSysIOMMUHostFormatJSON(virSysIOMMUHost *host, virPCIIDs *ids)
         g_autofree char *path = g_strdup_printf("/%s", iommu->sysfsPath);
 
         json_builder_begin_object(b);
-        virSysIOMMUFmtJsonStr(b, "name", iommu->name);
-        virSysIOMMUFmtJsonStr(b, "kind", virSysIOMMUKindTypeToString(iommu->kind));
-        virSysIOMMUFmtJsonStr(b, "sysfs_path", path);
-        virSysIOMMUFmtJsonStr(b, "device", iommu->parent);
-        virSysIOMMUFmtJsonInt(b, "numa_node", iommu->numaNode);
-        virSysIOMMUFmtJsonStr(b, "compat", iommu->compat);
+        virJSONAddString(b, "name", iommu->name);
+        virJSONAddString(b, "kind", virSysIOMMUKindTypeToString(iommu->kind));
+        virJSONAddString(b, "sysfs_path", path);
+        virJSONAddString(b, "device", iommu->parent);
+        virJSONAddIntOrNull(b, "numa_node", iommu->numaNode);
+        virJSONAddString(b, "compat", iommu->compat);
         json_builder_set_member_name(b, "devices");
         json_builder_begin_array(b);
         for (j = 0; j < iommu->devices->len; j++)
@@ -245,12 +220,7 @@ virSysIOMMUHostFormatJSON(virSysIOMMUHost *host, virPCIIDs *ids)
     json_builder_end_array(b);
     json_builder_end_object(b);
 
-    root = json_builder_get_root(b);
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_indent(gen, 2);
-    out = json_generator_to_data(gen, NULL);
-    return g_strconcat(out, "\n", NULL);
+    return virJSONFormat(b);
 }
 
 
