@@ -409,7 +409,10 @@ qemuVIOMMUPlannerLoadMeta(qemuVIOMMUPlanner *p)
         qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(p->def, bus->controller);
         size_t j = 0;
 
-        if (!pxb || pxb->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS) {
+        /* a pxb that is gone, or whose vIOMMU is, serves nobody now */
+        if (!pxb || pxb->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS ||
+            (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT &&
+             !qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller))) {
             g_ptr_array_remove_index(p->meta->buses, i);
             p->changed = true;
             continue;
