@@ -22,6 +22,7 @@
 #include "testutils.h"
 #include "virerror.h"
 #include "virsysiommu.h"
+#include "virpciids.h"
 #include "virsysiommufmt.h"
 
 
@@ -501,6 +502,30 @@ testPathResolve(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* Names come from udev's hwdb where the machine has one. */
+static int
+testPCIIDs(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(virPCIIDs) ids = virPCIIDsOpen();
+    g_autofree char *vendor = NULL;
+    g_autofree char *device = NULL;
+    g_autofree char *unknown = NULL;
+
+    if (!ids || !(vendor = virPCIIDsGetVendor(ids, 0x15b3))) {
+        printf("  no udev hwdb here; names not checked\n");
+        return 0;
+    }
+    device = virPCIIDsGetDevice(ids, 0x15b3, 0x101d);
+    unknown = virPCIIDsGetDevice(ids, 0x15b3, 0xfff0);
+    if (!strstr(vendor, "Mellanox") || !device || !strstr(device, "ConnectX-6 Dx") || unknown) {
+        printf("  hwdb names: vendor '%s', device '%s', unknown '%s'\n",
+               vendor, device ? device : "(none)", unknown ? unknown : "(none)");
+        return -1;
+    }
+    return 0;
+}
+
+
 static int
 testPCIAddress(const void *opaque G_GNUC_UNUSED)
 {
@@ -617,6 +642,8 @@ main(void)
     if (virTestRun("sysfs root missing", testRootMissing, NULL) < 0)
         failures++;
     if (virTestRun("path resolution", testPathResolve, NULL) < 0)
+        failures++;
+    if (virTestRun("PCI names from the hwdb", testPCIIDs, NULL) < 0)
         failures++;
     if (virTestRun("PCI address parsing", testPCIAddress, NULL) < 0)
         failures++;
