@@ -611,10 +611,14 @@ qemuVIOMMUPlannerRootBuses(qemuVIOMMUPlanner *p)
         case QEMU_VIOMMU_CONTROLLER_LAST:
             break;
         }
-        if (ctrl->addr.set &&
-            qemuVIOMMUDomainBusExpander(p->def, ctrl->addr.addr.bus, "", &pxb) == 0 &&
-            pxb)
-            continue;
+        if (ctrl->addr.set) {
+            /* a broken chain only makes this estimate higher; libvirt
+             * reports it when the domain is defined */
+            if (qemuVIOMMUDomainBusExpander(p->def, ctrl->addr.addr.bus, "", &pxb) < 0)
+                virErrorReset();
+            else if (pxb)
+                continue;
+        }
         n++;
     }
     return n;

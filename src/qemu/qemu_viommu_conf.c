@@ -153,8 +153,8 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
                            path, ctrl->index);
             return -1;
         }
-        ctrl->model = def->archKind == QEMU_VIOMMU_ARCH_LAST ?
-            QEMU_VIOMMU_CONTROLLER_PCI_ROOT : QEMU_VIOMMU_CONTROLLER_PCIE_ROOT;
+        /* both machines virt-viommu plans for are PCI Express */
+        ctrl->model = QEMU_VIOMMU_CONTROLLER_PCIE_ROOT;
     } else if ((int) (ctrl->model = qemuVIOMMUControllerModelTypeFromString(model)) < 0) {
         virReportError(_("%1$s: unknown PCI controller model '%2$s'"),
                        path, model);
