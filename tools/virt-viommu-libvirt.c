@@ -481,8 +481,15 @@ virtVIOMMUDetachOne(virDomainPtr dom,
     }
     /* the port becomes a spare again; a record that fails to update
      * only leaves a stale entry, which 'attach' does not trust anyway */
-    if (dev && virtVIOMMUUpdateRecord(dom, doc, dev, -1, flags) < 0)
-        virErrorDispatch("virt-viommu: warning");
+    if (dev && virtVIOMMUUpdateRecord(dom, doc, dev, -1, flags) < 0) {
+        const GPtrArray *errs = virErrorGetAll();
+        size_t i;
+
+        for (i = 0; i < errs->len; i++)
+            virReportWarning("%s", (const char *) g_ptr_array_index(errs, i));
+        virErrorReset();
+        virtVIOMMUWarn();
+    }
     printf("Host device %s detached from the %s of '%s'\n", bdf, which, virDomainGetName(dom));
     return 0;
 }

@@ -49,6 +49,7 @@ struct _qemuVIOMMUGroup {
     unsigned int rootSlot;      /* new pxb: its slot on the root bus */
     int busNr;                  /* new pxb */
     int cell;                   /* new pxb: guest NUMA cell, -1 */
+    unsigned int newPorts;      /* existing pxb: root ports the plan adds */
     unsigned int nspare;        /* new pxb: spare ports */
     unsigned int spareFirst;    /* new pxb: index of the first spare */
     unsigned int spareSlot;     /* new pxb: slot of the first spare */
@@ -150,6 +151,7 @@ static int
 qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
 {
     qemuVIOMMUDomain *def = p->def;
+    qemuVIOMMUIOMMU *own = NULL;
     size_t i;
 
     p->optNames = g_ptr_array_new_with_free_func(g_free);
@@ -203,9 +205,22 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
         p->tmpl = iommu;
     }
 
+    /* the options: of the template; else of the vIOMMUs an earlier plan
+     * made, as the domain has them now; else as recorded; else the
+     * defaults */
+    for (i = 0; !p->tmpl && !own && p->meta && i < def->iommus->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
+
+        if (iommu->pciBus >= 0 &&
+            qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus))
+            own = iommu;
+    }
+
     if (p->tmpl) {
         qemuVIOMMUPlannerSetOptions(p, p->tmpl->model, p->tmpl->optNames,
                                     p->tmpl->optValues);
+    } else if (own) {
+        qemuVIOMMUPlannerSetOptions(p, own->model, own->optNames, own->optValues);
     } else if (p->meta && p->meta->model) {
         qemuVIOMMUPlannerSetOptions(p, p->meta->model, p->meta->optNames,
                                     p->meta->optValues);
@@ -574,16 +589,6 @@ qemuVIOMMUPlannerGroup(qemuVIOMMUPlanner *p)
 }
 
 
-static gint
-qemuVIOMMUIntCompare(gconstpointer a, gconstpointer b)
-{
-    int x = *(const int *) a;
-    int y = *(const int *) b;
-
-    return x < y ? -1 : x > y;
-}
-
-
 /* Guest buses that the root bus's own hierarchy needs: the root itself
  * and one for every bus-providing controller not below a pxb. */
 static unsigned int
@@ -721,25 +726,15 @@ qemuVIOMMUPlannerFindPxbs(qemuVIOMMUPlanner *p)
 
 
 /* Give the new ports of a group joining an existing pxb their indexes
- * and slots, reusing spare ports first; check the pxb still fits. */
+ * and slots, reusing spare ports first. */
 static int
 qemuVIOMMUPlannerAllocateExisting(qemuVIOMMUPlanner *p,
                                   qemuVIOMMUGroup *group,
-                                  GArray *busNrs,
                                   GHashTable *taken)
 {
-    unsigned int have = 0;
     unsigned int nports = 0;
     unsigned int slotNo = 0;
-    int top = 256;
     size_t j;
-
-    for (j = 0; j < p->def->controllers->len; j++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, j);
-
-        if (ctrl->addr.set && ctrl->addr.addr.bus == group->pxbIndex)
-            have++;
-    }
 
     for (j = 0; j < group->slots->len; j++) {
         qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
@@ -761,19 +756,110 @@ qemuVIOMMUPlannerAllocateExisting(qemuVIOMMUPlanner *p,
         nports++;
     }
 
-    for (j = 0; j < busNrs->len; j++) {
-        if (g_array_index(busNrs, int, j) > group->pxb->busNr) {
-            top = g_array_index(busNrs, int, j);
-            break;
-        }
+    group->newPorts = nports;
+    return 0;
+}
+
+
+/* The bus numbers pxb @pxb needs once the plan is applied: its own bus
+ * and one per root port on it, old and new. */
+static unsigned int
+qemuVIOMMUPlannerPxbNeed(qemuVIOMMUPlanner *p, qemuVIOMMUController *pxb)
+{
+    unsigned int need = 1;
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (ctrl->addr.set && ctrl->addr.addr.bus == pxb->index)
+            need++;
     }
-    if (group->pxb->busNr >= 0 &&
-        group->pxb->busNr + 1 + (int) (have + nports) > top) {
-        virReportError(_("bus numbers exhausted: pcie-expander-bus %1$u of IOMMU %2$s needs %3$u bus numbers from busNr %4$d, but only %5$d are free below the next range; remove the pxb's <target busNr> to let libvirt renumber, or plan the domain afresh"),
-                       group->pxbIndex, group->iommu->name, 1 + have + nports,
-                       group->pxb->busNr, top - group->pxb->busNr);
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (group->pxb == pxb)
+            need += group->newPorts;
+    }
+    return need;
+}
+
+
+static gint
+qemuVIOMMUPxbBusNrDescending(gconstpointer a, gconstpointer b)
+{
+    const qemuVIOMMUController *x = *(const qemuVIOMMUController * const *) a;
+    const qemuVIOMMUController *y = *(const qemuVIOMMUController * const *) b;
+
+    return y->busNr - x->busNr;
+}
+
+
+/*
+ * Do the existing pxbs still hold their root ports in their bus-number
+ * ranges?  When one does not and every pxb of the domain is one of the
+ * plan's own, renumber them all from the top, in the order they have;
+ * the domain is not running from this definition, so the guest sees the
+ * new numbers from its next boot.  *floor is set to the lowest bus
+ * number taken.
+ */
+static int
+qemuVIOMMUPlannerFitExisting(qemuVIOMMUPlanner *p, int *floor)
+{
+    g_autoptr(GPtrArray) pxbs = g_ptr_array_new();
+    qemuVIOMMUController *tight = NULL;
+    bool ours = true;
+    int top = 256;
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (ctrl->busNr < 0 ||
+            (ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS &&
+             ctrl->model != QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS))
+            continue;
+        g_ptr_array_add(pxbs, ctrl);
+        if (!qemuVIOMMUMetaFindBusByController(p->meta, ctrl->index))
+            ours = false;
+    }
+    g_ptr_array_sort(pxbs, qemuVIOMMUPxbBusNrDescending);
+
+    for (i = 0; i < pxbs->len; i++) {
+        qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
+
+        if (pxb->busNr + (int) qemuVIOMMUPlannerPxbNeed(p, pxb) > top && !tight)
+            tight = pxb;
+        top = pxb->busNr;
+    }
+    *floor = top;
+    if (!tight)
+        return 0;
+
+    if (!ours) {
+        virReportError(_("bus numbers exhausted: pcie-expander-bus %1$u needs %2$u bus numbers from busNr %3$d, more than its range holds, and the domain has expander buses virt-viommu did not plan, so it leaves their numbers alone; give the pxb a lower <target busNr>"),
+                       tight->index, qemuVIOMMUPlannerPxbNeed(p, tight), tight->busNr);
         return -1;
     }
+
+    top = 256;
+    for (i = 0; i < pxbs->len; i++) {
+        qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
+        xmlNodePtr target = qemuVIOMMUXMLChild(pxb->node, "target");
+        unsigned int range = qemuVIOMMUBusNrRange(qemuVIOMMUPlannerPxbNeed(p, pxb) - 1);
+
+        if (top - (int) range < 1) {
+            virReportError(_("bus numbers exhausted: the pcie-expander-buses need more than the 255 bus numbers of PCI domain 0; assign fewer devices or use fewer spare ports"));
+            return -1;
+        }
+        top -= range;
+        if (pxb->busNr != top) {
+            pxb->busNr = top;
+            qemuVIOMMUXMLSetProp(target, "busNr", "%d", top);
+            p->changed = true;
+        }
+    }
+    *floor = top;
     return 0;
 }
 
@@ -818,10 +904,9 @@ qemuVIOMMUPlannerAllocateRootSlots(qemuVIOMMUPlanner *p)
 static int
 qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
 {
-    g_autoptr(GArray) busNrs = g_array_new(FALSE, FALSE, sizeof(int));
     g_autoptr(GHashTable) taken = g_hash_table_new(NULL, NULL);
     int maxIndex = qemuVIOMMUDomainMaxControllerIndex(p->def);
-    int floor = 256;
+    int floor;
     int low;
     unsigned int rootBuses;
     unsigned int needed = 0;
@@ -829,19 +914,6 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
     size_t j;
 
     p->nextIndex = maxIndex < 0 ? 1 : maxIndex + 1;
-
-    for (i = 0; i < p->def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
-
-        if (ctrl->busNr >= 0 &&
-            (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS ||
-             ctrl->model == QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS)) {
-            g_array_append_val(busNrs, ctrl->busNr);
-            floor = MIN(floor, ctrl->busNr);
-        }
-    }
-    g_array_sort(busNrs, qemuVIOMMUIntCompare);
-    low = floor;
 
     if (qemuVIOMMUPlannerFindPxbs(p) < 0)
         return -1;
@@ -858,11 +930,9 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
 
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
-        unsigned int nports;
-        unsigned int range;
 
         if (group->pxb) {
-            if (qemuVIOMMUPlannerAllocateExisting(p, group, busNrs, taken) < 0)
+            if (qemuVIOMMUPlannerAllocateExisting(p, group, taken) < 0)
                 return -1;
             continue;
         }
@@ -876,7 +946,21 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
         group->spareFirst = p->nextIndex;
         group->spareSlot = group->slots->len;
         p->nextIndex += group->nspare;
+    }
 
+    /* the existing pxbs keep their ranges, or all are renumbered; the
+     * new ones go below */
+    if (qemuVIOMMUPlannerFitExisting(p, &floor) < 0)
+        return -1;
+    low = floor;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+        unsigned int nports;
+        unsigned int range;
+
+        if (group->pxb)
+            continue;
         nports = group->slots->len + group->nspare;
         if (nports > QEMU_VIOMMU_SLOTS) {
             virReportError(_("IOMMU %1$s needs %2$u root ports (devices and spares), but a pcie-expander-bus holds at most %3$d; assign fewer devices of that IOMMU or use fewer spare ports"),

@@ -325,8 +325,12 @@ qemuVIOMMUMetaEnsureContainer(xmlNodePtr root)
 }
 
 
-void
-qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root)
+/* Write the record with namespace prefix @prefix (NULL: as the
+ * default namespace). */
+static void
+qemuVIOMMUMetaFormatPrefix(const qemuVIOMMUMeta *meta,
+                           xmlNodePtr root,
+                           const char *prefix)
 {
     xmlNodePtr old = qemuVIOMMUMetaFindNode(root);
     xmlNodePtr metadata = qemuVIOMMUMetaEnsureContainer(root);
@@ -337,7 +341,7 @@ qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root)
     size_t j;
     size_t k;
 
-    ns = xmlNewNs(plan, BAD_CAST QEMU_VIOMMU_META_NS, BAD_CAST QEMU_VIOMMU_META_PREFIX);
+    ns = xmlNewNs(plan, BAD_CAST QEMU_VIOMMU_META_NS, BAD_CAST prefix);
     xmlSetNs(plan, ns);
 
     /* Build it in place so that indentation follows its depth. */
@@ -383,6 +387,13 @@ qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root)
 }
 
 
+void
+qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root)
+{
+    qemuVIOMMUMetaFormatPrefix(meta, root, QEMU_VIOMMU_META_PREFIX);
+}
+
+
 char *
 qemuVIOMMUMetaFormatString(const qemuVIOMMUMeta *meta)
 {
@@ -391,7 +402,9 @@ qemuVIOMMUMetaFormatString(const qemuVIOMMUMeta *meta)
     xmlNodePtr plan;
 
     xmlDocSetRootElement(doc, root);
-    qemuVIOMMUMetaFormat(meta, root);
+    /* libvirt puts its own prefix (the key) on the element and refuses
+     * one that is declared already: use the default namespace */
+    qemuVIOMMUMetaFormatPrefix(meta, root, NULL);
     plan = qemuVIOMMUMetaFindNode(root);
     return qemuVIOMMUXMLFormatElement(plan);
 }

@@ -89,8 +89,8 @@ int qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **meta);
  * record in place (creating <metadata> if needed). */
 void qemuVIOMMUMetaFormat(const qemuVIOMMUMeta *meta, xmlNodePtr root);
 
-/* The record as a standalone <viommu:plan> element, for
- * virDomainSetMetadata(). */
+/* The record as a standalone <plan xmlns='urn:virt-viommu:plan:1'>
+ * element, for virDomainSetMetadata(), which adds the prefix. */
 char *qemuVIOMMUMetaFormatString(const qemuVIOMMUMeta *meta);
 
 /* Record @source on the recorded port @controller, or forget it from

@@ -35,6 +35,7 @@ PROBE_END = '@@VIOMMU-PROBE-END@@'
 CAPTURE_BEGIN = '@@VIOMMU-CAPTURE-BEGIN@@'
 CAPTURE_END = '@@VIOMMU-CAPTURE-END@@'
 LINE_TAG = '@@ '
+PLAN_NS = 'urn:virt-viommu:plan:1'
 
 # Stand-in endpoints: libvirt XML snippet and the PCI IDs the guest sees.
 STANDINS = {
@@ -330,6 +331,16 @@ def cmd_standin(a):
         el.text = 'destroy'
         pos += 1
         dom.insert(pos, el)
+
+    # The plan record's <options> are the vIOMMU options virt-viommu plans
+    # with (it reads accel from there, not from <iommu>): make them agree
+    # with the stand-in's <iommu> elements, which lose accel and its options.
+    for opts in dom.findall('metadata/{%s}plan/{%s}options' % (PLAN_NS, PLAN_NS)):
+        dropped = [k for k in opts.attrib if k != 'model']
+        for k in dropped:
+            del opts.attrib[k]
+        if dropped:
+            notes.append('plan record options %s dropped (TCG)' % ','.join(dropped))
 
     devices = dom.find('devices')
     if devices is None:
