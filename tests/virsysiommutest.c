@@ -364,7 +364,11 @@ testSaveEdgeCases(const void *opaque G_GNUC_UNUSED)
 
     empty->root = g_dir_make_tmp("virsysiommutest-XXXXXX", NULL);
     testTreeFile(empty, "sys/bus/pci/devices/.keep", "");
-    g_remove(g_build_filename(empty->root, "sys/bus/pci/devices/.keep", NULL));
+    {
+        g_autofree char *keep = g_build_filename(empty->root, "sys/bus/pci/devices/.keep", NULL);
+
+        g_remove(keep);
+    }
 
     testTreeFile(sriov, TEST_DEV "/sriov_numvfs", "3\n");
     testTreeLink(sriov, TEST_DEV "/virtfn0", "../0000:01:00.1");

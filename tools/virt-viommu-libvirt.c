@@ -15,6 +15,7 @@
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_check.h"
+#include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -315,33 +316,18 @@ virtVIOMMUHostdevXML(const char *bdf, int port)
 static xmlNodePtr
 virtVIOMMUFindHostdev(xmlDocPtr doc, const char *bdf)
 {
-    xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices");
-    xmlNodePtr cur;
+    g_autoptr(qemuVIOMMUDomain) def = qemuVIOMMUDomainParse(doc);
+    size_t i;
 
-    for (cur = devices ? devices->children : NULL; cur; cur = cur->next) {
-        xmlNodePtr addr;
-        virPCIDeviceAddress a;
-        unsigned int v[4];
-        const char *names[] = { "domain", "bus", "slot", "function" };
-        size_t i;
-        char buf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
-
-        if (cur->type != XML_ELEMENT_NODE || !xmlStrEqual(cur->name, BAD_CAST "hostdev"))
-            continue;
-        addr = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(cur, "source"), "address");
-        if (!addr)
-            continue;
-        for (i = 0; i < 4; i++) {
-            if (qemuVIOMMUXMLPropUInt(addr, names[i], 0xffff, "a host PCI address", &v[i]) != 1)
-                v[i] = 0;
-        }
+    if (!def) {
         virErrorReset();
-        a.domain = v[0];
-        a.bus = v[1];
-        a.slot = v[2];
-        a.function = v[3];
-        if (strcmp(virPCIDeviceAddressFormat(&a, buf), bdf) == 0)
-            return cur;
+        return NULL;
+    }
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+
+        if (g_strcmp0(hd->sourceStr, bdf) == 0)
+            return hd->node;
     }
     return NULL;
 }
