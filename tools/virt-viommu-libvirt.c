@@ -23,8 +23,109 @@
 #include "virsysiommu.h"
 
 #if WITH_LIBVIRT
+# include <dlfcn.h>
 # include <libvirt/libvirt.h>
 # include <libvirt/virterror.h>
+
+/*
+ * libvirt is loaded when a command needs it, not at every start: linking
+ * it would pull some sixty libraries into 'scan', 'plan' and 'argv' and
+ * bind their symbols first, tripling their start-up time and memory, and
+ * would make the whole tool need libvirt installed.  The headers give
+ * the types; the calls below go through this table, filled by dlopen().
+ */
+static struct {
+    __typeof__(virConnectOpen) *p_virConnectOpen;
+    __typeof__(virConnectClose) *p_virConnectClose;
+    __typeof__(virDomainAttachDeviceFlags) *p_virDomainAttachDeviceFlags;
+    __typeof__(virDomainCreate) *p_virDomainCreate;
+    __typeof__(virDomainDefineXML) *p_virDomainDefineXML;
+    __typeof__(virDomainDefineXMLFlags) *p_virDomainDefineXMLFlags;
+    __typeof__(virDomainDetachDeviceFlags) *p_virDomainDetachDeviceFlags;
+    __typeof__(virDomainFree) *p_virDomainFree;
+    __typeof__(virDomainGetName) *p_virDomainGetName;
+    __typeof__(virDomainGetUUIDString) *p_virDomainGetUUIDString;
+    __typeof__(virDomainGetXMLDesc) *p_virDomainGetXMLDesc;
+    __typeof__(virDomainIsActive) *p_virDomainIsActive;
+    __typeof__(virDomainLookupByName) *p_virDomainLookupByName;
+    __typeof__(virDomainLookupByUUIDString) *p_virDomainLookupByUUIDString;
+    __typeof__(virDomainSetMetadata) *p_virDomainSetMetadata;
+    __typeof__(virDomainUndefineFlags) *p_virDomainUndefineFlags;
+    __typeof__(virGetLastError) *p_virGetLastError;
+    __typeof__(virResetError) *p_virResetError;
+    __typeof__(virSetErrorFunc) *p_virSetErrorFunc;
+} virtVIOMMULibvirt;
+
+# define virConnectOpen (*virtVIOMMULibvirt.p_virConnectOpen)
+# define virConnectClose (*virtVIOMMULibvirt.p_virConnectClose)
+# define virDomainAttachDeviceFlags (*virtVIOMMULibvirt.p_virDomainAttachDeviceFlags)
+# define virDomainCreate (*virtVIOMMULibvirt.p_virDomainCreate)
+# define virDomainDefineXML (*virtVIOMMULibvirt.p_virDomainDefineXML)
+# define virDomainDefineXMLFlags (*virtVIOMMULibvirt.p_virDomainDefineXMLFlags)
+# define virDomainDetachDeviceFlags (*virtVIOMMULibvirt.p_virDomainDetachDeviceFlags)
+# define virDomainFree (*virtVIOMMULibvirt.p_virDomainFree)
+# define virDomainGetName (*virtVIOMMULibvirt.p_virDomainGetName)
+# define virDomainGetUUIDString (*virtVIOMMULibvirt.p_virDomainGetUUIDString)
+# define virDomainGetXMLDesc (*virtVIOMMULibvirt.p_virDomainGetXMLDesc)
+# define virDomainIsActive (*virtVIOMMULibvirt.p_virDomainIsActive)
+# define virDomainLookupByName (*virtVIOMMULibvirt.p_virDomainLookupByName)
+# define virDomainLookupByUUIDString (*virtVIOMMULibvirt.p_virDomainLookupByUUIDString)
+# define virDomainSetMetadata (*virtVIOMMULibvirt.p_virDomainSetMetadata)
+# define virDomainUndefineFlags (*virtVIOMMULibvirt.p_virDomainUndefineFlags)
+# define virGetLastError (*virtVIOMMULibvirt.p_virGetLastError)
+# define virResetError (*virtVIOMMULibvirt.p_virResetError)
+# define virSetErrorFunc (*virtVIOMMULibvirt.p_virSetErrorFunc)
+
+# define VIRT_VIOMMU_LIBVIRT_SONAME "libvirt.so.0"
+
+
+static int
+virtVIOMMULibvirtLoad(void)
+{
+    static void *handle;
+
+    if (handle)
+        return 0;
+    if (!(handle = dlopen(VIRT_VIOMMU_LIBVIRT_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+        virReportError(_("cannot load libvirt (%1$s): %2$s; install the libvirt client library (Debian: libvirt0)"),
+                       VIRT_VIOMMU_LIBVIRT_SONAME, dlerror());
+        return -1;
+    }
+
+# define VIRT_VIOMMU_LIBVIRT_SYM(name) \
+    do { \
+        if (!(virtVIOMMULibvirt.p_ ## name = dlsym(handle, #name))) { \
+            virReportError(_("%1$s lacks %2$s; virt-viommu needs libvirt 1.2.12 or later"), \
+                           VIRT_VIOMMU_LIBVIRT_SONAME, #name); \
+            dlclose(handle); \
+            handle = NULL; \
+            return -1; \
+        } \
+    } while (0)
+
+        VIRT_VIOMMU_LIBVIRT_SYM(virConnectOpen);
+        VIRT_VIOMMU_LIBVIRT_SYM(virConnectClose);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainAttachDeviceFlags);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainCreate);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainDefineXML);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainDefineXMLFlags);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainDetachDeviceFlags);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainFree);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainGetName);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainGetUUIDString);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainGetXMLDesc);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainIsActive);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainLookupByName);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainLookupByUUIDString);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainSetMetadata);
+        VIRT_VIOMMU_LIBVIRT_SYM(virDomainUndefineFlags);
+        VIRT_VIOMMU_LIBVIRT_SYM(virGetLastError);
+        VIRT_VIOMMU_LIBVIRT_SYM(virResetError);
+        VIRT_VIOMMU_LIBVIRT_SYM(virSetErrorFunc);
+
+# undef VIRT_VIOMMU_LIBVIRT_SYM
+    return 0;
+}
 
 
 static void
@@ -60,6 +161,8 @@ virtVIOMMUConnect(const char *uri)
 {
     virConnectPtr conn;
 
+    if (virtVIOMMULibvirtLoad() < 0)
+        return NULL;
     virSetErrorFunc(NULL, virtVIOMMULibvirtSilence);
     if (!(conn = virConnectOpen(uri))) {
         g_autofree char *what = g_strdup_printf(_("cannot connect to libvirt at '%s'"),

@@ -18,9 +18,11 @@ struct _virPCIIDs {
 #if WITH_UDEV
     struct udev *udev;
     struct udev_hwdb *hwdb;
-#else
-    int dummy;
 #endif
+    /* a host has thousands of devices but a handful of distinct IDs,
+     * and each hwdb query is a glob match over the database: answer
+     * each modalias once (value NULL: not in the database) */
+    GHashTable *cache;
 };
 
 
@@ -30,6 +32,7 @@ virPCIIDsOpen(void)
 #if WITH_UDEV
     g_autoptr(virPCIIDs) ids = g_new0(virPCIIDs, 1);
 
+    ids->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     if (!(ids->udev = udev_new()))
         return NULL;
     if (!(ids->hwdb = udev_hwdb_new(ids->udev)))
@@ -52,6 +55,8 @@ virPCIIDsFree(virPCIIDs *ids)
     if (ids->udev)
         udev_unref(ids->udev);
 #endif
+    if (ids->cache)
+        g_hash_table_unref(ids->cache);
     g_free(ids);
 }
 
@@ -61,12 +66,21 @@ static char *
 virPCIIDsQuery(virPCIIDs *ids, const char *modalias, const char *key)
 {
     struct udev_list_entry *ent;
+    g_autofree char *cacheKey = g_strdup_printf("%s %s", key, modalias);
+    gpointer cached;
+    char *value = NULL;
+
+    if (g_hash_table_lookup_extended(ids->cache, cacheKey, NULL, &cached))
+        return g_strdup(cached);
 
     udev_list_entry_foreach(ent, udev_hwdb_get_properties_list_entry(ids->hwdb, modalias, 0)) {
-        if (strcmp(udev_list_entry_get_name(ent), key) == 0)
-            return g_strdup(udev_list_entry_get_value(ent));
+        if (strcmp(udev_list_entry_get_name(ent), key) == 0) {
+            value = g_strdup(udev_list_entry_get_value(ent));
+            break;
+        }
     }
-    return NULL;
+    g_hash_table_insert(ids->cache, g_steal_pointer(&cacheKey), g_strdup(value));
+    return value;
 }
 #endif
 

@@ -411,10 +411,13 @@ virSysfsDirRead(virSysfsDir *dir,
                 const char *name,
                 char **content)
 {
-    g_autofree char *full = virSysfsJoin(dir->path, name);
-    g_autofree char *buf = NULL;
-    struct stat sb;
+    g_autofree char *full = NULL;
+    g_autofree char *big = NULL;
+    char small[4096];
+    char *buf = small;
+    size_t size = sizeof(small);
     size_t got = 0;
+    struct stat sb;
     int fd;
 
     fd = virSysfsOpenBeneath(dir->root, dir->fd, dir->path, name,
@@ -422,50 +425,72 @@ virSysfsDirRead(virSysfsDir *dir,
     if (fd < 0) {
         if (virSysfsErrnoIsAbsent(errno))
             return 0;
+        full = virSysfsJoin(dir->path, name);
         virSysfsReportOpenError(dir->root, errno, full);
         return -1;
     }
 
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+    /* A sysfs attribute comes whole in one read of less than a page: one
+     * read() is the common case.  Only a full buffer asks for more, and
+     * only an empty read for a look at what the file is (a FIFO reads
+     * empty when opened O_NONBLOCK). */
+    while (true) {
+        ssize_t n = read(fd, buf + got, size - got);
+
+        if (n < 0) {
+            int err = errno;
+
+            if (err == EINTR)
+                continue;
+            close(fd);
+            full = virSysfsJoin(dir->path, name);
+            if (err == EISDIR) {
+                virReportError(_("'%1$s' below sysfs root '%2$s' is not a regular file"),
+                               full, dir->root->path);
+            } else {
+                virReportSystemError(err, _("cannot read '%1$s' below sysfs root '%2$s'"),
+                                     full, dir->root->path);
+            }
+            return -1;
+        }
+        got += n;
+        if (n == 0 || got < size)
+            break;
+        if (size > VIR_SYSFS_ATTR_MAX)
+            break;
+        if (buf == small) {
+            big = g_malloc(VIR_SYSFS_ATTR_MAX + 1);
+            memcpy(big, small, got);
+            buf = big;
+            size = VIR_SYSFS_ATTR_MAX + 1;
+        }
+    }
+
+    if (got == 0 && (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
         close(fd);
+        full = virSysfsJoin(dir->path, name);
         virReportError(_("'%1$s' below sysfs root '%2$s' is not a regular file"),
                        full, dir->root->path);
         return -1;
     }
-
-    buf = g_malloc(VIR_SYSFS_ATTR_MAX + 1);
-    while (got <= VIR_SYSFS_ATTR_MAX) {
-        ssize_t n = read(fd, buf + got, VIR_SYSFS_ATTR_MAX + 1 - got);
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            virReportSystemError(errno, _("cannot read '%1$s' below sysfs root '%2$s'"),
-                                 full, dir->root->path);
-            close(fd);
-            return -1;
-        }
-        if (n == 0)
-            break;
-        got += n;
-    }
     close(fd);
 
     if (got > VIR_SYSFS_ATTR_MAX) {
+        full = virSysfsJoin(dir->path, name);
         virReportError(_("'%1$s' below sysfs root '%2$s' is larger than %3$d bytes; not a sysfs attribute"),
                        full, dir->root->path, VIR_SYSFS_ATTR_MAX);
         return -1;
     }
     while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\0'))
         got--;
-    buf[got] = '\0';
     if (memchr(buf, '\0', got)) {
+        full = virSysfsJoin(dir->path, name);
         virReportError(_("'%1$s' below sysfs root '%2$s' holds binary data"),
                        full, dir->root->path);
         return -1;
     }
 
-    *content = g_realloc(g_steal_pointer(&buf), got + 1);
+    *content = g_strndup(buf, got);
     return 1;
 }
 
