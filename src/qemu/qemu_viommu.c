@@ -362,7 +362,8 @@ qemuVIOMMUPlannerCheckGroups(qemuVIOMMUPlanner *p)
 
             if (g_hash_table_contains(assigned, bdf) ||
                 virPCIDeviceAddressParse(bdf, &addr) < 0 ||
-                virSysIOMMUHostGetDevice(p->host, &addr, &other) <= 0) {
+                virSysIOMMUHostGetDevice(p->host, &addr, &other) <= 0 ||
+                virSysIOMMUHostGetDeviceDetails(p->host, other) < 0) {
                 virErrorReset();
                 continue;
             }

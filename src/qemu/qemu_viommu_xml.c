@@ -94,8 +94,18 @@ qemuVIOMMUXMLParse(const char *data, size_t len, const char *name)
 static void
 qemuVIOMMUXMLEscape(GString *buf, const char *str, bool attr)
 {
-    for (; *str; str++) {
+    const char *special = attr ? "&<>\r'\n\t" : "&<>\r";
+
+    while (*str) {
+        size_t run = strcspn(str, special);
+
+        /* copy what needs no escaping in one go */
+        g_string_append_len(buf, str, run);
+        str += run;
+
         switch (*str) {
+        case '\0':
+            return;
         case '&':
             g_string_append(buf, "&amp;");
             break;
@@ -109,17 +119,16 @@ qemuVIOMMUXMLEscape(GString *buf, const char *str, bool attr)
             g_string_append(buf, "&#13;");
             break;
         case '\'':
-            g_string_append(buf, attr ? "&apos;" : "'");
+            g_string_append(buf, "&apos;");
             break;
         case '\n':
-            g_string_append(buf, attr ? "&#10;" : "\n");
+            g_string_append(buf, "&#10;");
             break;
         case '\t':
-            g_string_append(buf, attr ? "&#9;" : "\t");
+            g_string_append(buf, "&#9;");
             break;
-        default:
-            g_string_append_c(buf, *str);
         }
+        str++;
     }
 }
 

@@ -600,28 +600,18 @@ virSysfsNameCompare(gconstpointer a, gconstpointer b)
 }
 
 
-int
-virSysfsDirList(virSysfsDir *dir,
-                const char *name,
-                GPtrArray **names)
+/* List the directory open at @fd (taken over and closed), named
+ * @full in messages. */
+static int
+virSysfsListFd(virSysfsRoot *root, int fd, const char *full, GPtrArray **names)
 {
     g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *full = name ? virSysfsJoin(dir->path, name) : g_strdup(dir->path);
     struct dirent *ent;
     DIR *dh;
-    int fd;
 
-    fd = virSysfsOpenBeneath(dir->root, dir->fd, dir->path, name ? name : ".",
-                             O_RDONLY | O_DIRECTORY);
-    if (fd < 0) {
-        if (virSysfsErrnoIsAbsent(errno))
-            return 0;
-        virSysfsReportOpenError(dir->root, errno, full);
-        return -1;
-    }
     if (!(dh = fdopendir(fd))) {
         virReportSystemError(errno, _("cannot list '%1$s' below sysfs root '%2$s'"),
-                             full, dir->root->path);
+                             full, root->path);
         close(fd);
         return -1;
     }
@@ -634,7 +624,7 @@ virSysfsDirList(virSysfsDir *dir,
     }
     if (errno != 0) {
         virReportSystemError(errno, _("cannot list '%1$s' below sysfs root '%2$s'"),
-                             full, dir->root->path);
+                             full, root->path);
         closedir(dh);
         return -1;
     }
@@ -647,12 +637,46 @@ virSysfsDirList(virSysfsDir *dir,
 
 
 int
+virSysfsDirList(virSysfsDir *dir,
+                const char *name,
+                GPtrArray **names)
+{
+    g_autofree char *full = name ? virSysfsJoin(dir->path, name) : g_strdup(dir->path);
+    int fd;
+
+    fd = virSysfsOpenBeneath(dir->root, dir->fd, dir->path, name ? name : ".",
+                             O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        if (virSysfsErrnoIsAbsent(errno))
+            return 0;
+        virSysfsReportOpenError(dir->root, errno, full);
+        return -1;
+    }
+    return virSysfsListFd(dir->root, fd, full, names);
+}
+
+
+int
 virSysfsRootListDir(virSysfsRoot *root,
                     const char *path,
                     GPtrArray **names)
 {
     g_autoptr(virSysfsDir) dir = NULL;
     int rc;
+
+    /* one open where openat2 can do it */
+    if (!root->portable) {
+        int fd = virSysfsOpenBeneath(root, root->fd, "", path, O_RDONLY | O_DIRECTORY);
+
+        if (fd >= 0)
+            return virSysfsListFd(root, fd, path, names);
+        if (virSysfsErrnoIsAbsent(errno))
+            return 0;
+        if (!root->portable) {
+            virSysfsReportOpenError(root, errno, path);
+            return -1;
+        }
+    }
 
     if ((rc = virSysfsRootOpenDir(root, path, &dir)) <= 0)
         return rc;

@@ -210,23 +210,16 @@ virSysIOMMUDeviceReadHex(virSysfsDir *dir,
 }
 
 
+/* What places the device: its IOMMU, group, NUMA node and PF. */
 static int
-virSysIOMMUDeviceLoad(virSysIOMMUHost *host,
-                      virSysIOMMUDevice *dev,
-                      virSysfsDir *dir)
+virSysIOMMUDeviceLoadPlacement(virSysIOMMUDevice *dev,
+                               virSysfsDir *dir)
 {
     g_autofree char *group = NULL;
     g_autofree char *physfn = NULL;
     virPCIDeviceAddress pf;
     long long numa;
-    long long numvfs = 0;
-    long long i;
     int rc;
-
-    if (virSysIOMMUDeviceReadHex(dir, dev, "vendor", 0xffff, &dev->vendor) < 0 ||
-        virSysIOMMUDeviceReadHex(dir, dev, "device", 0xffff, &dev->device) < 0 ||
-        virSysIOMMUDeviceReadHex(dir, dev, "class", 0xffffff, &dev->pciClass) < 0)
-        return -1;
 
     dev->numaNode = -1;
     if ((rc = virSysfsDirReadInt(dir, "numa_node", 10, &numa)) < 0)
@@ -240,8 +233,7 @@ virSysIOMMUDeviceLoad(virSysIOMMUHost *host,
         dev->numaNode = numa;
     }
 
-    if (virSysIOMMUReadLinkName(dir, "driver", &dev->driver) < 0 ||
-        virSysIOMMUReadLinkName(dir, "iommu", &dev->iommu) < 0 ||
+    if (virSysIOMMUReadLinkName(dir, "iommu", &dev->iommu) < 0 ||
         virSysIOMMUReadLinkName(dir, "iommu_group", &group) < 0 ||
         virSysIOMMUReadLinkName(dir, "physfn", &physfn) < 0)
         return -1;
@@ -266,6 +258,24 @@ virSysIOMMUDeviceLoad(virSysIOMMUHost *host,
         }
         dev->physfn = virPCIDeviceAddressAsString(&pf);
     }
+    return 0;
+}
+
+
+/* The rest: IDs, class, driver and SR-IOV VFs. */
+static int
+virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
+                             virSysfsDir *dir)
+{
+    long long numvfs = 0;
+    long long i;
+    int rc;
+
+    if (virSysIOMMUDeviceReadHex(dir, dev, "vendor", 0xffff, &dev->vendor) < 0 ||
+        virSysIOMMUDeviceReadHex(dir, dev, "device", 0xffff, &dev->device) < 0 ||
+        virSysIOMMUDeviceReadHex(dir, dev, "class", 0xffffff, &dev->pciClass) < 0 ||
+        virSysIOMMUReadLinkName(dir, "driver", &dev->driver) < 0)
+        return -1;
 
     if ((rc = virSysfsDirReadInt(dir, "sriov_numvfs", 10, &numvfs)) < 0)
         return -1;
@@ -294,9 +304,28 @@ virSysIOMMUDeviceLoad(virSysIOMMUHost *host,
             g_ptr_array_add(dev->virtfns, virPCIDeviceAddressAsString(&vfaddr));
         }
     }
-
-    (void) host;
+    dev->detailed = true;
     return 0;
+}
+
+
+int
+virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
+                                virSysIOMMUDevice *dev)
+{
+    g_autoptr(virSysfsDir) dir = NULL;
+    int rc;
+
+    if (dev->detailed)
+        return 0;
+    if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
+        return -1;
+    if (rc == 0) {
+        virReportError(_("PCI device '%1$s' vanished from '%2$s'"),
+                       dev->bdf, dev->sysfsPath);
+        return -1;
+    }
+    return virSysIOMMUDeviceLoadDetails(dev, dir);
 }
 
 
@@ -334,7 +363,7 @@ virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
         return -1;
     }
 
-    if (virSysIOMMUDeviceLoad(host, dev, dir) < 0)
+    if (virSysIOMMUDeviceLoadPlacement(dev, dir) < 0)
         return -1;
 
     *ret = dev;
@@ -579,7 +608,8 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
                            VIR_SYS_PCI_DEVICES, name);
             return -1;
         }
-        if (virSysIOMMUHostGetDevice(host, &addr, &dev) < 0)
+        if (virSysIOMMUHostGetDevice(host, &addr, &dev) < 0 ||
+            virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
             return -1;
     }
 

@@ -30,6 +30,9 @@ typedef struct _virSysIOMMUDevice virSysIOMMUDevice;
 typedef struct _virSysIOMMU virSysIOMMU;
 typedef struct _virSysIOMMUHost virSysIOMMUHost;
 
+/* A device looked up alone has its placement read (sysfsPath, iommu,
+ * group, numaNode, physfn); the fields from vendor to numvfs are read
+ * by virSysIOMMUHostGetDeviceDetails() or a scan. */
 struct _virSysIOMMUDevice {
     char *bdf;                  /* "0009:01:00.0" */
     virPCIDeviceAddress addr;
@@ -44,6 +47,7 @@ struct _virSysIOMMUDevice {
     char *physfn;               /* BDF of the SR-IOV PF for a VF */
     GPtrArray *virtfns;         /* BDFs of the VFs of a PF (char *) */
     unsigned int numvfs;        /* its sriov_numvfs */
+    bool detailed;              /* vendor .. numvfs are read */
 };
 
 struct _virSysIOMMU {
@@ -65,12 +69,17 @@ void virSysIOMMUHostFree(virSysIOMMUHost *host);
 const char *virSysIOMMUHostGetRoot(const virSysIOMMUHost *host);
 virSysfsRoot *virSysIOMMUHostGetSysfs(virSysIOMMUHost *host);
 
-/* Look up one device by address, reading only that device.  Returns 1
+/* Look up one device by address, reading only what places that
+ * device (see struct _virSysIOMMUDevice).  Returns 1
  * with *dev set (owned by @host), 0 when the host has no such device
  * (nothing reported: the caller knows why it asked), -1 on error. */
 int virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
                              const virPCIDeviceAddress *addr,
                              virSysIOMMUDevice **dev);
+
+/* Read the rest of what sysfs says of @dev.  Returns 0 or -1. */
+int virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
+                                    virSysIOMMUDevice *dev);
 
 /* The parent PCI device of the mediated device @uuid (from the link
  * sys/bus/mdev/devices/<uuid>); same return convention. */
