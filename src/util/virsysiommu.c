@@ -329,10 +329,13 @@ virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
 }
 
 
-int
-virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
-                         const virPCIDeviceAddress *addr,
-                         virSysIOMMUDevice **ret)
+/* Look up a device, and with @details read all of it while its
+ * directory is open. */
+static int
+virSysIOMMUHostLoadDevice(virSysIOMMUHost *host,
+                          const virPCIDeviceAddress *addr,
+                          bool details,
+                          virSysIOMMUDevice **ret)
 {
     g_autoptr(virSysIOMMUDevice) dev = NULL;
     g_autoptr(virSysfsDir) dir = NULL;
@@ -342,6 +345,8 @@ virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
 
     virPCIDeviceAddressFormat(addr, bdf);
     if ((cached = g_hash_table_lookup(host->devices, bdf))) {
+        if (details && virSysIOMMUHostGetDeviceDetails(host, cached) < 0)
+            return -1;
         *ret = cached;
         return 1;
     }
@@ -363,12 +368,22 @@ virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
         return -1;
     }
 
-    if (virSysIOMMUDeviceLoadPlacement(dev, dir) < 0)
+    if (virSysIOMMUDeviceLoadPlacement(dev, dir) < 0 ||
+        (details && virSysIOMMUDeviceLoadDetails(dev, dir) < 0))
         return -1;
 
     *ret = dev;
     g_hash_table_insert(host->devices, (*ret)->bdf, g_steal_pointer(&dev));
     return 1;
+}
+
+
+int
+virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
+                         const virPCIDeviceAddress *addr,
+                         virSysIOMMUDevice **ret)
+{
+    return virSysIOMMUHostLoadDevice(host, addr, false, ret);
 }
 
 
@@ -608,8 +623,7 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
                            VIR_SYS_PCI_DEVICES, name);
             return -1;
         }
-        if (virSysIOMMUHostGetDevice(host, &addr, &dev) < 0 ||
-            virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
+        if (virSysIOMMUHostLoadDevice(host, &addr, true, &dev) < 0)
             return -1;
     }
 
