@@ -258,18 +258,19 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
         qemuVIOMMUHostdev *hd = g_ptr_array_index(p->def->hostdevs, i);
         g_autofree qemuVIOMMUItem *item = g_new0(qemuVIOMMUItem, 1);
         virPCIDeviceAddress addr = hd->source;
-        const char *first;
+        qemuVIOMMUHostdev *first;
         int rc;
 
         item->hostdev = hd;
 
         if ((first = g_hash_table_lookup(seen, hd->sourceStr))) {
             virReportError(_("%1$s: host device %2$s is given twice (also in %3$s); assign each host device once"),
-                           hd->path, hd->sourceStr, first);
+                           qemuVIOMMUHostdevPath(hd), hd->sourceStr,
+                           qemuVIOMMUHostdevPath(first));
             p->failed = true;
             continue;
         }
-        g_hash_table_insert(seen, hd->sourceStr, hd->path);
+        g_hash_table_insert(seen, hd->sourceStr, hd);
 
         if (hd->isMdev) {
             if ((rc = virSysIOMMUHostGetMdevParent(p->host, hd->mdevUUID, &addr)) < 0) {
@@ -278,7 +279,7 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
             }
             if (rc == 0) {
                 virReportError(_("%1$s: mediated device %2$s does not exist on the host (no sys/bus/mdev/devices/%3$s); create it first"),
-                               hd->path, hd->mdevUUID, hd->mdevUUID);
+                               qemuVIOMMUHostdevPath(hd), hd->mdevUUID, hd->mdevUUID);
                 p->failed = true;
                 continue;
             }
@@ -290,13 +291,13 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
         }
         if (rc == 0) {
             virReportError(_("%1$s: host PCI device %2$s does not exist on this host (no sys/bus/pci/devices/%3$s); check the <source> address with 'virsh nodedev-list --cap pci'"),
-                           hd->path, hd->sourceStr, hd->sourceStr);
+                           qemuVIOMMUHostdevPath(hd), hd->sourceStr, hd->sourceStr);
             p->failed = true;
             continue;
         }
         if (!item->dev->iommu) {
             virReportError(_("%1$s: host PCI device %2$s has no IOMMU (no 'iommu' link in sysfs); enable the host IOMMU or do not assign this device"),
-                           hd->path, item->dev->bdf);
+                           qemuVIOMMUHostdevPath(hd), item->dev->bdf);
             p->failed = true;
             continue;
         }
@@ -306,14 +307,14 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
         }
         if (rc == 0) {
             virReportError(_("%1$s: host PCI device %2$s is behind IOMMU '%3$s', which the host does not list in sys/class/iommu"),
-                           hd->path, item->dev->bdf, item->dev->iommu);
+                           qemuVIOMMUHostdevPath(hd), item->dev->bdf, item->dev->iommu);
             p->failed = true;
             continue;
         }
         if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && p->accel &&
             item->iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
             virReportError(_("%1$s: host PCI device %2$s is behind %3$s IOMMU '%4$s'; an accelerated arm-smmuv3 needs a physical SMMUv3 (use accel='off')"),
-                           hd->path, item->dev->bdf,
+                           qemuVIOMMUHostdevPath(hd), item->dev->bdf,
                            virSysIOMMUKindTypeToString(item->iommu->kind),
                            item->iommu->name);
             p->failed = true;
@@ -469,11 +470,11 @@ qemuVIOMMUPlannerCheckPlaced(qemuVIOMMUPlanner *p)
 
         if (hd->addr.addr.domain != 0) {
             virReportError(_("%1$s: guest address domain 0x%2$04x; libvirt's QEMU guests have PCI domain 0 only"),
-                           hd->path, hd->addr.addr.domain);
+                           qemuVIOMMUHostdevPath(hd), hd->addr.addr.domain);
             p->failed = true;
             continue;
         }
-        if (qemuVIOMMUDomainBusExpander(p->def, hd->addr.addr.bus, hd->path, &pxb) < 0) {
+        if (qemuVIOMMUDomainBusExpander(p->def, hd->addr.addr.bus, qemuVIOMMUHostdevPath(hd), &pxb) < 0) {
             p->failed = true;
             continue;
         }
@@ -483,17 +484,17 @@ qemuVIOMMUPlannerCheckPlaced(qemuVIOMMUPlanner *p)
             !qemuVIOMMUDomainFindIOMMUForBus(p->def, key)) {
             if (pxb)
                 virReportError(_("%1$s: host device %2$s is placed below pcie-expander-bus %3$u, which has no <iommu model='smmuv3'> with pciBus='%4$u'; remove its <address> to let virt-viommu place it"),
-                               hd->path, hd->sourceStr, key, key);
+                               qemuVIOMMUHostdevPath(hd), hd->sourceStr, key, key);
             else
                 virReportError(_("%1$s: host device %2$s is placed on the root bus, behind no vIOMMU; remove its <address> to let virt-viommu place it behind the vIOMMU of IOMMU %3$s"),
-                               hd->path, hd->sourceStr, item->iommu->name);
+                               qemuVIOMMUHostdevPath(hd), hd->sourceStr, item->iommu->name);
             p->failed = true;
             continue;
         }
         if (!pxb && p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35)
             continue;
 
-        if (qemuVIOMMUPlannerClaim(p, hd->path, hd->sourceStr,
+        if (qemuVIOMMUPlannerClaim(p, qemuVIOMMUHostdevPath(hd), hd->sourceStr,
                                    item->iommu->name, key) < 0)
             p->failed = true;
     }
@@ -715,7 +716,7 @@ qemuVIOMMUPlannerFindPxbs(qemuVIOMMUPlanner *p)
             continue;
         if (GPOINTER_TO_UINT(claim) == 1) {
             virReportError(_("%1$s: other devices of IOMMU %2$s were placed on the root bus by hand; give host device %3$s an address there too, or remove theirs to let virt-viommu place them all"),
-                           item->hostdev->path, group->iommu->name,
+                           qemuVIOMMUHostdevPath(item->hostdev), group->iommu->name,
                            item->hostdev->sourceStr);
             return -1;
         }

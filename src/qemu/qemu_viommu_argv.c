@@ -412,7 +412,7 @@ qemuVIOMMUArgvHostdev(GPtrArray *args,
 
     if (!hd->addr.set) {
         virReportError(_("%1$s: host device %2$s has no guest <address>; plan the domain first"),
-                       hd->path, hd->sourceStr);
+                       qemuVIOMMUHostdevPath(hd), hd->sourceStr);
         return -1;
     }
 

@@ -117,6 +117,16 @@ qemuVIOMMUParseGuestAddress(xmlNodePtr node,
 }
 
 
+/* The path of @node for a message, made on first use. */
+static const char *
+qemuVIOMMULazyPath(xmlNodePtr node, char **cache)
+{
+    if (!*cache)
+        *cache = qemuVIOMMUXMLNodePath(node);
+    return *cache;
+}
+
+
 static int
 qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 {
@@ -133,7 +143,6 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     if (g_strcmp0(type, "pci") != 0)
         return 0;
 
-    path = qemuVIOMMUXMLNodePath(node);
     ctrl = g_new0(qemuVIOMMUController, 1);
     ctrl->node = node;
     ctrl->busNr = ctrl->numaNode = ctrl->chassis = ctrl->port = -1;
@@ -142,7 +151,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
         return -1;
     if (rc == 0) {
         virReportError(_("%1$s: PCI controller has no index; give every <controller type='pci'> an index (virsh dumpxml shows them)"),
-                       path);
+                       qemuVIOMMULazyPath(node, &path));
         return -1;
     }
 
@@ -150,14 +159,14 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     if (!model) {
         if (ctrl->index != 0) {
             virReportError(_("%1$s: PCI controller %2$u has no model"),
-                           path, ctrl->index);
+                           qemuVIOMMULazyPath(node, &path), ctrl->index);
             return -1;
         }
         /* both machines virt-viommu plans for are PCI Express */
         ctrl->model = QEMU_VIOMMU_CONTROLLER_PCIE_ROOT;
     } else if ((int) (ctrl->model = qemuVIOMMUControllerModelTypeFromString(model)) < 0) {
         virReportError(_("%1$s: unknown PCI controller model '%2$s'"),
-                       path, model);
+                       qemuVIOMMULazyPath(node, &path), model);
         return -1;
     }
 
@@ -188,7 +197,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 
             if (!text || !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, 1023, &n, NULL)) {
                 virReportError(_("%1$s: <node> of PCI controller %2$u is not a NUMA cell number"),
-                               path, ctrl->index);
+                               qemuVIOMMULazyPath(node, &path), ctrl->index);
                 return -1;
             }
             ctrl->numaNode = n;
@@ -200,7 +209,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 
         if (other->index == ctrl->index) {
             virReportError(_("%1$s: PCI controller index %2$u is used twice; each PCI controller needs its own index"),
-                           path, ctrl->index);
+                           qemuVIOMMULazyPath(node, &path), ctrl->index);
             return -1;
         }
     }
@@ -228,14 +237,13 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
     dev = g_new0(qemuVIOMMUHostdev, 1);
     dev->node = node;
     dev->alias = alias;
-    dev->path = qemuVIOMMUXMLNodePath(node);
     g_ptr_array_add(def->hostdevs, dev);
 
     source = qemuVIOMMUXMLChild(node, "source");
     addr = qemuVIOMMUXMLChild(source, "address");
     if (!addr) {
         virReportError(_("%1$s: <hostdev type='%2$s'> has no <source><address>; say which host device to assign"),
-                       dev->path, type);
+                       qemuVIOMMUHostdevPath(dev), type);
         return -1;
     }
 
@@ -244,7 +252,7 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
 
         if (!uuid || !g_uuid_string_is_valid(uuid)) {
             virReportError(_("%1$s: mediated device <source><address uuid='%2$.40s'> is not a UUID"),
-                           dev->path, uuid ? uuid : "");
+                           qemuVIOMMUHostdevPath(dev), uuid ? uuid : "");
             return -1;
         }
         dev->isMdev = true;
@@ -263,7 +271,7 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
                 return -1;
             if (rc == 0 && i > 0) {
                 virReportError(_("%1$s: <source><address> lacks '%2$s'; give the host device as domain, bus, slot and function"),
-                               dev->path, names[i]);
+                               qemuVIOMMUHostdevPath(dev), names[i]);
                 return -1;
             }
             if (rc == 0)
@@ -287,7 +295,7 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
         atype = qemuVIOMMUXMLProp(addr, "type");
         if (g_strcmp0(atype, "pci") != 0) {
             virReportError(_("%1$s: guest <address type='%2$.20s'> of a PCI host device; give it type='pci' or remove it to let virt-viommu place the device"),
-                           dev->path, atype ? atype : "");
+                           qemuVIOMMUHostdevPath(dev), atype ? atype : "");
             return -1;
         }
     }
@@ -453,6 +461,15 @@ qemuVIOMMUDomainParse(xmlDocPtr doc)
     if (failed)
         return NULL;
     return g_steal_pointer(&def);
+}
+
+
+const char *
+qemuVIOMMUHostdevPath(qemuVIOMMUHostdev *dev)
+{
+    if (!dev->path)
+        dev->path = qemuVIOMMUXMLNodePath(dev->node);
+    return dev->path;
 }
 
 

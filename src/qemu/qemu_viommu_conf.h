@@ -69,7 +69,7 @@ struct _qemuVIOMMUHostdev {
     virPCIDeviceAddress source; /* type='pci' */
     char *sourceStr;            /* "0009:01:00.0", or the mdev UUID */
     qemuVIOMMUGuestAddress addr;
-    char *path;                 /* for messages */
+    char *path;                 /* for messages: use qemuVIOMMUHostdevPath() */
 };
 
 typedef struct _qemuVIOMMUIOMMU qemuVIOMMUIOMMU;
@@ -128,6 +128,10 @@ qemuVIOMMUIOMMU *qemuVIOMMUDomainFindIOMMUForBus(qemuVIOMMUDomain *def,
 /* The guest NUMA cell whose <numatune><memnode> holds host node
  * @hostNode, or -1 (no guest NUMA, or no cell maps it). */
 int qemuVIOMMUDomainGuestCellForHostNode(qemuVIOMMUDomain *def, int hostNode);
+
+/* The "/domain/devices/hostdev[3]" path of @dev, for messages; made on
+ * first use, as it costs a walk over the element's siblings. */
+const char *qemuVIOMMUHostdevPath(qemuVIOMMUHostdev *dev);
 
 /* Parse <address type='pci' .../> under @node, if any. */
 int qemuVIOMMUParseGuestAddress(xmlNodePtr node,
