@@ -90,54 +90,90 @@ virtVIOMMUPlanFile(const char *path,
 }
 
 
-int
-virtVIOMMUCmdPlan(int argc, char **argv)
+/* What 'plan' and 'argv' share on their command lines. */
+typedef struct _virtVIOMMUPlanArgs virtVIOMMUPlanArgs;
+struct _virtVIOMMUPlanArgs {
+    char *sysfsRoot;
+    char *output;
+    gint spare;
+    gboolean flag;              /* the command's own switch */
+    qemuVIOMMUPlanOptions opts;
+};
+
+
+static void
+virtVIOMMUPlanArgsClear(virtVIOMMUPlanArgs *pa)
 {
-    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup("plan");
-    g_autofree char *sysfsRoot = NULL;
-    g_autofree char *output = NULL;
-    gint spare = 0;
-    gboolean dot = FALSE;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(virSysIOMMUHost) host = NULL;
-    g_autofree char *text = NULL;
-    size_t len;
-    qemuVIOMMUPlanOptions opts = { 0 };
+    g_free(pa->sysfsRoot);
+    g_free(pa->output);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virtVIOMMUPlanArgs, virtVIOMMUPlanArgsClear);
+
+
+/* Parse the shared options and the command's switch @flagName, and
+ * check the one DOMAIN.xml argument.  Returns VIRT_VIOMMU_EXIT_OK, or
+ * VIRT_VIOMMU_EXIT_USAGE with the problem printed. */
+static int
+virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
+                        const char *spareHelp,
+                        const char *flagName,
+                        const char *flagHelp,
+                        int *argc,
+                        char ***argv,
+                        virtVIOMMUPlanArgs *pa)
+{
     GOptionEntry entries[] = {
-        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
+        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &pa->sysfsRoot,
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
-        { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
-          "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)", "N" },
-        { "dot", 0, 0, G_OPTION_ARG_NONE, &dot,
-          "print a Graphviz picture of the plan instead of the XML", NULL },
-        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+        { "spare-ports", 0, 0, G_OPTION_ARG_INT, &pa->spare, spareHelp, "N" },
+        { flagName, 0, 0, G_OPTION_ARG_NONE, &pa->flag, flagHelp, NULL },
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &pa->output,
           "write to FILE (atomically) instead of standard output", "FILE" },
         { NULL }
     };
 
-    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
+    if (virtVIOMMUParseOptions(cmd, entries, argc, argv) < 0)
         return VIRT_VIOMMU_EXIT_USAGE;
-    if (argc != 2)
-        return virtVIOMMUUsageError(cmd, argc < 2 ? "missing DOMAIN.xml (or - for standard input)"
-                                                  : "more than one DOMAIN.xml given");
-    if (spare < 0)
+    if (*argc != 2)
+        return virtVIOMMUUsageError(cmd, *argc < 2 ? "missing DOMAIN.xml (or - for standard input)"
+                                                   : "more than one DOMAIN.xml given");
+    if (pa->spare < 0)
         return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
-    opts.sparePorts = spare;
-
-    if (virtVIOMMUSameFile(argv[1], output))
+    if (virtVIOMMUSameFile((*argv)[1], pa->output))
         return virtVIOMMUUsageError(cmd, "-o names the input file; virt-viommu never rewrites its input, write elsewhere");
+    pa->opts.sparePorts = pa->spare;
+    return VIRT_VIOMMU_EXIT_OK;
+}
 
-    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, &host) < 0)
+
+int
+virtVIOMMUCmdPlan(int argc, char **argv)
+{
+    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup("plan");
+    g_auto(virtVIOMMUPlanArgs) pa = { 0 };
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autofree char *text = NULL;
+    size_t len;
+    int rc;
+
+    if ((rc = virtVIOMMUPlanParseArgs(cmd,
+                                      "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)",
+                                      "dot", "print a Graphviz picture of the plan instead of the XML",
+                                      &argc, &argv, &pa)) != VIRT_VIOMMU_EXIT_OK)
+        return rc;
+
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, &host) < 0)
         return virtVIOMMUFail();
 
-    if (dot) {
+    if (pa.flag) {
         if (!(text = qemuVIOMMUPlanFormatDot(host, doc)))
             return virtVIOMMUFail();
         len = strlen(text);
     } else {
         text = qemuVIOMMUXMLFormat(doc, &len);
     }
-    if (virtVIOMMUWriteOutput(output, text, len) < 0)
+    if (virtVIOMMUWriteOutput(pa.output, text, len) < 0)
         return virtVIOMMUFail();
     return VIRT_VIOMMU_EXIT_OK;
 }
@@ -147,45 +183,26 @@ int
 virtVIOMMUCmdArgv(int argc, char **argv)
 {
     const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup("argv");
-    g_autofree char *sysfsRoot = NULL;
-    g_autofree char *output = NULL;
-    gint spare = 0;
-    gboolean standalone = FALSE;
+    g_auto(virtVIOMMUPlanArgs) pa = { 0 };
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(GPtrArray) args = NULL;
     g_autofree char *text = NULL;
-    qemuVIOMMUPlanOptions opts = { 0 };
     qemuVIOMMUArgvOptions argvOpts = { 0 };
-    GOptionEntry entries[] = {
-        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
-          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
-        { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
-          "when planning, add N empty root ports to each new pcie-expander-bus (default 0, at most 31)", "N" },
-        { "standalone", 0, 0, G_OPTION_ARG_NONE, &standalone,
-          "arguments for qemu-system-* without libvirt (vfio-pci names its host device)", NULL },
-        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-          "write to FILE (atomically) instead of standard output", "FILE" },
-        { NULL }
-    };
+    int rc;
 
-    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
-        return VIRT_VIOMMU_EXIT_USAGE;
-    if (argc != 2)
-        return virtVIOMMUUsageError(cmd, argc < 2 ? "missing DOMAIN.xml (or - for standard input)"
-                                                  : "more than one DOMAIN.xml given");
-    if (spare < 0)
-        return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
-    opts.sparePorts = spare;
-    argvOpts.standalone = standalone;
-    if (virtVIOMMUSameFile(argv[1], output))
-        return virtVIOMMUUsageError(cmd, "-o names the input file; virt-viommu never rewrites its input, write elsewhere");
+    if ((rc = virtVIOMMUPlanParseArgs(cmd,
+                                      "when planning, add N empty root ports to each new pcie-expander-bus (default 0, at most 31)",
+                                      "standalone", "arguments for qemu-system-* without libvirt (vfio-pci names its host device)",
+                                      &argc, &argv, &pa)) != VIRT_VIOMMU_EXIT_OK)
+        return rc;
+    argvOpts.standalone = pa.flag;
 
-    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, NULL) < 0 ||
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, NULL) < 0 ||
         qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0)
         return virtVIOMMUFail();
 
     text = qemuVIOMMUArgvFormat(args, false);
-    if (virtVIOMMUWriteOutput(output, text, strlen(text)) < 0)
+    if (virtVIOMMUWriteOutput(pa.output, text, strlen(text)) < 0)
         return virtVIOMMUFail();
     return VIRT_VIOMMU_EXIT_OK;
 }
