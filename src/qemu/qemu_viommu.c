@@ -205,14 +205,13 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
         p->tmpl = iommu;
     }
 
-    /* the options: of the template; else of the vIOMMUs an earlier plan
-     * made, as the domain has them now; else as recorded; else the
-     * defaults */
-    for (i = 0; !p->tmpl && !own && p->meta && i < def->iommus->len; i++) {
+    /* the options: of the template; else of the vIOMMUs the domain has
+     * (an earlier plan's, or written by hand), as they are now; else as
+     * recorded; else the defaults */
+    for (i = 0; !p->tmpl && !own && i < def->iommus->len; i++) {
         qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
 
-        if (iommu->pciBus >= 0 &&
-            qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus))
+        if (iommu->pciBus >= 0)
             own = iommu;
     }
 
@@ -1417,8 +1416,9 @@ qemuVIOMMUPlannerApply(qemuVIOMMUPlanner *p)
 
     if (p->def->devices && ctrls->len > 0)
         qemuVIOMMUWriteControllers(p, ctrls);
-    qemuVIOMMUWriteIOMMUs(p);
+    /* before the template goes: it is what the options come from */
     qemuVIOMMUUpdateOptions(p);
+    qemuVIOMMUWriteIOMMUs(p);
     if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT &&
         (p->groups->len > 0 || p->meta->buses->len > 0))
         qemuVIOMMUWriteIOMMUFD(p);
