@@ -23,6 +23,7 @@ DO_TEST_SPARE("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2);
 DO_TEST("aarch64-2smmu-no-hostdevs", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-emulated-kept", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-existing-controllers", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-dangling-bus", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-preserve", "aarch64-2smmu");
 
 /* planning a planned domain again after the user changed it */

@@ -660,6 +660,36 @@ qemuVIOMMUPlannerSlotUsed(qemuVIOMMUPlanner *p, unsigned int bus, unsigned int s
 }
 
 
+/* The highest guest bus number any address of the domain names. */
+static int
+qemuVIOMMUPlannerMaxAddressBus(qemuVIOMMUPlanner *p)
+{
+    int max = -1;
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (ctrl->addr.set)
+            max = MAX(max, (int) ctrl->addr.addr.bus);
+    }
+    for (i = 0; i < p->def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(p->def->hostdevs, i);
+
+        if (hd->addr.set)
+            max = MAX(max, (int) hd->addr.addr.bus);
+    }
+    for (i = 0; i < p->def->others->len; i++) {
+        qemuVIOMMUGuestAddress addr;
+
+        if (qemuVIOMMUParseGuestAddress(g_ptr_array_index(p->def->others, i), &addr) == 0 &&
+            addr.set)
+            max = MAX(max, (int) addr.addr.bus);
+    }
+    return max;
+}
+
+
 /* An empty root port on @pxb recorded as spare, not yet reused. */
 static qemuVIOMMUController *
 qemuVIOMMUPlannerTakeSpare(qemuVIOMMUPlanner *p,
@@ -914,6 +944,9 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
     size_t i;
     size_t j;
 
+    /* an address may name a bus no controller has yet (libvirt adds
+     * one for it): new controllers go above those too */
+    maxIndex = MAX(maxIndex, qemuVIOMMUPlannerMaxAddressBus(p));
     p->nextIndex = maxIndex < 0 ? 1 : maxIndex + 1;
 
     if (qemuVIOMMUPlannerFindPxbs(p) < 0)
@@ -1076,9 +1109,14 @@ qemuVIOMMUPlannerCheckEmulated(qemuVIOMMUPlanner *p)
         qemuVIOMMUGuestAddress addr;
         qemuVIOMMUController *pxb;
 
-        if (qemuVIOMMUParseGuestAddress(node, &addr) < 0 ||
-            qemuVIOMMUDomainBusExpander(p->def, addr.addr.bus, path, &pxb) < 0) {
+        if (qemuVIOMMUParseGuestAddress(node, &addr) < 0) {
             p->failed = true;
+            continue;
+        }
+        /* a bus no controller has yet gets a root port on pcie.0 from
+         * libvirt: not behind a vSMMU */
+        if (qemuVIOMMUDomainBusExpander(p->def, addr.addr.bus, path, &pxb) < 0) {
+            virErrorReset();
             continue;
         }
         if (!pxb || !qemuVIOMMUDomainFindIOMMUForBus(p->def, pxb->index))

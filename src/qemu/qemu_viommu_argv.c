@@ -146,8 +146,12 @@ qemuVIOMMUArgvWantController(qemuVIOMMUDomain *def,
     }
     if (!ctrl->addr.set)
         return 0;
-    if (qemuVIOMMUDomainBusExpander(def, ctrl->addr.addr.bus, path, &pxb) < 0)
-        return -1;
+    /* a chain that breaks off (a bus libvirt will add a root port for
+     * on pcie.0) is not below a pxb */
+    if (qemuVIOMMUDomainBusExpander(def, ctrl->addr.addr.bus, path, &pxb) < 0) {
+        virErrorReset();
+        return 0;
+    }
     *want = pxb != NULL;
     return 0;
 }
