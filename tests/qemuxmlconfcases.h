@@ -32,6 +32,7 @@ DO_TEST("aarch64-2smmu-replan-spare", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-replan-renumber", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-accel-removed", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-template-changed", "aarch64-2smmu");
+DO_TEST("aarch64-2smmu-handmade-viommu", "aarch64-2smmu");
 
 /* x86 q35: one vIOMMU, pxbs still per physical IOMMU */
 DO_TEST("x86-intel-2dmar-q35", "x86-intel-2dmar");

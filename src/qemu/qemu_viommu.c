@@ -205,13 +205,19 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
         p->tmpl = iommu;
     }
 
-    /* the options: of the template; else of the vIOMMUs the domain has
-     * (an earlier plan's, or written by hand), as they are now; else as
-     * recorded; else the defaults */
-    for (i = 0; !p->tmpl && !own && i < def->iommus->len; i++) {
+    /* the options: of the template; else of the vIOMMUs the domain has,
+     * as they are now, those of an earlier plan first, else one written
+     * by hand; else as recorded; else the defaults */
+    for (i = 0; !p->tmpl && i < def->iommus->len; i++) {
         qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
 
-        if (iommu->pciBus >= 0)
+        if (iommu->pciBus < 0)
+            continue;
+        if (p->meta && qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus)) {
+            own = iommu;
+            break;
+        }
+        if (!own)
             own = iommu;
     }
 
