@@ -656,10 +656,9 @@ qemuVIOMMUPlannerSlotUsed(qemuVIOMMUPlanner *p, unsigned int bus, unsigned int s
             return true;
     }
     for (i = 0; i < p->def->others->len; i++) {
-        qemuVIOMMUGuestAddress addr;
+        qemuVIOMMUOther *other = g_ptr_array_index(p->def->others, i);
 
-        if (qemuVIOMMUParseGuestAddress(g_ptr_array_index(p->def->others, i), &addr) == 0 &&
-            addr.set && addr.addr.bus == bus && addr.addr.slot == slot)
+        if (other->addr.addr.bus == bus && other->addr.addr.slot == slot)
             return true;
     }
     return false;
@@ -686,11 +685,9 @@ qemuVIOMMUPlannerMaxAddressBus(qemuVIOMMUPlanner *p)
             max = MAX(max, (int) hd->addr.addr.bus);
     }
     for (i = 0; i < p->def->others->len; i++) {
-        qemuVIOMMUGuestAddress addr;
+        qemuVIOMMUOther *other = g_ptr_array_index(p->def->others, i);
 
-        if (qemuVIOMMUParseGuestAddress(g_ptr_array_index(p->def->others, i), &addr) == 0 &&
-            addr.set)
-            max = MAX(max, (int) addr.addr.bus);
+        max = MAX(max, (int) other->addr.addr.bus);
     }
     return max;
 }
@@ -1090,11 +1087,9 @@ qemuVIOMMUPlannerCheckAddresses(qemuVIOMMUPlanner *p)
         qemuVIOMMUPlannerNoteAddress(p, seen, hd->node, &hd->addr);
     }
     for (i = 0; i < p->def->others->len; i++) {
-        xmlNodePtr node = g_ptr_array_index(p->def->others, i);
-        qemuVIOMMUGuestAddress addr;
+        qemuVIOMMUOther *other = g_ptr_array_index(p->def->others, i);
 
-        if (qemuVIOMMUParseGuestAddress(node, &addr) == 0)
-            qemuVIOMMUPlannerNoteAddress(p, seen, node, &addr);
+        qemuVIOMMUPlannerNoteAddress(p, seen, other->node, &other->addr);
     }
 }
 
@@ -1110,23 +1105,20 @@ qemuVIOMMUPlannerCheckEmulated(qemuVIOMMUPlanner *p)
         return;
 
     for (i = 0; i < p->def->others->len; i++) {
-        xmlNodePtr node = g_ptr_array_index(p->def->others, i);
-        g_autofree char *path = qemuVIOMMUXMLNodePath(node);
-        qemuVIOMMUGuestAddress addr;
+        qemuVIOMMUOther *other = g_ptr_array_index(p->def->others, i);
+        xmlNodePtr node = other->node;
+        g_autofree char *path = NULL;
         qemuVIOMMUController *pxb;
 
-        if (qemuVIOMMUParseGuestAddress(node, &addr) < 0) {
-            p->failed = true;
-            continue;
-        }
         /* a bus no controller has yet gets a root port on pcie.0 from
          * libvirt: not behind a vSMMU */
-        if (qemuVIOMMUDomainBusExpander(p->def, addr.addr.bus, path, &pxb) < 0) {
+        if (qemuVIOMMUDomainBusExpander(p->def, other->addr.addr.bus, "", &pxb) < 0) {
             virErrorReset();
             continue;
         }
         if (!pxb || !qemuVIOMMUDomainFindIOMMUForBus(p->def, pxb->index))
             continue;
+        path = qemuVIOMMUXMLNodePath(node);
         virReportError(_("%1$s: emulated device <%2$s> is placed below pcie-expander-bus %3$u, behind an accelerated vSMMU that admits only vfio-pci devices; move it to the root bus or remove its <address>"),
                        path, (const char *) node->name, pxb->index);
         p->failed = true;
@@ -1571,10 +1563,9 @@ qemuVIOMMUPlanFindSparePort(xmlDocPtr doc,
             used = hd->addr.set && hd->addr.addr.bus == ctrl->index;
         }
         for (j = 0; j < def->others->len && !used; j++) {
-            qemuVIOMMUGuestAddress addr;
+            qemuVIOMMUOther *other = g_ptr_array_index(def->others, j);
 
-            used = qemuVIOMMUParseGuestAddress(g_ptr_array_index(def->others, j), &addr) == 0 &&
-                addr.set && addr.addr.bus == ctrl->index;
+            used = other->addr.addr.bus == ctrl->index;
         }
         if (!used) {
             *port = ctrl->index;

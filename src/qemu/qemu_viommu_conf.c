@@ -417,7 +417,7 @@ qemuVIOMMUDomainParse(xmlDocPtr doc)
     def->controllers = g_ptr_array_new_with_free_func(g_free);
     def->hostdevs = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUHostdevFree);
     def->iommus = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUIOMMUFree);
-    def->others = g_ptr_array_new();
+    def->others = g_ptr_array_new_with_free_func(g_free);
     def->numaCells = g_array_new(FALSE, FALSE, sizeof(unsigned int));
     def->memnodes = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 
@@ -451,8 +451,13 @@ qemuVIOMMUDomainParse(xmlDocPtr doc)
         } else {
             qemuVIOMMUGuestAddress addr;
 
-            if ((rc = qemuVIOMMUParseGuestAddress(cur, &addr)) == 0 && addr.set)
-                g_ptr_array_add(def->others, cur);
+            if ((rc = qemuVIOMMUParseGuestAddress(cur, &addr)) == 0 && addr.set) {
+                qemuVIOMMUOther *other = g_new0(qemuVIOMMUOther, 1);
+
+                other->node = cur;
+                other->addr = addr;
+                g_ptr_array_add(def->others, other);
+            }
         }
         if (rc < 0)
             failed = true;

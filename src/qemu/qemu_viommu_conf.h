@@ -72,6 +72,13 @@ struct _qemuVIOMMUHostdev {
     char *path;                 /* for messages: use qemuVIOMMUHostdevPath() */
 };
 
+/* Any other device element that has a guest PCI address. */
+typedef struct _qemuVIOMMUOther qemuVIOMMUOther;
+struct _qemuVIOMMUOther {
+    xmlNodePtr node;
+    qemuVIOMMUGuestAddress addr;
+};
+
 typedef struct _qemuVIOMMUIOMMU qemuVIOMMUIOMMU;
 struct _qemuVIOMMUIOMMU {
     xmlNodePtr node;
@@ -94,7 +101,7 @@ struct _qemuVIOMMUDomain {
     GPtrArray *controllers;     /* qemuVIOMMUController *, document order */
     GPtrArray *hostdevs;        /* qemuVIOMMUHostdev *, PCI and mdev ones */
     GPtrArray *iommus;          /* qemuVIOMMUIOMMU * */
-    GPtrArray *others;          /* other device elements with a PCI address */
+    GPtrArray *others;          /* qemuVIOMMUOther *, in document order */
     unsigned int nhostdevAliases; /* all <hostdev> elements */
     xmlNodePtr iommufd;         /* <iommufd>, or NULL */
     bool iommufdEnabled;

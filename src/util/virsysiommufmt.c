@@ -23,8 +23,8 @@ virSysIOMMUFmtDeviceNames(virPCIIDs *ids,
 
 static void
 virSysIOMMUFmtTextDevice(GString *buf,
-                           virPCIIDs *ids,
-                           const virSysIOMMUDevice *dev)
+                         virPCIIDs *ids,
+                         const virSysIOMMUDevice *dev)
 {
     g_autofree char *vendor = NULL;
     g_autofree char *device = NULL;
