@@ -729,46 +729,46 @@ int virtVIOMMUCmdDetach(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { ret
 
 
 static void
-virtVIOMMUCheckJSONPlace(JsonBuilder *b,
+virtVIOMMUCheckJSONPlace(virJSONBuilder *b,
                          const char *key,
                          const char *iommu,
                          int group,
                          int node)
 {
-    json_builder_set_member_name(b, key);
-    json_builder_begin_object(b);
+    virJSONBeginObject(b, key);
     virJSONAddString(b, "iommu", iommu);
     virJSONAddIntOrNull(b, "iommu_group", group);
     virJSONAddIntOrNull(b, "numa_node", node);
-    json_builder_end_object(b);
+    virJSONEndObject(b);
 }
 
 
 static char *
 virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(virJSONBuilder) b = NULL;
     size_t i;
 
-    json_builder_begin_object(b);
+    if (!(b = virJSONBuilderNew()))
+        return NULL;
+
+    virJSONBeginObject(b, NULL);
     virJSONAddString(b, "domain", name);
-    json_builder_set_member_name(b, "ok");
-    json_builder_add_boolean_value(b, bad == 0);
-    json_builder_set_member_name(b, "devices");
-    json_builder_begin_array(b);
+    virJSONAddBool(b, "ok", bad == 0);
+    virJSONBeginArray(b, "devices");
     for (i = 0; i < results->len; i++) {
         qemuVIOMMUCheckResult *res = g_ptr_array_index(results, i);
 
-        json_builder_begin_object(b);
+        virJSONBeginObject(b, NULL);
         virJSONAddString(b, "source", res->source);
         virJSONAddString(b, "status", qemuVIOMMUCheckStatusTypeToString(res->status));
         virtVIOMMUCheckJSONPlace(b, "planned", res->planIOMMU, res->planGroup, res->planNode);
         virtVIOMMUCheckJSONPlace(b, "host", res->hostIOMMU, res->hostGroup, res->hostNode);
         virJSONAddString(b, "message", res->message);
-        json_builder_end_object(b);
+        virJSONEndObject(b);
     }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
+    virJSONEndArray(b);
+    virJSONEndObject(b);
 
     return virJSONFormat(b);
 }
@@ -808,8 +808,10 @@ virtVIOMMUCmdCheck(int argc, char **argv)
         return virtVIOMMUFail();
 
     if (json) {
-        g_autofree char *out = virtVIOMMUCheckFormatJSON(argv[1], results, bad);
+        g_autofree char *out = NULL;
 
+        if (!(out = virtVIOMMUCheckFormatJSON(argv[1], results, bad)))
+            return virtVIOMMUFail();
         g_string_append(text, out);
     } else {
         for (i = 0; i < results->len; i++) {

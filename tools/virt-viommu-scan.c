@@ -72,7 +72,7 @@ virtVIOMMUCmdScan(int argc, char **argv)
     else
         text = virSysIOMMUHostFormatText(host, ids);
 
-    if (virtVIOMMUWriteOutput(output, text, strlen(text)) < 0)
+    if (!text || virtVIOMMUWriteOutput(output, text, strlen(text)) < 0)
         return virtVIOMMUFail();
     return VIRT_VIOMMU_EXIT_OK;
 }

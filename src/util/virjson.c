@@ -1,46 +1,206 @@
 /*
- * virjson.c: small helpers over json-glib's builder
+ * virjson.c: JSON output through json-glib, loaded on first use
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <config.h>
 
+#include <dlfcn.h>
+#include <json-glib/json-glib.h>
+
 #include "virjson.h"
+#include "virerror.h"
+
+#define VIR_JSON_GLIB_SONAME "libjson-glib-1.0.so.0"
+
+/* The headers give the types; the calls go through this table. */
+static struct {
+    __typeof__(g_object_unref) *objectUnref;
+    __typeof__(json_builder_new) *builderNew;
+    __typeof__(json_builder_begin_object) *beginObject;
+    __typeof__(json_builder_end_object) *endObject;
+    __typeof__(json_builder_begin_array) *beginArray;
+    __typeof__(json_builder_end_array) *endArray;
+    __typeof__(json_builder_set_member_name) *setMemberName;
+    __typeof__(json_builder_add_string_value) *addString;
+    __typeof__(json_builder_add_int_value) *addInt;
+    __typeof__(json_builder_add_boolean_value) *addBool;
+    __typeof__(json_builder_add_null_value) *addNull;
+    __typeof__(json_builder_get_root) *getRoot;
+    __typeof__(json_node_unref) *nodeUnref;
+    __typeof__(json_generator_new) *generatorNew;
+    __typeof__(json_generator_set_root) *generatorSetRoot;
+    __typeof__(json_generator_set_pretty) *generatorSetPretty;
+    __typeof__(json_generator_set_indent) *generatorSetIndent;
+    __typeof__(json_generator_to_data) *generatorToData;
+} virJSONGlib;
+
+struct _virJSONBuilder {
+    JsonBuilder *builder;
+};
 
 
-void
-virJSONAddString(JsonBuilder *b, const char *key, const char *val)
+static int
+virJSONLoad(void)
 {
-    json_builder_set_member_name(b, key);
-    if (val)
-        json_builder_add_string_value(b, val);
-    else
-        json_builder_add_null_value(b);
+    static void *handle;
+
+    if (handle)
+        return 0;
+    if (!(handle = dlopen(VIR_JSON_GLIB_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+        virReportError(_("cannot load %1$s for JSON output: %2$s; install json-glib (Debian: libjson-glib-1.0-0)"),
+                       VIR_JSON_GLIB_SONAME, dlerror());
+        return -1;
+    }
+
+#define VIR_JSON_SYM(field, name) \
+    do { \
+        if (!(virJSONGlib.field = dlsym(handle, #name))) { \
+            virReportError(_("%1$s lacks %2$s; JSON output needs json-glib 1.6 or later"), \
+                           VIR_JSON_GLIB_SONAME, #name); \
+            dlclose(handle); \
+            handle = NULL; \
+            return -1; \
+        } \
+    } while (0)
+
+    /* dlsym() on the handle also searches its dependencies: GObject */
+    VIR_JSON_SYM(objectUnref, g_object_unref);
+    VIR_JSON_SYM(builderNew, json_builder_new);
+    VIR_JSON_SYM(beginObject, json_builder_begin_object);
+    VIR_JSON_SYM(endObject, json_builder_end_object);
+    VIR_JSON_SYM(beginArray, json_builder_begin_array);
+    VIR_JSON_SYM(endArray, json_builder_end_array);
+    VIR_JSON_SYM(setMemberName, json_builder_set_member_name);
+    VIR_JSON_SYM(addString, json_builder_add_string_value);
+    VIR_JSON_SYM(addInt, json_builder_add_int_value);
+    VIR_JSON_SYM(addBool, json_builder_add_boolean_value);
+    VIR_JSON_SYM(addNull, json_builder_add_null_value);
+    VIR_JSON_SYM(getRoot, json_builder_get_root);
+    VIR_JSON_SYM(nodeUnref, json_node_unref);
+    VIR_JSON_SYM(generatorNew, json_generator_new);
+    VIR_JSON_SYM(generatorSetRoot, json_generator_set_root);
+    VIR_JSON_SYM(generatorSetPretty, json_generator_set_pretty);
+    VIR_JSON_SYM(generatorSetIndent, json_generator_set_indent);
+    VIR_JSON_SYM(generatorToData, json_generator_to_data);
+
+#undef VIR_JSON_SYM
+    return 0;
+}
+
+
+virJSONBuilder *
+virJSONBuilderNew(void)
+{
+    virJSONBuilder *b;
+
+    if (virJSONLoad() < 0)
+        return NULL;
+    b = g_new0(virJSONBuilder, 1);
+    b->builder = virJSONGlib.builderNew();
+    return b;
 }
 
 
 void
-virJSONAddIntOrNull(JsonBuilder *b, const char *key, int val)
+virJSONBuilderFree(virJSONBuilder *b)
 {
-    json_builder_set_member_name(b, key);
-    if (val >= 0)
-        json_builder_add_int_value(b, val);
+    if (!b)
+        return;
+    virJSONGlib.objectUnref(b->builder);
+    g_free(b);
+}
+
+
+static void
+virJSONKey(virJSONBuilder *b, const char *key)
+{
+    if (key)
+        virJSONGlib.setMemberName(b->builder, key);
+}
+
+
+void
+virJSONBeginObject(virJSONBuilder *b, const char *key)
+{
+    virJSONKey(b, key);
+    virJSONGlib.beginObject(b->builder);
+}
+
+
+void
+virJSONEndObject(virJSONBuilder *b)
+{
+    virJSONGlib.endObject(b->builder);
+}
+
+
+void
+virJSONBeginArray(virJSONBuilder *b, const char *key)
+{
+    virJSONKey(b, key);
+    virJSONGlib.beginArray(b->builder);
+}
+
+
+void
+virJSONEndArray(virJSONBuilder *b)
+{
+    virJSONGlib.endArray(b->builder);
+}
+
+
+void
+virJSONAddString(virJSONBuilder *b, const char *key, const char *val)
+{
+    virJSONKey(b, key);
+    if (val)
+        virJSONGlib.addString(b->builder, val);
     else
-        json_builder_add_null_value(b);
+        virJSONGlib.addNull(b->builder);
+}
+
+
+void
+virJSONAddInt(virJSONBuilder *b, const char *key, gint64 val)
+{
+    virJSONKey(b, key);
+    virJSONGlib.addInt(b->builder, val);
+}
+
+
+void
+virJSONAddIntOrNull(virJSONBuilder *b, const char *key, int val)
+{
+    virJSONKey(b, key);
+    if (val >= 0)
+        virJSONGlib.addInt(b->builder, val);
+    else
+        virJSONGlib.addNull(b->builder);
+}
+
+
+void
+virJSONAddBool(virJSONBuilder *b, const char *key, bool val)
+{
+    virJSONKey(b, key);
+    virJSONGlib.addBool(b->builder, val);
 }
 
 
 char *
-virJSONFormat(JsonBuilder *b)
+virJSONFormat(virJSONBuilder *b)
 {
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    JsonGenerator *gen = virJSONGlib.generatorNew();
+    JsonNode *root = virJSONGlib.getRoot(b->builder);
     g_autofree char *out = NULL;
 
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_indent(gen, 2);
-    out = json_generator_to_data(gen, NULL);
+    virJSONGlib.generatorSetRoot(gen, root);
+    virJSONGlib.generatorSetPretty(gen, TRUE);
+    virJSONGlib.generatorSetIndent(gen, 2);
+    out = virJSONGlib.generatorToData(gen, NULL);
+    virJSONGlib.nodeUnref(root);
+    virJSONGlib.objectUnref(gen);
     return g_strconcat(out, "\n", NULL);
 }

@@ -1,19 +1,43 @@
 /*
- * virjson.h: small helpers over json-glib's builder
+ * virjson.h: JSON output through json-glib, loaded on first use
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #pragma once
 
-#include <json-glib/json-glib.h>
+#include <glib.h>
+#include <stdbool.h>
 
-/* "key": value, or "key": null when @val is NULL. */
-void virJSONAddString(JsonBuilder *b, const char *key, const char *val);
+/*
+ * A document is built front to back.  Every value takes a @key: the
+ * member name inside an object, NULL inside an array.
+ *
+ * json-glib is not linked: it brings GObject and GIO, whose loading
+ * and start-up would be most of the cost of a 'plan'.  The first
+ * virJSONBuilderNew() loads it; commands that print no JSON never do.
+ */
 
-/* "key": value, or "key": null when @val is negative (unknown). */
-void virJSONAddIntOrNull(JsonBuilder *b, const char *key, int val);
+typedef struct _virJSONBuilder virJSONBuilder;
+
+/* NULL, reported, when json-glib cannot be loaded. */
+virJSONBuilder *virJSONBuilderNew(void);
+void virJSONBuilderFree(virJSONBuilder *b);
+
+void virJSONBeginObject(virJSONBuilder *b, const char *key);
+void virJSONEndObject(virJSONBuilder *b);
+void virJSONBeginArray(virJSONBuilder *b, const char *key);
+void virJSONEndArray(virJSONBuilder *b);
+
+/* A string, or null when @val is NULL. */
+void virJSONAddString(virJSONBuilder *b, const char *key, const char *val);
+void virJSONAddInt(virJSONBuilder *b, const char *key, gint64 val);
+/* An integer, or null when @val is negative (unknown). */
+void virJSONAddIntOrNull(virJSONBuilder *b, const char *key, int val);
+void virJSONAddBool(virJSONBuilder *b, const char *key, bool val);
 
 /* The built document, pretty-printed with two-space indents and a
  * final newline. */
-char *virJSONFormat(JsonBuilder *b);
+char *virJSONFormat(virJSONBuilder *b);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(virJSONBuilder, virJSONBuilderFree);

@@ -135,17 +135,16 @@ virSysIOMMUHostFormatText(virSysIOMMUHost *host, virPCIIDs *ids)
 
 
 static void
-virSysIOMMUFmtJsonHex(JsonBuilder *b, const char *key, int width, unsigned int val)
+virSysIOMMUFmtJsonHex(virJSONBuilder *b, const char *key, int width, unsigned int val)
 {
     g_autofree char *str = g_strdup_printf("0x%0*x", width, val);
 
-    json_builder_set_member_name(b, key);
-    json_builder_add_string_value(b, str);
+    virJSONAddString(b, key, str);
 }
 
 
 static void
-virSysIOMMUFmtJsonDevice(JsonBuilder *b,
+virSysIOMMUFmtJsonDevice(virJSONBuilder *b,
                          virPCIIDs *ids,
                          const virSysIOMMUDevice *dev)
 {
@@ -155,7 +154,7 @@ virSysIOMMUFmtJsonDevice(JsonBuilder *b,
 
     virSysIOMMUFmtDeviceNames(ids, dev, &vendor, &device);
 
-    json_builder_begin_object(b);
+    virJSONBeginObject(b, NULL);
     virJSONAddString(b, "bdf", dev->bdf);
     virSysIOMMUFmtJsonHex(b, "vendor", 4, dev->vendor);
     virSysIOMMUFmtJsonHex(b, "device", 4, dev->device);
@@ -167,12 +166,11 @@ virSysIOMMUFmtJsonDevice(JsonBuilder *b,
     virJSONAddIntOrNull(b, "iommu_group", dev->group);
     virJSONAddIntOrNull(b, "numa_node", dev->numaNode);
     virJSONAddString(b, "physfn", dev->physfn);
-    json_builder_set_member_name(b, "virtfns");
-    json_builder_begin_array(b);
+    virJSONBeginArray(b, "virtfns");
     for (i = 0; dev->virtfns && i < dev->virtfns->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(dev->virtfns, i));
-    json_builder_end_array(b);
-    json_builder_end_object(b);
+        virJSONAddString(b, NULL, g_ptr_array_index(dev->virtfns, i));
+    virJSONEndArray(b);
+    virJSONEndObject(b);
 }
 
 
@@ -181,44 +179,42 @@ virSysIOMMUHostFormatJSON(virSysIOMMUHost *host, virPCIIDs *ids)
 {
     GPtrArray *iommus = virSysIOMMUHostGetIOMMUs(host);
     GPtrArray *unmanaged = virSysIOMMUHostGetUnmanaged(host);
-    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(virJSONBuilder) b = NULL;
     size_t i;
     size_t j;
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "format");
-    json_builder_add_string_value(b, "virt-viommu-scan");
-    json_builder_set_member_name(b, "version");
-    json_builder_add_int_value(b, 1);
+    if (!(b = virJSONBuilderNew()))
+        return NULL;
 
-    json_builder_set_member_name(b, "iommus");
-    json_builder_begin_array(b);
+    virJSONBeginObject(b, NULL);
+    virJSONAddString(b, "format", "virt-viommu-scan");
+    virJSONAddInt(b, "version", 1);
+
+    virJSONBeginArray(b, "iommus");
     for (i = 0; i < iommus->len; i++) {
         virSysIOMMU *iommu = g_ptr_array_index(iommus, i);
         g_autofree char *path = g_strdup_printf("/%s", iommu->sysfsPath);
 
-        json_builder_begin_object(b);
+        virJSONBeginObject(b, NULL);
         virJSONAddString(b, "name", iommu->name);
         virJSONAddString(b, "kind", virSysIOMMUKindTypeToString(iommu->kind));
         virJSONAddString(b, "sysfs_path", path);
         virJSONAddString(b, "device", iommu->parent);
         virJSONAddIntOrNull(b, "numa_node", iommu->numaNode);
         virJSONAddString(b, "compat", iommu->compat);
-        json_builder_set_member_name(b, "devices");
-        json_builder_begin_array(b);
+        virJSONBeginArray(b, "devices");
         for (j = 0; j < iommu->devices->len; j++)
             virSysIOMMUFmtJsonDevice(b, ids, g_ptr_array_index(iommu->devices, j));
-        json_builder_end_array(b);
-        json_builder_end_object(b);
+        virJSONEndArray(b);
+        virJSONEndObject(b);
     }
-    json_builder_end_array(b);
+    virJSONEndArray(b);
 
-    json_builder_set_member_name(b, "devices_without_iommu");
-    json_builder_begin_array(b);
+    virJSONBeginArray(b, "devices_without_iommu");
     for (i = 0; i < unmanaged->len; i++)
         virSysIOMMUFmtJsonDevice(b, ids, g_ptr_array_index(unmanaged, i));
-    json_builder_end_array(b);
-    json_builder_end_object(b);
+    virJSONEndArray(b);
+    virJSONEndObject(b);
 
     return virJSONFormat(b);
 }
