@@ -475,6 +475,12 @@ testPathResolve(const void *opaque G_GNUC_UNUSED)
         { "sys", "/etc", NULL },
         { "", "..", NULL },
         { "a/b", "../../c", "c" },
+        { "a", "..", "" },
+        { "sys//bus/", "x//y/", "sys/bus/x/y" },
+        { "sys", "./.", "sys" },
+        { "a/b", "../c/../../d", "d" },
+        { "a/b", "c/../../../..", NULL },
+        { NULL, "x/./y", "x/y" },
     };
     size_t i;
 
@@ -492,7 +498,7 @@ testPathResolve(const void *opaque G_GNUC_UNUSED)
         g_autofree char *rel = NULL;
         g_autofree char *back = NULL;
 
-        if (!cases[i].want || !*cases[i].base)
+        if (!cases[i].want || !cases[i].base || !*cases[i].base)
             continue;
         rel = virSysfsPathRelative(cases[i].base, cases[i].want);
         back = virSysfsPathResolve(cases[i].base, rel);

@@ -46,46 +46,57 @@ virSysfsJoin(const char *dir, const char *name)
 }
 
 
+/* Append the components of @path to @out (of length *len): empty ones
+ * and "." are dropped; with @fold, ".." removes the last one and fails
+ * when there is none. */
+static bool
+virSysfsPathAppend(char *out, size_t *len, const char *path, bool fold)
+{
+    const char *p = path;
+
+    while (*p) {
+        const char *end = strchrnul(p, '/');
+        size_t n = end - p;
+
+        if (n == 0 || (n == 1 && p[0] == '.')) {
+            /* nothing */
+        } else if (fold && n == 2 && p[0] == '.' && p[1] == '.') {
+            const char *slash;
+
+            if (*len == 0)
+                return false;
+            slash = memrchr(out, '/', *len);
+            *len = slash ? (size_t) (slash - out) : 0;
+        } else {
+            if (*len > 0)
+                out[(*len)++] = '/';
+            memcpy(out + *len, p, n);
+            *len += n;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return true;
+}
+
+
 char *
 virSysfsPathResolve(const char *base, const char *rel)
 {
-    g_autoptr(GPtrArray) comps = g_ptr_array_new();
-    g_auto(GStrv) baseComps = NULL;
-    g_auto(GStrv) relComps = NULL;
-    GString *out;
-    size_t i;
+    g_autofree char *out = NULL;
+    size_t len = 0;
 
     if (!rel || rel[0] == '/')
         return NULL;
+    if (!base)
+        base = "";
 
-    baseComps = g_strsplit(base ? base : "", "/", -1);
-    relComps = g_strsplit(rel, "/", -1);
-
-    for (i = 0; baseComps[i]; i++) {
-        if (*baseComps[i] && strcmp(baseComps[i], ".") != 0)
-            g_ptr_array_add(comps, baseComps[i]);
-    }
-    for (i = 0; relComps[i]; i++) {
-        const char *c = relComps[i];
-
-        if (!*c || strcmp(c, ".") == 0)
-            continue;
-        if (strcmp(c, "..") == 0) {
-            if (comps->len == 0)
-                return NULL;
-            g_ptr_array_remove_index(comps, comps->len - 1);
-            continue;
-        }
-        g_ptr_array_add(comps, relComps[i]);
-    }
-
-    out = g_string_new(NULL);
-    for (i = 0; i < comps->len; i++) {
-        if (i > 0)
-            g_string_append_c(out, '/');
-        g_string_append(out, g_ptr_array_index(comps, i));
-    }
-    return g_string_free(out, FALSE);
+    /* one buffer: folding never makes the path longer than the two */
+    out = g_malloc(strlen(base) + strlen(rel) + 2);
+    virSysfsPathAppend(out, &len, base, false);
+    if (!virSysfsPathAppend(out, &len, rel, true))
+        return NULL;
+    out[len] = '\0';
+    return g_steal_pointer(&out);
 }
 
 
@@ -534,7 +545,7 @@ virSysfsDirReadLink(virSysfsDir *dir,
                     const char *name,
                     char **target)
 {
-    g_autofree char *full = virSysfsJoin(dir->path, name);
+    g_autofree char *full = NULL;
     char text[PATH_MAX];
     ssize_t len;
     char *resolved;
@@ -545,28 +556,31 @@ virSysfsDirReadLink(virSysfsDir *dir,
     }
 
     if ((len = readlinkat(dir->fd, name, text, sizeof(text) - 1)) < 0) {
-        if (virSysfsErrnoIsAbsent(errno))
-            return 0;
-        if (errno == EINVAL) {
-            struct stat sb;
+        int err = errno;
+        struct stat sb;
 
-            /* A directory in place of the link is not a link at all: the
-             * PCI function of an AMD IOMMU holds its own 'iommu' class
-             * directory where other devices have an 'iommu' link. */
-            if (fstatat(dir->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-                S_ISDIR(sb.st_mode))
-                return 0;
-            virReportError(_("'%1$s' below sysfs root '%2$s' should be a symbolic link"),
-                           full, dir->root->path);
+        if (virSysfsErrnoIsAbsent(err))
+            return 0;
+        full = virSysfsJoin(dir->path, name);
+        if (err != EINVAL) {
+            virReportSystemError(err, _("cannot read link '%1$s' below sysfs root '%2$s'"),
+                                 full, dir->root->path);
             return -1;
         }
-        virReportSystemError(errno, _("cannot read link '%1$s' below sysfs root '%2$s'"),
-                             full, dir->root->path);
+        /* A directory in place of the link is not a link at all: the
+         * PCI function of an AMD IOMMU holds its own 'iommu' class
+         * directory where other devices have an 'iommu' link. */
+        if (fstatat(dir->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISDIR(sb.st_mode))
+            return 0;
+        virReportError(_("'%1$s' below sysfs root '%2$s' should be a symbolic link"),
+                       full, dir->root->path);
         return -1;
     }
     text[len] = '\0';
 
     if (!(resolved = virSysfsPathResolve(dir->path, text))) {
+        full = virSysfsJoin(dir->path, name);
         virReportError(_("link '%1$s' -> '%2$s' leads outside the sysfs root '%3$s'; refusing to follow it"),
                        full, text, dir->root->path);
         return -1;
@@ -601,34 +615,45 @@ virSysfsNameCompare(gconstpointer a, gconstpointer b)
 
 
 /* List the directory open at @fd (taken over and closed), named
- * @full in messages. */
+ * @full in messages.  getdents64() straight on the descriptor:
+ * fdopendir() would first fstat() it and fcntl() it twice, which for
+ * the small directories of IOMMU groups is more calls than the
+ * listing itself. */
 static int
 virSysfsListFd(virSysfsRoot *root, int fd, const char *full, GPtrArray **names)
 {
     g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
-    struct dirent *ent;
-    DIR *dh;
+    union {
+        struct dirent64 ent;
+        char bytes[32 * 1024];
+    } *buf = g_new(__typeof__(*buf), 1);
+    ssize_t n;
 
-    if (!(dh = fdopendir(fd))) {
-        virReportSystemError(errno, _("cannot list '%1$s' below sysfs root '%2$s'"),
-                             full, root->path);
-        close(fd);
-        return -1;
-    }
+    while ((n = getdents64(fd, buf->bytes, sizeof(buf->bytes))) != 0) {
+        ssize_t off = 0;
 
-    errno = 0;
-    while ((ent = readdir(dh))) {
-        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-            continue;
-        g_ptr_array_add(list, g_strdup(ent->d_name));
+        if (n < 0) {
+            int err = errno;
+
+            if (err == EINTR)
+                continue;
+            g_free(buf);
+            close(fd);
+            virReportSystemError(err, _("cannot list '%1$s' below sysfs root '%2$s'"),
+                                 full, root->path);
+            return -1;
+        }
+        while (off < n) {
+            const struct dirent64 *ent = (const struct dirent64 *) (buf->bytes + off);
+
+            off += ent->d_reclen;
+            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+                continue;
+            g_ptr_array_add(list, g_strdup(ent->d_name));
+        }
     }
-    if (errno != 0) {
-        virReportSystemError(errno, _("cannot list '%1$s' below sysfs root '%2$s'"),
-                             full, root->path);
-        closedir(dh);
-        return -1;
-    }
-    closedir(dh);
+    g_free(buf);
+    close(fd);
 
     g_ptr_array_sort(list, virSysfsNameCompare);
     *names = g_steal_pointer(&list);

@@ -387,8 +387,6 @@ virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
 }
 
 
-/* Read the capability files of @subdir into iommu->compat.  Returns 1
- * when @subdir exists (the IOMMU is of that kind), 0 if not, -1. */
 int
 virSysIOMMUHostGetGroupDevices(virSysIOMMUHost *host,
                                int group,
@@ -431,27 +429,32 @@ virSysIOMMUHostGetMdevParent(virSysIOMMUHost *host,
 }
 
 
+/* Read the capability files of @subdir into iommu->compat.  Returns 1
+ * when @subdir exists (the IOMMU is of that kind), 0 if not, -1. */
 static int
-virSysIOMMULoadCompat(virSysIOMMU *iommu,
-                      virSysfsDir *dir,
+virSysIOMMULoadCompat(virSysIOMMUHost *host,
+                      virSysIOMMU *iommu,
                       const char *subdir,
                       const char **files,
                       size_t nfiles)
 {
     g_autoptr(GString) buf = g_string_new(NULL);
-    bool found = false;
+    g_autofree char *path = g_strdup_printf("%s/%s", iommu->sysfsPath, subdir);
+    g_autoptr(virSysfsDir) dir = NULL;
     size_t i;
+    int rc;
+
+    /* one open tells the kinds apart; the files only of the right one */
+    if ((rc = virSysfsRootOpenDir(host->sysfs, path, &dir)) <= 0)
+        return rc;
 
     for (i = 0; i < nfiles; i++) {
-        g_autofree char *path = g_strdup_printf("%s/%s", subdir, files[i]);
         g_autofree char *val = NULL;
-        int rc;
 
-        if ((rc = virSysfsDirRead(dir, path, &val)) < 0)
+        if ((rc = virSysfsDirRead(dir, files[i], &val)) < 0)
             return -1;
         if (rc == 0)
             continue;
-        found = true;
         /* the MMIO address and version tell units apart, not features */
         if (strcmp(files[i], "address") == 0 || strcmp(files[i], "version") == 0)
             continue;
@@ -462,14 +465,13 @@ virSysIOMMULoadCompat(virSysIOMMU *iommu,
 
     if (buf->len > 0)
         iommu->compat = g_string_free(g_steal_pointer(&buf), FALSE);
-    return found ? 1 : 0;
+    return 1;
 }
 
 
 static int
 virSysIOMMULoad(virSysIOMMUHost *host,
-                virSysIOMMU *iommu,
-                virSysfsDir *dir)
+                virSysIOMMU *iommu)
 {
     g_autofree char *glue = g_path_get_dirname(iommu->sysfsPath);
     g_autofree char *glueName = g_path_get_basename(glue);
@@ -499,13 +501,13 @@ virSysIOMMULoad(virSysIOMMUHost *host,
         }
     }
 
-    if ((rc = virSysIOMMULoadCompat(iommu, dir, "intel-iommu",
+    if ((rc = virSysIOMMULoadCompat(host, iommu, "intel-iommu",
                                     virSysIOMMUIntelFiles,
                                     G_N_ELEMENTS(virSysIOMMUIntelFiles))) != 0) {
         iommu->kind = VIR_SYS_IOMMU_KIND_INTEL;
         return rc < 0 ? -1 : 0;
     }
-    if ((rc = virSysIOMMULoadCompat(iommu, dir, "amd-iommu",
+    if ((rc = virSysIOMMULoadCompat(host, iommu, "amd-iommu",
                                     virSysIOMMUAMDFiles,
                                     G_N_ELEMENTS(virSysIOMMUAMDFiles))) != 0) {
         iommu->kind = VIR_SYS_IOMMU_KIND_AMD;
@@ -566,7 +568,7 @@ virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
         return -1;
     }
 
-    if (virSysIOMMULoad(host, iommu, dir) < 0)
+    if (virSysIOMMULoad(host, iommu) < 0)
         return -1;
 
     *ret = iommu;
