@@ -25,6 +25,8 @@
 #include "virpciids.h"
 #include "virsysiommufmt.h"
 
+#define NULLSTR(s) ((s) ? (s) : "(null)")
+
 
 static char *
 testHostPath(const char *host)
@@ -435,6 +437,172 @@ testLookupNoWalk(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* Everything the lookups say of the devices at @addrs, errors
+ * included, after a virSysIOMMUHostPrefetch() of them or without. */
+static char *
+testLookupSummary(const char *root,
+                  bool portable,
+                  const virPCIDeviceAddress *addrs,
+                  size_t naddrs,
+                  bool prefetch)
+{
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    GString *out = g_string_new(NULL);
+    size_t i;
+    size_t j;
+
+    if (!(host = virSysIOMMUHostOpen(root))) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    virSysfsRootSetPortable(virSysIOMMUHostGetSysfs(host), portable);
+    if (prefetch) {
+        virSysIOMMUHostPrefetch(host, addrs, naddrs);
+        if (virErrorCount() != 0)
+            g_string_append_printf(out, "prefetch reported '%s'\n", virErrorGetLast());
+    }
+
+    for (i = 0; i < naddrs; i++) {
+        g_autofree char *bdf = virPCIDeviceAddressAsString(&addrs[i]);
+        g_autoptr(GPtrArray) members = NULL;
+        virSysIOMMUDevice *dev = NULL;
+        virSysIOMMU *iommu = NULL;
+        int rc;
+
+        rc = virSysIOMMUHostGetDevice(host, &addrs[i], &dev);
+        g_string_append_printf(out, "%s: %d", bdf, rc);
+        if (rc == 1) {
+            g_string_append_printf(out, " path=%s iommu=%s group=%d node=%d physfn=%s",
+                                   dev->sysfsPath, NULLSTR(dev->iommu), dev->group,
+                                   dev->numaNode, NULLSTR(dev->physfn));
+            rc = virSysIOMMUHostGetGroupDevices(host, dev->group, &members);
+            g_string_append_printf(out, " members(%d)", rc);
+            for (j = 0; members && j < members->len; j++)
+                g_string_append_printf(out, " %s", (char *) g_ptr_array_index(members, j));
+            if (dev->iommu) {
+                rc = virSysIOMMUHostGetIOMMU(host, dev->iommu, &iommu);
+                g_string_append_printf(out, " iommu(%d)", rc);
+                if (rc == 1)
+                    g_string_append_printf(out, " %s %s node=%d parent=%s compat=%s",
+                                           virSysIOMMUKindTypeToString(iommu->kind),
+                                           iommu->sysfsPath, iommu->numaNode,
+                                           NULLSTR(iommu->parent), NULLSTR(iommu->compat));
+            }
+        }
+        if (virErrorCount() != 0)
+            g_string_append_printf(out, " error '%s'", virErrorGetLast());
+        virErrorReset();
+        g_string_append_c(out, '\n');
+    }
+    return g_string_free(out, FALSE);
+}
+
+
+/* The addresses of every device of a host fixture, a duplicate and one
+ * the host lacks: more than one prefetch thread's worth. */
+static GArray *
+testHostAddresses(const char *root)
+{
+    g_autofree char *dir = g_build_filename(root, "sys/bus/pci/devices", NULL);
+    g_autoptr(GDir) dh = g_dir_open(dir, 0, NULL);
+    GArray *addrs = g_array_new(FALSE, TRUE, sizeof(virPCIDeviceAddress));
+    virPCIDeviceAddress missing = { 0x77, 0x66, 0x1f, 7 };
+    const char *name;
+
+    while (dh && (name = g_dir_read_name(dh))) {
+        virPCIDeviceAddress addr;
+
+        if (virPCIDeviceAddressParse(name, &addr) == 0)
+            g_array_append_val(addrs, addr);
+    }
+    if (addrs->len > 0)
+        g_array_append_val(addrs, g_array_index(addrs, virPCIDeviceAddress, 0));
+    g_array_append_val(addrs, missing);
+    return addrs;
+}
+
+
+/* A prefetch changes nothing the lookups say, errors included, and
+ * reports nothing itself. */
+static int
+testPrefetchSame(const char *root, const virPCIDeviceAddress *addrs, size_t naddrs)
+{
+    bool portable;
+
+    for (portable = false; ; portable = true) {
+        g_autofree char *plain = testLookupSummary(root, portable, addrs, naddrs, false);
+        g_autofree char *fetched = testLookupSummary(root, portable, addrs, naddrs, true);
+
+        if (!plain || !fetched)
+            return -1;
+        if (strcmp(plain, fetched) != 0) {
+            printf("  %s%s: lookups without prefetch:\n%s  and after it:\n%s",
+                   root, portable ? " (portable)" : "", plain, fetched);
+            return -1;
+        }
+        if (portable)
+            break;
+    }
+    return 0;
+}
+
+
+static int
+testPrefetch(const void *opaque)
+{
+    const char *name = opaque;
+    g_autofree char *root = testHostPath(name);
+    g_autoptr(GArray) addrs = testHostAddresses(root);
+
+    if (addrs->len < 16) {
+        printf("  %s has %u devices, too few for prefetch threads\n", name, addrs->len);
+        return -1;
+    }
+    return testPrefetchSame(root, (virPCIDeviceAddress *) addrs->data, addrs->len);
+}
+
+
+/* Errors reported before a prefetch stay; a broken device's error is
+ * the lookup's, as without the prefetch. */
+static int
+testPrefetchBroken(const void *opaque G_GNUC_UNUSED)
+{
+    void (*mangles[])(testTree *t) = {
+        testMangleEscapeRelative, testMangleEscapeAbsolute, testMangleEscapeDir,
+        testMangleNumaGarbage, testMangleGroupName,
+    };
+    virPCIDeviceAddress addr = { 0, 1, 0, 0 };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(mangles); i++) {
+        g_autoptr(testTree) t = testTreeNew();
+        g_autoptr(virSysIOMMUHost) host = NULL;
+        g_autofree char *summary = NULL;
+
+        mangles[i](t);
+        if (testPrefetchSame(t->root, &addr, 1) < 0)
+            return -1;
+        if (!(summary = testLookupSummary(t->root, false, &addr, 1, false)) ||
+            !strstr(summary, "error '")) {
+            printf("  mangle %zu: no error to compare: %s", i, NULLSTR(summary));
+            return -1;
+        }
+
+        if (!(host = virSysIOMMUHostOpen(t->root)))
+            return -1;
+        virReportError("%s", "an earlier error");
+        virSysIOMMUHostPrefetch(host, &addr, 1);
+        if (virErrorCount() != 1 || strcmp(virErrorGetLast(), "an earlier error") != 0) {
+            printf("  mangle %zu: the prefetch touched the earlier errors: %zu, last '%s'\n",
+                   i, virErrorCount(), virErrorGetLast());
+            return -1;
+        }
+        virErrorReset();
+    }
+    return 0;
+}
+
+
 static int
 testRootMissing(const void *opaque G_GNUC_UNUSED)
 {
@@ -645,6 +813,12 @@ main(void)
         if (virTestRun(broken[i].name, testBrokenTree, &broken[i]) < 0)
             failures++;
     }
+    if (virTestRun("prefetch aarch64-grace", testPrefetch, "aarch64-grace") < 0)
+        failures++;
+    if (virTestRun("prefetch aarch64-qemu-3smmu", testPrefetch, "aarch64-qemu-3smmu") < 0)
+        failures++;
+    if (virTestRun("prefetch of broken trees", testPrefetchBroken, NULL) < 0)
+        failures++;
     if (virTestRun("save edge cases", testSaveEdgeCases, NULL) < 0)
         failures++;
     if (virTestRun("lookup reads only what it needs", testLookupNoWalk, NULL) < 0)

@@ -257,7 +257,17 @@ static void
 qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autofree virPCIDeviceAddress *addrs = g_new0(virPCIDeviceAddress, p->def->hostdevs->len);
+    size_t naddrs = 0;
     size_t i;
+
+    for (i = 0; i < p->def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(p->def->hostdevs, i);
+
+        if (!hd->isMdev)
+            addrs[naddrs++] = hd->source;
+    }
+    virSysIOMMUHostPrefetch(p->host, addrs, naddrs);
 
     for (i = 0; i < p->def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(p->def->hostdevs, i);

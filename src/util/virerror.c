@@ -114,6 +114,16 @@ virErrorReset(void)
 
 
 void
+virErrorTruncate(size_t count)
+{
+    GPtrArray *list = virErrorListGet();
+
+    if (count < list->len)
+        g_ptr_array_set_size(list, count);
+}
+
+
+void
 virErrorDispatch(const char *prefix)
 {
     GPtrArray *list = virErrorListGet();

@@ -34,6 +34,11 @@ char *virErrorsFormat(void);
 
 void virErrorReset(void);
 
+/* Drop the errors reported after the first @count: @count is what
+ * virErrorCount() said before an attempt whose failures do not
+ * matter, the errors reported before it stay. */
+void virErrorTruncate(size_t count);
+
 /* A warning: something the user should know that does not stop the
  * work.  Kept apart from errors. */
 void virReportWarning(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

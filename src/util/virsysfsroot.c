@@ -27,7 +27,8 @@
 struct _virSysfsRoot {
     char *path;
     int fd;
-    bool portable;      /* resolve in user space instead of openat2 */
+    gint portable;      /* resolve in user space instead of openat2; atomic:
+                         * lookups may run on several threads */
 };
 
 struct _virSysfsDir {
@@ -165,14 +166,14 @@ virSysfsRootGetPath(const virSysfsRoot *root)
 void
 virSysfsRootSetPortable(virSysfsRoot *root, bool portable)
 {
-    root->portable = portable;
+    g_atomic_int_set(&root->portable, portable);
 }
 
 
 bool
 virSysfsRootIsPortable(const virSysfsRoot *root)
 {
-    return root->portable;
+    return g_atomic_int_get(&root->portable);
 }
 
 
@@ -282,7 +283,7 @@ virSysfsOpenBeneath(virSysfsRoot *root,
     g_autofree char *full = NULL;
     g_autofree char *canon = NULL;
 
-    if (!root->portable) {
+    if (!virSysfsRootIsPortable(root)) {
         struct open_how how = {
             .flags = flags | O_CLOEXEC,
             .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
@@ -292,7 +293,7 @@ virSysfsOpenBeneath(virSysfsRoot *root,
         if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
             return fd;
         /* openat2 missing or filtered: resolve in user space from now on */
-        root->portable = true;
+        virSysfsRootSetPortable(root, true);
     }
 
     full = virSysfsJoin(dirpath, name);
@@ -333,7 +334,7 @@ virSysfsOpenCanonicalDir(virSysfsRoot *root, const char *canon)
 {
     const char *p = *canon ? canon : ".";
 
-    if (!root->portable) {
+    if (!virSysfsRootIsPortable(root)) {
         struct open_how how = {
             .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
             .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
@@ -342,7 +343,7 @@ virSysfsOpenCanonicalDir(virSysfsRoot *root, const char *canon)
 
         if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
             return fd;
-        root->portable = true;
+        virSysfsRootSetPortable(root, true);
     }
     return -2;
 }
@@ -690,14 +691,14 @@ virSysfsRootListDir(virSysfsRoot *root,
     int rc;
 
     /* one open where openat2 can do it */
-    if (!root->portable) {
+    if (!virSysfsRootIsPortable(root)) {
         int fd = virSysfsOpenBeneath(root, root->fd, "", path, O_RDONLY | O_DIRECTORY);
 
         if (fd >= 0)
             return virSysfsListFd(root, fd, path, names);
         if (virSysfsErrnoIsAbsent(errno))
             return 0;
-        if (!root->portable) {
+        if (!virSysfsRootIsPortable(root)) {
             virSysfsReportOpenError(root, errno, path);
             return -1;
         }

@@ -18,6 +18,10 @@
  * same rule is applied by resolving each component in user space.
  * A link that would leave the root is an error, never followed.
  *
+ * Nothing here writes to the tree or keeps state between calls but
+ * open descriptors: several threads may read through one root and
+ * the same directories at once.
+ *
  * The tri-state functions return 1 when the thing was found and read,
  * 0 when it does not exist (nothing reported), and -1 on any other
  * failure (reported).

@@ -38,6 +38,7 @@ struct _virSysIOMMUHost {
     virSysfsDir *iommuDir;      /* sys/class/iommu, opened on demand */
     GHashTable *devices;        /* bdf -> virSysIOMMUDevice * (owned) */
     GHashTable *iommus;         /* name -> virSysIOMMU * (owned) */
+    GHashTable *groups;         /* group + 1 -> GPtrArray of BDFs (owned) */
     GPtrArray *iommuList;       /* after a scan, sorted by name */
     GPtrArray *unmanaged;       /* after a scan, devices without IOMMU */
     bool scanned;
@@ -105,6 +106,8 @@ virSysIOMMUHostOpen(const char *root)
                                           (GDestroyNotify) virSysIOMMUDeviceFree);
     host->iommus = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) virSysIOMMUFree);
+    host->groups = g_hash_table_new_full(NULL, NULL, NULL,
+                                         (GDestroyNotify) g_ptr_array_unref);
     return g_steal_pointer(&host);
 }
 
@@ -122,6 +125,8 @@ virSysIOMMUHostFree(virSysIOMMUHost *host)
         g_hash_table_unref(host->devices);
     if (host->iommus)
         g_hash_table_unref(host->iommus);
+    if (host->groups)
+        g_hash_table_unref(host->groups);
     virSysfsDirFree(host->pciDir);
     virSysfsDirFree(host->iommuDir);
     virSysfsRootFree(host->sysfs);
@@ -329,6 +334,41 @@ virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
 }
 
 
+/* Read a device from sysfs, and with @details all of it while its
+ * directory is open, into a new *ret.  Touches no cache: the prefetch
+ * threads run it.  @host->pciDir must be open. */
+static int
+virSysIOMMUHostReadDevice(virSysIOMMUHost *host,
+                          const virPCIDeviceAddress *addr,
+                          bool details,
+                          virSysIOMMUDevice **ret)
+{
+    g_autoptr(virSysIOMMUDevice) dev = g_new0(virSysIOMMUDevice, 1);
+    g_autoptr(virSysfsDir) dir = NULL;
+    int rc;
+
+    dev->addr = *addr;
+    dev->bdf = virPCIDeviceAddressAsString(addr);
+
+    if ((rc = virSysfsDirReadLink(host->pciDir, dev->bdf, &dev->sysfsPath)) <= 0)
+        return rc;
+    if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
+        return -1;
+    if (rc == 0) {
+        virReportError(_("PCI device '%1$s' is listed in '%2$s' but its directory '%3$s' is missing"),
+                       dev->bdf, VIR_SYS_PCI_DEVICES, dev->sysfsPath);
+        return -1;
+    }
+
+    if (virSysIOMMUDeviceLoadPlacement(dev, dir) < 0 ||
+        (details && virSysIOMMUDeviceLoadDetails(dev, dir) < 0))
+        return -1;
+
+    *ret = g_steal_pointer(&dev);
+    return 1;
+}
+
+
 /* Look up a device, and with @details read all of it while its
  * directory is open. */
 static int
@@ -337,43 +377,25 @@ virSysIOMMUHostLoadDevice(virSysIOMMUHost *host,
                           bool details,
                           virSysIOMMUDevice **ret)
 {
-    g_autoptr(virSysIOMMUDevice) dev = NULL;
-    g_autoptr(virSysfsDir) dir = NULL;
     char bdf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
-    virSysIOMMUDevice *cached;
+    virSysIOMMUDevice *dev;
     int rc;
 
     virPCIDeviceAddressFormat(addr, bdf);
-    if ((cached = g_hash_table_lookup(host->devices, bdf))) {
-        if (details && virSysIOMMUHostGetDeviceDetails(host, cached) < 0)
+    if ((dev = g_hash_table_lookup(host->devices, bdf))) {
+        if (details && virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
             return -1;
-        *ret = cached;
+        *ret = dev;
         return 1;
     }
 
     if (virSysIOMMUHostOpenTop(host, VIR_SYS_PCI_DEVICES, &host->pciDir, true) < 0)
         return -1;
-
-    dev = g_new0(virSysIOMMUDevice, 1);
-    dev->bdf = g_strdup(bdf);
-    dev->addr = *addr;
-
-    if ((rc = virSysfsDirReadLink(host->pciDir, bdf, &dev->sysfsPath)) <= 0)
+    if ((rc = virSysIOMMUHostReadDevice(host, addr, details, &dev)) <= 0)
         return rc;
-    if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
-        return -1;
-    if (rc == 0) {
-        virReportError(_("PCI device '%1$s' is listed in '%2$s' but its directory '%3$s' is missing"),
-                       bdf, VIR_SYS_PCI_DEVICES, dev->sysfsPath);
-        return -1;
-    }
 
-    if (virSysIOMMUDeviceLoadPlacement(dev, dir) < 0 ||
-        (details && virSysIOMMUDeviceLoadDetails(dev, dir) < 0))
-        return -1;
-
+    g_hash_table_insert(host->devices, dev->bdf, dev);
     *ret = dev;
-    g_hash_table_insert(host->devices, (*ret)->bdf, g_steal_pointer(&dev));
     return 1;
 }
 
@@ -387,16 +409,34 @@ virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
 }
 
 
+static int
+virSysIOMMUHostReadGroup(virSysIOMMUHost *host,
+                         int group,
+                         GPtrArray **bdfs)
+{
+    g_autofree char *path = g_strdup_printf("sys/kernel/iommu_groups/%d/devices", group);
+
+    return virSysfsRootListDir(host->sysfs, path, bdfs);
+}
+
+
 int
 virSysIOMMUHostGetGroupDevices(virSysIOMMUHost *host,
                                int group,
                                GPtrArray **bdfs)
 {
-    g_autofree char *path = g_strdup_printf("sys/kernel/iommu_groups/%d/devices", group);
+    GPtrArray *list;
+    int rc;
 
     if (group < 0)
         return 0;
-    return virSysfsRootListDir(host->sysfs, path, bdfs);
+    if (!(list = g_hash_table_lookup(host->groups, GINT_TO_POINTER(group + 1)))) {
+        if ((rc = virSysIOMMUHostReadGroup(host, group, &list)) <= 0)
+            return rc;
+        g_hash_table_insert(host->groups, GINT_TO_POINTER(group + 1), list);
+    }
+    *bdfs = g_ptr_array_ref(list);
+    return 1;
 }
 
 
@@ -533,28 +573,17 @@ virSysIOMMUNameIsValid(const char *name)
 }
 
 
-int
-virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
-                        const char *name,
-                        virSysIOMMU **ret)
+/* Read the IOMMU @name from sysfs into a new *ret, touching no cache.
+ * @host->iommuDir must be open. */
+static int
+virSysIOMMUHostReadIOMMU(virSysIOMMUHost *host,
+                         const char *name,
+                         virSysIOMMU **ret)
 {
-    g_autoptr(virSysIOMMU) iommu = NULL;
+    g_autoptr(virSysIOMMU) iommu = g_new0(virSysIOMMU, 1);
     g_autoptr(virSysfsDir) dir = NULL;
-    virSysIOMMU *cached;
     int rc;
 
-    if ((cached = g_hash_table_lookup(host->iommus, name))) {
-        *ret = cached;
-        return 1;
-    }
-    if (!virSysIOMMUNameIsValid(name))
-        return 0;
-
-    if ((rc = virSysIOMMUHostOpenTop(host, VIR_SYS_CLASS_IOMMU,
-                                     &host->iommuDir, false)) <= 0)
-        return rc;
-
-    iommu = g_new0(virSysIOMMU, 1);
     iommu->name = g_strdup(name);
     iommu->devices = g_ptr_array_new();
 
@@ -571,9 +600,215 @@ virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
     if (virSysIOMMULoad(host, iommu) < 0)
         return -1;
 
-    *ret = iommu;
-    g_hash_table_insert(host->iommus, (*ret)->name, g_steal_pointer(&iommu));
+    *ret = g_steal_pointer(&iommu);
     return 1;
+}
+
+
+int
+virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
+                        const char *name,
+                        virSysIOMMU **ret)
+{
+    virSysIOMMU *iommu;
+    int rc;
+
+    if ((iommu = g_hash_table_lookup(host->iommus, name))) {
+        *ret = iommu;
+        return 1;
+    }
+    if (!virSysIOMMUNameIsValid(name))
+        return 0;
+
+    if ((rc = virSysIOMMUHostOpenTop(host, VIR_SYS_CLASS_IOMMU,
+                                     &host->iommuDir, false)) <= 0)
+        return rc;
+    if ((rc = virSysIOMMUHostReadIOMMU(host, name, &iommu)) <= 0)
+        return rc;
+
+    g_hash_table_insert(host->iommus, iommu->name, iommu);
+    *ret = iommu;
+    return 1;
+}
+
+
+/*
+ * Prefetch: the lookups of independent devices are independent
+ * system calls (a dozen for each device and its group), so a domain
+ * with many host devices has them read by several threads at once.
+ * The threads only read sysfs into their own jobs; the caches are
+ * filled afterwards by the caller's thread.  A lookup that fails is
+ * not reported here: it is simply not cached, and the caller's own
+ * lookup reads it again and reports why.
+ */
+#define VIR_SYS_IOMMU_PREFETCH_THREADS 4    /* the caller's included */
+#define VIR_SYS_IOMMU_PREFETCH_PER_THREAD 8 /* jobs that pay for a thread */
+
+typedef struct _virSysIOMMUPrefetchDevice virSysIOMMUPrefetchDevice;
+struct _virSysIOMMUPrefetchDevice {
+    virPCIDeviceAddress addr;
+    virSysIOMMUDevice *dev;     /* read, or NULL */
+    GPtrArray *group;           /* the members of its group, or NULL */
+};
+
+typedef struct _virSysIOMMUPrefetchIOMMU virSysIOMMUPrefetchIOMMU;
+struct _virSysIOMMUPrefetchIOMMU {
+    const char *name;
+    virSysIOMMU *iommu;         /* read, or NULL */
+};
+
+typedef void (*virSysIOMMUPrefetchFunc)(virSysIOMMUHost *host, gpointer job);
+
+typedef struct _virSysIOMMUPrefetch virSysIOMMUPrefetch;
+struct _virSysIOMMUPrefetch {
+    virSysIOMMUHost *host;
+    gpointer jobs;
+    size_t jobSize;
+    guint njobs;
+    virSysIOMMUPrefetchFunc func;
+    gint next;                  /* atomic: the next job to take */
+};
+
+
+static void
+virSysIOMMUPrefetchDeviceJob(virSysIOMMUHost *host, gpointer opaque)
+{
+    virSysIOMMUPrefetchDevice *job = opaque;
+
+    if (virSysIOMMUHostReadDevice(host, &job->addr, false, &job->dev) <= 0 ||
+        job->dev->group < 0)
+        return;
+    virSysIOMMUHostReadGroup(host, job->dev->group, &job->group);
+}
+
+
+static void
+virSysIOMMUPrefetchIOMMUJob(virSysIOMMUHost *host, gpointer opaque)
+{
+    virSysIOMMUPrefetchIOMMU *job = opaque;
+
+    virSysIOMMUHostReadIOMMU(host, job->name, &job->iommu);
+}
+
+
+static gpointer
+virSysIOMMUPrefetchWorker(gpointer opaque)
+{
+    virSysIOMMUPrefetch *pf = opaque;
+    size_t errors = virErrorCount();
+    guint i;
+
+    while ((i = (guint) g_atomic_int_add(&pf->next, 1)) < pf->njobs)
+        pf->func(pf->host, (char *) pf->jobs + i * pf->jobSize);
+    virErrorTruncate(errors);
+    return NULL;
+}
+
+
+/* Run @func on each of the @njobs jobs of @jobSize bytes at @jobs,
+ * on as many threads as the work and the CPUs make worth it. */
+static void
+virSysIOMMUPrefetchRun(virSysIOMMUHost *host,
+                       gpointer jobs,
+                       size_t jobSize,
+                       guint njobs,
+                       virSysIOMMUPrefetchFunc func)
+{
+    virSysIOMMUPrefetch pf = { host, jobs, jobSize, njobs, func, 0 };
+    GThread *threads[VIR_SYS_IOMMU_PREFETCH_THREADS - 1];
+    guint nthreads = MIN(g_get_num_processors(), VIR_SYS_IOMMU_PREFETCH_THREADS);
+    guint started = 0;
+    guint i;
+
+    nthreads = MIN(nthreads, njobs / VIR_SYS_IOMMU_PREFETCH_PER_THREAD);
+    for (i = 1; i < nthreads; i++) {
+        g_autoptr(GError) err = NULL;
+        GThread *t = g_thread_try_new("viommu-prefetch", virSysIOMMUPrefetchWorker,
+                                      &pf, &err);
+
+        /* fewer threads are slower, not wrong */
+        if (!t)
+            break;
+        threads[started++] = t;
+    }
+    virSysIOMMUPrefetchWorker(&pf);
+    for (i = 0; i < started; i++)
+        g_thread_join(threads[i]);
+}
+
+
+void
+virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
+                        const virPCIDeviceAddress *addrs,
+                        size_t naddrs)
+{
+    g_autofree virSysIOMMUPrefetchDevice *devs = g_new0(virSysIOMMUPrefetchDevice, naddrs);
+    g_autofree virSysIOMMUPrefetchIOMMU *iommus = NULL;
+    g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+    size_t errors = virErrorCount();
+    GHashTableIter iter;
+    gpointer name;
+    guint ndevs = 0;
+    guint niommus = 0;
+    size_t i;
+
+    if (naddrs == 0)
+        return;
+    if (virSysIOMMUHostOpenTop(host, VIR_SYS_PCI_DEVICES, &host->pciDir, true) <= 0) {
+        virErrorTruncate(errors);
+        return;
+    }
+
+    for (i = 0; i < naddrs; i++) {
+        char bdf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
+
+        virPCIDeviceAddressFormat(&addrs[i], bdf);
+        if (!g_hash_table_contains(host->devices, bdf))
+            devs[ndevs++].addr = addrs[i];
+    }
+    virSysIOMMUPrefetchRun(host, devs, sizeof(*devs), ndevs,
+                           virSysIOMMUPrefetchDeviceJob);
+
+    for (i = 0; i < ndevs; i++) {
+        virSysIOMMUDevice *dev = devs[i].dev;
+
+        if (!dev)
+            continue;
+        if (g_hash_table_contains(host->devices, dev->bdf)) {
+            /* the domain names it twice */
+            virSysIOMMUDeviceFree(dev);
+            g_clear_pointer(&devs[i].group, g_ptr_array_unref);
+            continue;
+        }
+        g_hash_table_insert(host->devices, dev->bdf, dev);
+        if (devs[i].group) {
+            if (g_hash_table_contains(host->groups, GINT_TO_POINTER(dev->group + 1)))
+                g_ptr_array_unref(devs[i].group);
+            else
+                g_hash_table_insert(host->groups, GINT_TO_POINTER(dev->group + 1),
+                                    devs[i].group);
+        }
+        if (dev->iommu && virSysIOMMUNameIsValid(dev->iommu) &&
+            !g_hash_table_contains(host->iommus, dev->iommu))
+            g_hash_table_add(names, dev->iommu);
+    }
+
+    if (g_hash_table_size(names) == 0 ||
+        virSysIOMMUHostOpenTop(host, VIR_SYS_CLASS_IOMMU, &host->iommuDir, false) <= 0) {
+        virErrorTruncate(errors);
+        return;
+    }
+    iommus = g_new0(virSysIOMMUPrefetchIOMMU, g_hash_table_size(names));
+    g_hash_table_iter_init(&iter, names);
+    while (g_hash_table_iter_next(&iter, &name, NULL))
+        iommus[niommus++].name = name;
+    virSysIOMMUPrefetchRun(host, iommus, sizeof(*iommus), niommus,
+                           virSysIOMMUPrefetchIOMMUJob);
+
+    for (i = 0; i < niommus; i++) {
+        if (iommus[i].iommu)
+            g_hash_table_insert(host->iommus, iommus[i].iommu->name, iommus[i].iommu);
+    }
 }
 
 
