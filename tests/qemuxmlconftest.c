@@ -165,6 +165,52 @@ testQemuXMLConf(const void *opaque)
 }
 
 
+/* The numbers the planner writes into attributes, without printf. */
+static int
+testNumberAttributes(const void *opaque G_GNUC_UNUSED)
+{
+    struct {
+        bool hex;
+        unsigned int digits;
+        long long val;
+        const char *want;
+    } cases[] = {
+        { false, 0, 0, "0" },
+        { false, 0, 7, "7" },
+        { false, 0, -1, "-1" },
+        { false, 0, 65535, "65535" },
+        { false, 0, G_MININT64, "-9223372036854775808" },
+        { false, 0, G_MAXINT64, "9223372036854775807" },
+        { true, 1, 0, "0x0" },
+        { true, 2, 0, "0x00" },
+        { true, 2, 0x1f, "0x1f" },
+        { true, 2, 0x100, "0x100" },
+        { true, 4, 0xab, "0x00ab" },
+        { true, 40, 1, "0x0000000000000001" },
+        { true, 1, -1, "0xffffffffffffffff" },
+    };
+    g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr node = xmlNewDocNode(doc, NULL, BAD_CAST "address", NULL);
+    size_t i;
+
+    xmlDocSetRootElement(doc, node);
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *got = NULL;
+
+        if (cases[i].hex)
+            qemuVIOMMUXMLSetPropHex(node, "bus", cases[i].digits, cases[i].val);
+        else
+            qemuVIOMMUXMLSetPropInt(node, "bus", cases[i].val);
+        got = qemuVIOMMUXMLProp(node, "bus");
+        if (g_strcmp0(got, cases[i].want) != 0) {
+            printf("  case %zu: bus='%s', want '%s'\n", i, NULLSTR(got), cases[i].want);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
 static int
 testUnused(const void *opaque G_GNUC_UNUSED)
 {
@@ -196,6 +242,8 @@ main(void)
 
 #include "qemuxmlconfcases.h"
 
+    if (virTestRun("number attributes", testNumberAttributes, NULL) < 0)
+        failures++;
     if (virTestRun("no unused data files", testUnused, NULL) < 0)
         failures++;
 

@@ -11,6 +11,9 @@
 
 #define EXIT_AM_SKIP 77
 
+/* A string for printf() that may be NULL. */
+#define NULLSTR(s) ((s) ? (s) : "(null)")
+
 /* Run @body(@data) as test @title; print "TEST: title ... OK|FAILED". */
 int virTestRun(const char *title,
                int (*body)(const void *data),

@@ -25,8 +25,6 @@
 #include "virpciids.h"
 #include "virsysiommufmt.h"
 
-#define NULLSTR(s) ((s) ? (s) : "(null)")
-
 
 static char *
 testHostPath(const char *host)

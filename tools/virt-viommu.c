@@ -277,7 +277,12 @@ main(int argc, char **argv)
 {
     size_t i;
 
-    setlocale(LC_ALL, "");
+    /* The character set (for messages and file names) and the language
+     * of GLib's own messages are all the tool takes from the locale;
+     * loading the other categories would be a dozen files read at
+     * every start for nothing. */
+    setlocale(LC_CTYPE, "");
+    setlocale(LC_MESSAGES, "");
 
     if (argc < 2) {
         virtVIOMMUPrintUsage(stderr);

@@ -899,7 +899,7 @@ qemuVIOMMUPlannerFitExisting(qemuVIOMMUPlanner *p, int *floor)
         top -= range;
         if (pxb->busNr != top) {
             pxb->busNr = top;
-            qemuVIOMMUXMLSetProp(target, "busNr", "%d", top);
+            qemuVIOMMUXMLSetPropInt(target, "busNr", top);
             p->changed = true;
         }
     }
@@ -1193,9 +1193,9 @@ qemuVIOMMUAddAddress(xmlNodePtr parent,
 
     xmlSetProp(addr, BAD_CAST "type", BAD_CAST "pci");
     xmlSetProp(addr, BAD_CAST "domain", BAD_CAST "0x0000");
-    qemuVIOMMUXMLSetProp(addr, "bus", "0x%02x", bus);
-    qemuVIOMMUXMLSetProp(addr, "slot", "0x%02x", slot);
-    qemuVIOMMUXMLSetProp(addr, "function", "0x%x", function);
+    qemuVIOMMUXMLSetPropHex(addr, "bus", 2, bus);
+    qemuVIOMMUXMLSetPropHex(addr, "slot", 2, slot);
+    qemuVIOMMUXMLSetPropHex(addr, "function", 1, function);
     if (multifunction)
         xmlSetProp(addr, BAD_CAST "multifunction", BAD_CAST "on");
 }
@@ -1218,7 +1218,7 @@ qemuVIOMMUWriteControllers(qemuVIOMMUPlanner *p, GArray *list)
         xmlNodePtr target;
 
         xmlSetProp(ctrl, BAD_CAST "type", BAD_CAST "pci");
-        qemuVIOMMUXMLSetProp(ctrl, "index", "%u", nc->index);
+        qemuVIOMMUXMLSetPropInt(ctrl, "index", nc->index);
         xmlSetProp(ctrl, BAD_CAST "model",
                    BAD_CAST qemuVIOMMUControllerModelTypeToString(nc->model));
         qemuVIOMMUXMLInsert(p->def->devices, anchor, ctrl);
@@ -1226,7 +1226,7 @@ qemuVIOMMUWriteControllers(qemuVIOMMUPlanner *p, GArray *list)
 
         target = qemuVIOMMUXMLNewChild(ctrl, "target");
         if (nc->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS) {
-            qemuVIOMMUXMLSetProp(target, "busNr", "%d", nc->busNr);
+            qemuVIOMMUXMLSetPropInt(target, "busNr", nc->busNr);
             if (nc->cell >= 0) {
                 g_autofree char *cell = g_strdup_printf("%d", nc->cell);
                 xmlNodePtr node = qemuVIOMMUXMLNewChild(target, "node");
@@ -1234,8 +1234,8 @@ qemuVIOMMUWriteControllers(qemuVIOMMUPlanner *p, GArray *list)
                 xmlNodeSetContent(node, BAD_CAST cell);
             }
         } else {
-            qemuVIOMMUXMLSetProp(target, "chassis", "%u", nc->index);
-            qemuVIOMMUXMLSetProp(target, "port", "0x%x", nc->slot * 8);
+            qemuVIOMMUXMLSetPropInt(target, "chassis", nc->index);
+            qemuVIOMMUXMLSetPropHex(target, "port", 1, nc->slot * 8);
         }
         qemuVIOMMUAddAddress(ctrl, nc->bus, nc->slot, 0, false);
     }
@@ -1329,7 +1329,7 @@ qemuVIOMMUWriteIOMMUs(qemuVIOMMUPlanner *p)
         anchor = iommu;
 
         driver = qemuVIOMMUXMLNewChild(iommu, "driver");
-        qemuVIOMMUXMLSetProp(driver, "pciBus", "%u", group->pxbIndex);
+        qemuVIOMMUXMLSetPropInt(driver, "pciBus", group->pxbIndex);
         qemuVIOMMUSetDriverOptions(p, driver);
         generated = true;
     }

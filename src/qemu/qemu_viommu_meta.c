@@ -365,22 +365,22 @@ qemuVIOMMUMetaFormatPrefix(const qemuVIOMMUMeta *meta,
 
         xmlSetProp(bnode, BAD_CAST "iommu", BAD_CAST bus->iommu);
         xmlSetProp(bnode, BAD_CAST "kind", BAD_CAST bus->kind);
-        qemuVIOMMUXMLSetProp(bnode, "controller", "%u", bus->controller);
+        qemuVIOMMUXMLSetPropInt(bnode, "controller", bus->controller);
 
         for (j = 0; j < bus->ports->len; j++) {
             qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
             xmlNodePtr pnode = qemuVIOMMUMetaNewChild(bnode, ns, "port");
 
-            qemuVIOMMUXMLSetProp(pnode, "controller", "%u", port->controller);
+            qemuVIOMMUXMLSetPropInt(pnode, "controller", port->controller);
             for (k = 0; k < port->devices->len; k++) {
                 qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
                 xmlNodePtr dnode = qemuVIOMMUMetaNewChild(pnode, ns, "device");
 
                 xmlSetProp(dnode, BAD_CAST "source", BAD_CAST dev->source);
                 if (dev->group >= 0)
-                    qemuVIOMMUXMLSetProp(dnode, "group", "%d", dev->group);
+                    qemuVIOMMUXMLSetPropInt(dnode, "group", dev->group);
                 if (dev->numaNode >= 0)
-                    qemuVIOMMUXMLSetProp(dnode, "node", "%d", dev->numaNode);
+                    qemuVIOMMUXMLSetPropInt(dnode, "node", dev->numaNode);
             }
         }
     }

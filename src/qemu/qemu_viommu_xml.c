@@ -426,16 +426,44 @@ qemuVIOMMUXMLRemove(xmlNodePtr node)
 }
 
 
+/* Numbers are written by hand: attributes are most of what a plan
+ * adds, and printf() would cost more than the rest of setting one. */
 void
-qemuVIOMMUXMLSetProp(xmlNodePtr node, const char *name, const char *fmt, ...)
+qemuVIOMMUXMLSetPropInt(xmlNodePtr node, const char *name, long long val)
 {
-    va_list ap;
-    g_autofree char *val = NULL;
+    char buf[24];
+    char *p = buf + sizeof(buf);
+    unsigned long long v = val < 0 ? -(unsigned long long) val : (unsigned long long) val;
 
-    va_start(ap, fmt);
-    val = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    xmlSetProp(node, BAD_CAST name, BAD_CAST val);
+    *--p = '\0';
+    do {
+        *--p = '0' + v % 10;
+        v /= 10;
+    } while (v);
+    if (val < 0)
+        *--p = '-';
+    xmlSetProp(node, BAD_CAST name, BAD_CAST p);
+}
+
+
+void
+qemuVIOMMUXMLSetPropHex(xmlNodePtr node, const char *name,
+                        unsigned int digits, unsigned long long val)
+{
+    char buf[2 + 16 + 1];
+    char *p = buf + sizeof(buf);
+    unsigned int n = 0;
+
+    digits = MIN(digits, 16);
+    *--p = '\0';
+    do {
+        *--p = "0123456789abcdef"[val & 0xf];
+        val >>= 4;
+        n++;
+    } while (val || n < digits);
+    *--p = 'x';
+    *--p = '0';
+    xmlSetProp(node, BAD_CAST name, BAD_CAST p);
 }
 
 

@@ -57,9 +57,13 @@ xmlNodePtr qemuVIOMMUXMLNewChild(xmlNodePtr parent, const char *name);
 /* Remove @node and the whitespace before it. */
 void qemuVIOMMUXMLRemove(xmlNodePtr node);
 
-/* Set attribute @name to printf(@fmt, ...). */
-void qemuVIOMMUXMLSetProp(xmlNodePtr node, const char *name,
-                          const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Set attribute @name to @val in decimal. */
+void qemuVIOMMUXMLSetPropInt(xmlNodePtr node, const char *name, long long val);
+
+/* Set attribute @name to @val in hexadecimal, "0x" and at least
+ * @digits (at most 16) digits: libvirt writes bus='0x01' function='0x0'. */
+void qemuVIOMMUXMLSetPropHex(xmlNodePtr node, const char *name,
+                             unsigned int digits, unsigned long long val);
 
 /* "/domain/devices/hostdev[3]" style path of @node, for messages. */
 char *qemuVIOMMUXMLNodePath(xmlNodePtr node);
