@@ -54,10 +54,12 @@ qemuVIOMMUXMLParse(const char *data, size_t len, const char *name)
     }
 
     /* No XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD,
-     * XML_PARSE_XINCLUDE or XML_PARSE_HUGE; NONET for good measure. */
+     * XML_PARSE_XINCLUDE or XML_PARSE_HUGE; NONET for good measure.
+     * COMPACT keeps short text (the indentation between elements) in
+     * its node instead of an allocation of its own. */
     doc = xmlCtxtReadMemory(ctxt, data, len, name, NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR |
-                            XML_PARSE_NOWARNING);
+                            XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
     if (!doc || !ctxt->wellFormed) {
         err = xmlCtxtGetLastError(ctxt);
         if (err && err->message) {
