@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,60 +635,57 @@ virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
 
 /*
  * Prefetch: the lookups of independent devices are independent
- * system calls (a dozen for each device and its group), so a domain
- * with many host devices has them read by several threads at once.
- * The threads only read sysfs into their own jobs; the caches are
- * filled afterwards by the caller's thread.  A lookup that fails is
- * not reported here: it is simply not cached, and the caller's own
- * lookup reads it again and reports why.
+ * system calls (a dozen for each device and its group, nine for each
+ * IOMMU), so a domain with many host devices has them read by several
+ * threads at once.  Each job is one device, with its group and, if no
+ * other job has claimed it yet, its IOMMU.  The threads only read
+ * sysfs into their own jobs; the caches are filled afterwards by the
+ * caller's thread.  A lookup that fails is not reported here: it is
+ * simply not cached, and the caller's own lookup reads it again and
+ * reports why.
  */
 #define VIR_SYS_IOMMU_PREFETCH_THREADS 4    /* the caller's included */
 #define VIR_SYS_IOMMU_PREFETCH_PER_THREAD 8 /* jobs that pay for a thread */
 
-typedef struct _virSysIOMMUPrefetchDevice virSysIOMMUPrefetchDevice;
-struct _virSysIOMMUPrefetchDevice {
+typedef struct _virSysIOMMUPrefetchJob virSysIOMMUPrefetchJob;
+struct _virSysIOMMUPrefetchJob {
     virPCIDeviceAddress addr;
     virSysIOMMUDevice *dev;     /* read, or NULL */
     GPtrArray *group;           /* the members of its group, or NULL */
+    virSysIOMMU *iommu;         /* its IOMMU when this job read it */
 };
-
-typedef struct _virSysIOMMUPrefetchIOMMU virSysIOMMUPrefetchIOMMU;
-struct _virSysIOMMUPrefetchIOMMU {
-    const char *name;
-    virSysIOMMU *iommu;         /* read, or NULL */
-};
-
-typedef void (*virSysIOMMUPrefetchFunc)(virSysIOMMUHost *host, gpointer job);
 
 typedef struct _virSysIOMMUPrefetch virSysIOMMUPrefetch;
 struct _virSysIOMMUPrefetch {
     virSysIOMMUHost *host;
-    gpointer jobs;
-    size_t jobSize;
+    virSysIOMMUPrefetchJob *jobs;
     guint njobs;
-    virSysIOMMUPrefetchFunc func;
     gint next;                  /* atomic: the next job to take */
+    pthread_mutex_t lock;       /* not a GMutex: ThreadSanitizer sees this one */
+    GHashTable *claimed;        /* IOMMU names some job reads (lock) */
 };
 
 
 static void
-virSysIOMMUPrefetchDeviceJob(virSysIOMMUHost *host, gpointer opaque)
+virSysIOMMUPrefetchOne(virSysIOMMUPrefetch *pf, virSysIOMMUPrefetchJob *job)
 {
-    virSysIOMMUPrefetchDevice *job = opaque;
+    virSysIOMMUHost *host = pf->host;
+    const char *name;
+    bool mine;
 
-    if (virSysIOMMUHostReadDevice(host, &job->addr, false, &job->dev) <= 0 ||
-        job->dev->group < 0)
+    if (virSysIOMMUHostReadDevice(host, &job->addr, false, &job->dev) <= 0)
         return;
-    virSysIOMMUHostReadGroup(host, job->dev->group, &job->group);
-}
+    if (job->dev->group >= 0)
+        virSysIOMMUHostReadGroup(host, job->dev->group, &job->group);
 
-
-static void
-virSysIOMMUPrefetchIOMMUJob(virSysIOMMUHost *host, gpointer opaque)
-{
-    virSysIOMMUPrefetchIOMMU *job = opaque;
-
-    virSysIOMMUHostReadIOMMU(host, job->name, &job->iommu);
+    if (!(name = job->dev->iommu) || !virSysIOMMUNameIsValid(name) || !host->iommuDir)
+        return;
+    pthread_mutex_lock(&pf->lock);
+    mine = !g_hash_table_contains(host->iommus, name) &&
+        g_hash_table_add(pf->claimed, (gpointer) name);
+    pthread_mutex_unlock(&pf->lock);
+    if (mine)
+        virSysIOMMUHostReadIOMMU(host, name, &job->iommu);
 }
 
 
@@ -699,39 +697,34 @@ virSysIOMMUPrefetchWorker(gpointer opaque)
     guint i;
 
     while ((i = (guint) g_atomic_int_add(&pf->next, 1)) < pf->njobs)
-        pf->func(pf->host, (char *) pf->jobs + i * pf->jobSize);
+        virSysIOMMUPrefetchOne(pf, &pf->jobs[i]);
     virErrorTruncate(errors);
     return NULL;
 }
 
 
-/* Run @func on each of the @njobs jobs of @jobSize bytes at @jobs,
- * on as many threads as the work and the CPUs make worth it. */
+/* Run the jobs on as many threads as their number and the CPUs make
+ * worth it, the caller's included. */
 static void
-virSysIOMMUPrefetchRun(virSysIOMMUHost *host,
-                       gpointer jobs,
-                       size_t jobSize,
-                       guint njobs,
-                       virSysIOMMUPrefetchFunc func)
+virSysIOMMUPrefetchRun(virSysIOMMUPrefetch *pf)
 {
-    virSysIOMMUPrefetch pf = { host, jobs, jobSize, njobs, func, 0 };
     GThread *threads[VIR_SYS_IOMMU_PREFETCH_THREADS - 1];
     guint nthreads = MIN(g_get_num_processors(), VIR_SYS_IOMMU_PREFETCH_THREADS);
     guint started = 0;
     guint i;
 
-    nthreads = MIN(nthreads, njobs / VIR_SYS_IOMMU_PREFETCH_PER_THREAD);
+    nthreads = MIN(nthreads, pf->njobs / VIR_SYS_IOMMU_PREFETCH_PER_THREAD);
     for (i = 1; i < nthreads; i++) {
         g_autoptr(GError) err = NULL;
         GThread *t = g_thread_try_new("viommu-prefetch", virSysIOMMUPrefetchWorker,
-                                      &pf, &err);
+                                      pf, &err);
 
         /* fewer threads are slower, not wrong */
         if (!t)
             break;
         threads[started++] = t;
     }
-    virSysIOMMUPrefetchWorker(&pf);
+    virSysIOMMUPrefetchWorker(pf);
     for (i = 0; i < started; i++)
         g_thread_join(threads[i]);
 }
@@ -742,19 +735,19 @@ virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
                         const virPCIDeviceAddress *addrs,
                         size_t naddrs)
 {
-    g_autofree virSysIOMMUPrefetchDevice *devs = g_new0(virSysIOMMUPrefetchDevice, naddrs);
-    g_autofree virSysIOMMUPrefetchIOMMU *iommus = NULL;
-    g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autofree virSysIOMMUPrefetchJob *jobs = g_new0(virSysIOMMUPrefetchJob, naddrs);
+    g_autoptr(GHashTable) claimed = g_hash_table_new(g_str_hash, g_str_equal);
+    virSysIOMMUPrefetch pf = {
+        .host = host, .jobs = jobs, .claimed = claimed,
+        .lock = PTHREAD_MUTEX_INITIALIZER,
+    };
     size_t errors = virErrorCount();
-    GHashTableIter iter;
-    gpointer name;
-    guint ndevs = 0;
-    guint niommus = 0;
     size_t i;
 
     if (naddrs == 0)
         return;
-    if (virSysIOMMUHostOpenTop(host, VIR_SYS_PCI_DEVICES, &host->pciDir, true) <= 0) {
+    if (virSysIOMMUHostOpenTop(host, VIR_SYS_PCI_DEVICES, &host->pciDir, true) <= 0 ||
+        virSysIOMMUHostOpenTop(host, VIR_SYS_CLASS_IOMMU, &host->iommuDir, false) < 0) {
         virErrorTruncate(errors);
         return;
     }
@@ -764,50 +757,31 @@ virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
 
         virPCIDeviceAddressFormat(&addrs[i], bdf);
         if (!g_hash_table_contains(host->devices, bdf))
-            devs[ndevs++].addr = addrs[i];
+            jobs[pf.njobs++].addr = addrs[i];
     }
-    virSysIOMMUPrefetchRun(host, devs, sizeof(*devs), ndevs,
-                           virSysIOMMUPrefetchDeviceJob);
+    virSysIOMMUPrefetchRun(&pf);
 
-    for (i = 0; i < ndevs; i++) {
-        virSysIOMMUDevice *dev = devs[i].dev;
+    for (i = 0; i < pf.njobs; i++) {
+        virSysIOMMUPrefetchJob *job = &jobs[i];
 
-        if (!dev)
+        if (job->iommu)
+            g_hash_table_insert(host->iommus, job->iommu->name, job->iommu);
+        if (!job->dev)
             continue;
-        if (g_hash_table_contains(host->devices, dev->bdf)) {
+        if (g_hash_table_contains(host->devices, job->dev->bdf)) {
             /* the domain names it twice */
-            virSysIOMMUDeviceFree(dev);
-            g_clear_pointer(&devs[i].group, g_ptr_array_unref);
+            virSysIOMMUDeviceFree(job->dev);
+            g_clear_pointer(&job->group, g_ptr_array_unref);
             continue;
         }
-        g_hash_table_insert(host->devices, dev->bdf, dev);
-        if (devs[i].group) {
-            if (g_hash_table_contains(host->groups, GINT_TO_POINTER(dev->group + 1)))
-                g_ptr_array_unref(devs[i].group);
-            else
-                g_hash_table_insert(host->groups, GINT_TO_POINTER(dev->group + 1),
-                                    devs[i].group);
-        }
-        if (dev->iommu && virSysIOMMUNameIsValid(dev->iommu) &&
-            !g_hash_table_contains(host->iommus, dev->iommu))
-            g_hash_table_add(names, dev->iommu);
-    }
-
-    if (g_hash_table_size(names) == 0 ||
-        virSysIOMMUHostOpenTop(host, VIR_SYS_CLASS_IOMMU, &host->iommuDir, false) <= 0) {
-        virErrorTruncate(errors);
-        return;
-    }
-    iommus = g_new0(virSysIOMMUPrefetchIOMMU, g_hash_table_size(names));
-    g_hash_table_iter_init(&iter, names);
-    while (g_hash_table_iter_next(&iter, &name, NULL))
-        iommus[niommus++].name = name;
-    virSysIOMMUPrefetchRun(host, iommus, sizeof(*iommus), niommus,
-                           virSysIOMMUPrefetchIOMMUJob);
-
-    for (i = 0; i < niommus; i++) {
-        if (iommus[i].iommu)
-            g_hash_table_insert(host->iommus, iommus[i].iommu->name, iommus[i].iommu);
+        g_hash_table_insert(host->devices, job->dev->bdf, job->dev);
+        if (!job->group)
+            continue;
+        if (g_hash_table_contains(host->groups, GINT_TO_POINTER(job->dev->group + 1)))
+            g_ptr_array_unref(job->group);
+        else
+            g_hash_table_insert(host->groups, GINT_TO_POINTER(job->dev->group + 1),
+                                job->group);
     }
 }
 
