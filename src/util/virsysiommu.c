@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -657,13 +658,28 @@ struct _virSysIOMMUPrefetchJob {
 
 typedef struct _virSysIOMMUPrefetch virSysIOMMUPrefetch;
 struct _virSysIOMMUPrefetch {
+    gint refs;                  /* atomic: the caller and each thread */
     virSysIOMMUHost *host;
     virSysIOMMUPrefetchJob *jobs;
     guint njobs;
     gint next;                  /* atomic: the next job to take */
-    pthread_mutex_t lock;       /* not a GMutex: ThreadSanitizer sees this one */
+    /* pthread, not GMutex/GCond: ThreadSanitizer sees these */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;        /* signalled when the last job is done */
+    guint done;                 /* jobs done (lock) */
     GHashTable *claimed;        /* IOMMU names some job reads (lock) */
 };
+
+
+static void
+virSysIOMMUPrefetchUnref(virSysIOMMUPrefetch *pf)
+{
+    if (!g_atomic_int_dec_and_test(&pf->refs))
+        return;
+    pthread_mutex_destroy(&pf->lock);
+    pthread_cond_destroy(&pf->cond);
+    g_free(pf);
+}
 
 
 static void
@@ -689,44 +705,88 @@ virSysIOMMUPrefetchOne(virSysIOMMUPrefetch *pf, virSysIOMMUPrefetchJob *job)
 }
 
 
-static gpointer
-virSysIOMMUPrefetchWorker(gpointer opaque)
+/* Take jobs and run them until none is left.  A thread that starts
+ * after the others have taken every job touches nothing but @pf. */
+static void
+virSysIOMMUPrefetchWork(virSysIOMMUPrefetch *pf)
 {
-    virSysIOMMUPrefetch *pf = opaque;
     size_t errors = virErrorCount();
     guint i;
 
-    while ((i = (guint) g_atomic_int_add(&pf->next, 1)) < pf->njobs)
+    while ((i = (guint) g_atomic_int_add(&pf->next, 1)) < pf->njobs) {
         virSysIOMMUPrefetchOne(pf, &pf->jobs[i]);
+        pthread_mutex_lock(&pf->lock);
+        if (++pf->done == pf->njobs)
+            pthread_cond_signal(&pf->cond);
+        pthread_mutex_unlock(&pf->lock);
+    }
     virErrorTruncate(errors);
+}
+
+
+static void *
+virSysIOMMUPrefetchThread(void *opaque)
+{
+    virSysIOMMUPrefetch *pf = opaque;
+
+    virSysIOMMUPrefetchWork(pf);
+    virSysIOMMUPrefetchUnref(pf);
     return NULL;
 }
 
 
+/* Start up to @n - 1 detached threads working on @pf, on the CPUs
+ * other than the caller's: the kernel starts a new thread on its
+ * creator's CPU, where it would wait for the caller's time slice to
+ * end (milliseconds) while another CPU idles. */
+static void
+virSysIOMMUPrefetchStart(virSysIOMMUPrefetch *pf, guint n)
+{
+    pthread_attr_t attr;
+    cpu_set_t cpus;
+    int self = sched_getcpu();
+    guint i;
+
+    if (n < 2 || self < 0 ||
+        sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+        return;
+    CPU_CLR(self, &cpus);
+    if (CPU_COUNT(&cpus) == 0 || pthread_attr_init(&attr) != 0)
+        return;
+
+    if (pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus) == 0 &&
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0) {
+        for (i = 1; i < n; i++) {
+            pthread_t thread;
+
+            g_atomic_int_inc(&pf->refs);
+            /* fewer threads are slower, not wrong */
+            if (pthread_create(&thread, &attr, virSysIOMMUPrefetchThread, pf) != 0) {
+                g_atomic_int_add(&pf->refs, -1);
+                break;
+            }
+        }
+    }
+    pthread_attr_destroy(&attr);
+}
+
+
 /* Run the jobs on as many threads as their number and the CPUs make
- * worth it, the caller's included. */
+ * worth it, the caller's included, and wait until all are done (not
+ * for the threads: one the scheduler has not started yet finds no job
+ * and ends on its own). */
 static void
 virSysIOMMUPrefetchRun(virSysIOMMUPrefetch *pf)
 {
-    GThread *threads[VIR_SYS_IOMMU_PREFETCH_THREADS - 1];
-    guint nthreads = MIN(g_get_num_processors(), VIR_SYS_IOMMU_PREFETCH_THREADS);
-    guint started = 0;
-    guint i;
+    guint n = MIN(g_get_num_processors(), VIR_SYS_IOMMU_PREFETCH_THREADS);
 
-    nthreads = MIN(nthreads, pf->njobs / VIR_SYS_IOMMU_PREFETCH_PER_THREAD);
-    for (i = 1; i < nthreads; i++) {
-        g_autoptr(GError) err = NULL;
-        GThread *t = g_thread_try_new("viommu-prefetch", virSysIOMMUPrefetchWorker,
-                                      pf, &err);
+    virSysIOMMUPrefetchStart(pf, MIN(n, pf->njobs / VIR_SYS_IOMMU_PREFETCH_PER_THREAD));
+    virSysIOMMUPrefetchWork(pf);
 
-        /* fewer threads are slower, not wrong */
-        if (!t)
-            break;
-        threads[started++] = t;
-    }
-    virSysIOMMUPrefetchWorker(pf);
-    for (i = 0; i < started; i++)
-        g_thread_join(threads[i]);
+    pthread_mutex_lock(&pf->lock);
+    while (pf->done < pf->njobs)
+        pthread_cond_wait(&pf->cond, &pf->lock);
+    pthread_mutex_unlock(&pf->lock);
 }
 
 
@@ -737,11 +797,9 @@ virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
 {
     g_autofree virSysIOMMUPrefetchJob *jobs = g_new0(virSysIOMMUPrefetchJob, naddrs);
     g_autoptr(GHashTable) claimed = g_hash_table_new(g_str_hash, g_str_equal);
-    virSysIOMMUPrefetch pf = {
-        .host = host, .jobs = jobs, .claimed = claimed,
-        .lock = PTHREAD_MUTEX_INITIALIZER,
-    };
+    virSysIOMMUPrefetch *pf;
     size_t errors = virErrorCount();
+    guint njobs = 0;
     size_t i;
 
     if (naddrs == 0)
@@ -757,11 +815,21 @@ virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
 
         virPCIDeviceAddressFormat(&addrs[i], bdf);
         if (!g_hash_table_contains(host->devices, bdf))
-            jobs[pf.njobs++].addr = addrs[i];
+            jobs[njobs++].addr = addrs[i];
     }
-    virSysIOMMUPrefetchRun(&pf);
 
-    for (i = 0; i < pf.njobs; i++) {
+    pf = g_new0(virSysIOMMUPrefetch, 1);
+    pf->refs = 1;
+    pf->host = host;
+    pf->jobs = jobs;
+    pf->njobs = njobs;
+    pf->claimed = claimed;
+    pthread_mutex_init(&pf->lock, NULL);
+    pthread_cond_init(&pf->cond, NULL);
+    virSysIOMMUPrefetchRun(pf);
+    virSysIOMMUPrefetchUnref(pf);
+
+    for (i = 0; i < njobs; i++) {
         virSysIOMMUPrefetchJob *job = &jobs[i];
 
         if (job->iommu)
