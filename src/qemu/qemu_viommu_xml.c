@@ -335,8 +335,23 @@ qemuVIOMMUXMLDepth(xmlNodePtr node)
 }
 
 
-char *
-qemuVIOMMUXMLChildIndent(xmlNodePtr parent)
+/* A text node of a newline and @width spaces. */
+static xmlNodePtr
+qemuVIOMMUXMLNewIndent(int width)
+{
+    g_autofree char *text = g_malloc(width + 1);
+
+    text[0] = '\n';
+    memset(text + 1, ' ', width);
+    return xmlNewTextLen(BAD_CAST text, width + 1);
+}
+
+
+/* A text node of the whitespace that precedes element children of
+ * @parent ("\n    "), copied from its existing children, or made from
+ * @parent's own depth. */
+static xmlNodePtr
+qemuVIOMMUXMLNewChildIndent(xmlNodePtr parent)
 {
     xmlNodePtr cur;
 
@@ -345,28 +360,20 @@ qemuVIOMMUXMLChildIndent(xmlNodePtr parent)
             cur->prev->type == XML_TEXT_NODE) {
             const char *text = (const char *) cur->prev->content;
             const char *nl = strrchr(text, '\n');
+            size_t len;
 
-            if (nl && strspn(nl + 1, " \t") == strlen(nl + 1))
-                return g_strdup(nl);
+            if (nl && (len = strlen(nl + 1)) == strspn(nl + 1, " \t"))
+                return xmlNewTextLen(BAD_CAST nl, len + 1);
         }
     }
-    return g_strdup_printf("\n%*s", 2 * (qemuVIOMMUXMLDepth(parent) + 1), "");
-}
-
-
-/* The indentation of @parent's closing tag: the text before it. */
-static char *
-qemuVIOMMUXMLCloseIndent(xmlNodePtr parent)
-{
-    return g_strdup_printf("\n%*s", 2 * qemuVIOMMUXMLDepth(parent), "");
+    return qemuVIOMMUXMLNewIndent(2 * (qemuVIOMMUXMLDepth(parent) + 1));
 }
 
 
 void
 qemuVIOMMUXMLInsert(xmlNodePtr parent, xmlNodePtr after, xmlNodePtr node)
 {
-    g_autofree char *indent = qemuVIOMMUXMLChildIndent(parent);
-    xmlNodePtr ws = xmlNewText(BAD_CAST indent);
+    xmlNodePtr ws = qemuVIOMMUXMLNewChildIndent(parent);
     xmlNodePtr last;
 
     /* The element goes in first and the whitespace next to it, as
@@ -387,20 +394,18 @@ qemuVIOMMUXMLInsert(xmlNodePtr parent, xmlNodePtr after, xmlNodePtr node)
     }
     xmlAddChild(parent, ws);
     xmlAddChild(parent, node);
-    if (!last || last->type != XML_TEXT_NODE) {
-        g_autofree char *close = qemuVIOMMUXMLCloseIndent(parent);
-        xmlAddChild(parent, xmlNewText(BAD_CAST close));
-    }
+    if (!last || last->type != XML_TEXT_NODE)
+        xmlAddChild(parent, qemuVIOMMUXMLNewIndent(2 * qemuVIOMMUXMLDepth(parent)));
 }
 
 
 void
 qemuVIOMMUXMLInsertBefore(xmlNodePtr before, xmlNodePtr node)
 {
-    g_autofree char *indent = qemuVIOMMUXMLChildIndent(before->parent);
+    xmlNodePtr ws = qemuVIOMMUXMLNewChildIndent(before->parent);
 
     xmlAddPrevSibling(before, node);
-    xmlAddPrevSibling(before, xmlNewText(BAD_CAST indent));
+    xmlAddPrevSibling(before, ws);
 }
 
 

@@ -39,10 +39,6 @@ int qemuVIOMMUXMLPropUInt(xmlNodePtr node,
                           const char *what,
                           unsigned int *val);
 
-/* The whitespace that precedes element children of @parent ("\n    "),
- * guessed from the existing children, or from @parent's own depth. */
-char *qemuVIOMMUXMLChildIndent(xmlNodePtr parent);
-
 /* Insert @node as a child of @parent after @after (or at the end when
  * NULL), with the indentation of its siblings. */
 void qemuVIOMMUXMLInsert(xmlNodePtr parent, xmlNodePtr after, xmlNodePtr node);
