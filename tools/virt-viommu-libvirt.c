@@ -23,7 +23,7 @@
 #include "virsysiommu.h"
 
 #if WITH_LIBVIRT
-# include <dlfcn.h>
+# include "virdl.h"
 # include <libvirt/libvirt.h>
 # include <libvirt/virterror.h>
 
@@ -83,48 +83,33 @@ static int
 virtVIOMMULibvirtLoad(void)
 {
     static void *handle;
+    const virDLSymbol syms[] = {
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virConnectOpen, virConnectOpen),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virConnectClose, virConnectClose),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainAttachDeviceFlags, virDomainAttachDeviceFlags),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainCreate, virDomainCreate),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainDefineXML, virDomainDefineXML),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainDefineXMLFlags, virDomainDefineXMLFlags),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainDetachDeviceFlags, virDomainDetachDeviceFlags),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainFree, virDomainFree),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainGetName, virDomainGetName),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainGetUUIDString, virDomainGetUUIDString),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainGetXMLDesc, virDomainGetXMLDesc),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainIsActive, virDomainIsActive),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainLookupByName, virDomainLookupByName),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainLookupByUUIDString, virDomainLookupByUUIDString),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainSetMetadata, virDomainSetMetadata),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainUndefineFlags, virDomainUndefineFlags),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virGetLastError, virGetLastError),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virResetError, virResetError),
+        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virSetErrorFunc, virSetErrorFunc),
+    };
 
-    if (handle)
-        return 0;
-    if (!(handle = dlopen(VIRT_VIOMMU_LIBVIRT_SONAME, RTLD_NOW | RTLD_LOCAL))) {
-        virReportError(_("cannot load libvirt (%1$s): %2$s; install the libvirt client library (Debian: libvirt0)"),
-                       VIRT_VIOMMU_LIBVIRT_SONAME, dlerror());
-        return -1;
-    }
-
-# define VIRT_VIOMMU_LIBVIRT_SYM(name) \
-    do { \
-        if (!(virtVIOMMULibvirt.p_ ## name = dlsym(handle, #name))) { \
-            virReportError(_("%1$s lacks %2$s; virt-viommu needs libvirt 1.2.12 or later"), \
-                           VIRT_VIOMMU_LIBVIRT_SONAME, #name); \
-            dlclose(handle); \
-            handle = NULL; \
-            return -1; \
-        } \
-    } while (0)
-
-        VIRT_VIOMMU_LIBVIRT_SYM(virConnectOpen);
-        VIRT_VIOMMU_LIBVIRT_SYM(virConnectClose);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainAttachDeviceFlags);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainCreate);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainDefineXML);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainDefineXMLFlags);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainDetachDeviceFlags);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainFree);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainGetName);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainGetUUIDString);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainGetXMLDesc);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainIsActive);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainLookupByName);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainLookupByUUIDString);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainSetMetadata);
-        VIRT_VIOMMU_LIBVIRT_SYM(virDomainUndefineFlags);
-        VIRT_VIOMMU_LIBVIRT_SYM(virGetLastError);
-        VIRT_VIOMMU_LIBVIRT_SYM(virResetError);
-        VIRT_VIOMMU_LIBVIRT_SYM(virSetErrorFunc);
-
-# undef VIRT_VIOMMU_LIBVIRT_SYM
-    return 0;
+    if (!handle)
+        handle = virDLLoad(VIRT_VIOMMU_LIBVIRT_SONAME, "talking to libvirt",
+                           "the libvirt client library 1.2.12 or later (Debian: libvirt0)",
+                           syms, G_N_ELEMENTS(syms));
+    return handle ? 0 : -1;
 }
 
 

@@ -6,11 +6,10 @@
 
 #include <config.h>
 
-#include <dlfcn.h>
 #include <json-glib/json-glib.h>
 
 #include "virjson.h"
-#include "virerror.h"
+#include "virdl.h"
 
 #define VIR_JSON_GLIB_SONAME "libjson-glib-1.0.so.0"
 
@@ -45,48 +44,32 @@ static int
 virJSONLoad(void)
 {
     static void *handle;
+    const virDLSymbol syms[] = {
+        VIR_DL_SYMBOL(virJSONGlib, objectUnref, g_object_unref),
+        VIR_DL_SYMBOL(virJSONGlib, builderNew, json_builder_new),
+        VIR_DL_SYMBOL(virJSONGlib, beginObject, json_builder_begin_object),
+        VIR_DL_SYMBOL(virJSONGlib, endObject, json_builder_end_object),
+        VIR_DL_SYMBOL(virJSONGlib, beginArray, json_builder_begin_array),
+        VIR_DL_SYMBOL(virJSONGlib, endArray, json_builder_end_array),
+        VIR_DL_SYMBOL(virJSONGlib, setMemberName, json_builder_set_member_name),
+        VIR_DL_SYMBOL(virJSONGlib, addString, json_builder_add_string_value),
+        VIR_DL_SYMBOL(virJSONGlib, addInt, json_builder_add_int_value),
+        VIR_DL_SYMBOL(virJSONGlib, addBool, json_builder_add_boolean_value),
+        VIR_DL_SYMBOL(virJSONGlib, addNull, json_builder_add_null_value),
+        VIR_DL_SYMBOL(virJSONGlib, getRoot, json_builder_get_root),
+        VIR_DL_SYMBOL(virJSONGlib, nodeUnref, json_node_unref),
+        VIR_DL_SYMBOL(virJSONGlib, generatorNew, json_generator_new),
+        VIR_DL_SYMBOL(virJSONGlib, generatorSetRoot, json_generator_set_root),
+        VIR_DL_SYMBOL(virJSONGlib, generatorSetPretty, json_generator_set_pretty),
+        VIR_DL_SYMBOL(virJSONGlib, generatorSetIndent, json_generator_set_indent),
+        VIR_DL_SYMBOL(virJSONGlib, generatorToData, json_generator_to_data),
+    };
 
-    if (handle)
-        return 0;
-    if (!(handle = dlopen(VIR_JSON_GLIB_SONAME, RTLD_NOW | RTLD_LOCAL))) {
-        virReportError(_("cannot load %1$s for JSON output: %2$s; install json-glib (Debian: libjson-glib-1.0-0)"),
-                       VIR_JSON_GLIB_SONAME, dlerror());
-        return -1;
-    }
-
-#define VIR_JSON_SYM(field, name) \
-    do { \
-        if (!(virJSONGlib.field = dlsym(handle, #name))) { \
-            virReportError(_("%1$s lacks %2$s; JSON output needs json-glib 1.6 or later"), \
-                           VIR_JSON_GLIB_SONAME, #name); \
-            dlclose(handle); \
-            handle = NULL; \
-            return -1; \
-        } \
-    } while (0)
-
-    /* dlsym() on the handle also searches its dependencies: GObject */
-    VIR_JSON_SYM(objectUnref, g_object_unref);
-    VIR_JSON_SYM(builderNew, json_builder_new);
-    VIR_JSON_SYM(beginObject, json_builder_begin_object);
-    VIR_JSON_SYM(endObject, json_builder_end_object);
-    VIR_JSON_SYM(beginArray, json_builder_begin_array);
-    VIR_JSON_SYM(endArray, json_builder_end_array);
-    VIR_JSON_SYM(setMemberName, json_builder_set_member_name);
-    VIR_JSON_SYM(addString, json_builder_add_string_value);
-    VIR_JSON_SYM(addInt, json_builder_add_int_value);
-    VIR_JSON_SYM(addBool, json_builder_add_boolean_value);
-    VIR_JSON_SYM(addNull, json_builder_add_null_value);
-    VIR_JSON_SYM(getRoot, json_builder_get_root);
-    VIR_JSON_SYM(nodeUnref, json_node_unref);
-    VIR_JSON_SYM(generatorNew, json_generator_new);
-    VIR_JSON_SYM(generatorSetRoot, json_generator_set_root);
-    VIR_JSON_SYM(generatorSetPretty, json_generator_set_pretty);
-    VIR_JSON_SYM(generatorSetIndent, json_generator_set_indent);
-    VIR_JSON_SYM(generatorToData, json_generator_to_data);
-
-#undef VIR_JSON_SYM
-    return 0;
+    if (!handle)
+        handle = virDLLoad(VIR_JSON_GLIB_SONAME, "JSON output",
+                           "json-glib 1.6 or later (Debian: libjson-glib-1.0-0)",
+                           syms, G_N_ELEMENTS(syms));
+    return handle ? 0 : -1;
 }
 
 
