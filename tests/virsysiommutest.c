@@ -560,6 +560,38 @@ testPrefetch(const void *opaque)
 }
 
 
+/* Found by fuzzing: an empty intel-iommu or amd-iommu directory does
+ * not make an IOMMU of that kind (the kernel always fills it), and a
+ * saved fixture, which keeps no empty directory, scans the same. */
+static int
+testEmptyCapabilityDir(const void *opaque G_GNUC_UNUSED)
+{
+    const char *subdirs[] = { "intel-iommu", "amd-iommu" };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+        g_autoptr(testTree) t = testTreeNew();
+        g_autoptr(virSysIOMMUHost) host = NULL;
+        g_autofree char *keep = g_strdup_printf("sys/devices/platform/arm-smmu-v3.0.auto/iommu/smmu3.0x0000000011000000/%s/.keep",
+                                                subdirs[i]);
+        g_autofree char *keepPath = g_build_filename(t->root, keep, NULL);
+        virSysIOMMU *iommu = NULL;
+
+        testTreeFile(t, keep, "");
+        g_remove(keepPath);
+        if (!(host = virSysIOMMUHostOpen(t->root)) ||
+            virSysIOMMUHostGetIOMMU(host, "smmu3.0x0000000011000000", &iommu) != 1)
+            return -1;
+        if (iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
+            printf("  an empty %s made the IOMMU of kind '%s'\n", subdirs[i],
+                   virSysIOMMUKindTypeToString(iommu->kind));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+
 /* Errors reported before a prefetch stay; a broken device's error is
  * the lookup's, as without the prefetch. */
 static int
@@ -816,6 +848,8 @@ main(void)
     if (virTestRun("prefetch aarch64-qemu-3smmu", testPrefetch, "aarch64-qemu-3smmu") < 0)
         failures++;
     if (virTestRun("prefetch of broken trees", testPrefetchBroken, NULL) < 0)
+        failures++;
+    if (virTestRun("empty capability directory", testEmptyCapabilityDir, NULL) < 0)
         failures++;
     if (virTestRun("save edge cases", testSaveEdgeCases, NULL) < 0)
         failures++;

@@ -483,10 +483,11 @@ virSysIOMMULoadCompat(virSysIOMMUHost *host,
     g_autoptr(GString) buf = g_string_new(NULL);
     g_autofree char *path = g_strdup_printf("%s/%s", iommu->sysfsPath, subdir);
     g_autoptr(virSysfsDir) dir = NULL;
+    bool found = false;
     size_t i;
     int rc;
 
-    /* one open tells the kinds apart; the files only of the right one */
+    /* one open rules the other kinds out; the files only of this one */
     if ((rc = virSysfsRootOpenDir(host->sysfs, path, &dir)) <= 0)
         return rc;
 
@@ -497,6 +498,7 @@ virSysIOMMULoadCompat(virSysIOMMUHost *host,
             return -1;
         if (rc == 0)
             continue;
+        found = true;
         /* the MMIO address and version tell units apart, not features */
         if (strcmp(files[i], "address") == 0 || strcmp(files[i], "version") == 0)
             continue;
@@ -507,7 +509,8 @@ virSysIOMMULoadCompat(virSysIOMMUHost *host,
 
     if (buf->len > 0)
         iommu->compat = g_string_free(g_steal_pointer(&buf), FALSE);
-    return 1;
+    /* an empty directory makes no kind: the kernel always fills it */
+    return found ? 1 : 0;
 }
 
 
