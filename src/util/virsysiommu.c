@@ -422,6 +422,22 @@ virSysIOMMUHostReadGroup(virSysIOMMUHost *host,
 }
 
 
+/* Keep the member list @list of @group, read just now, in the cache,
+ * unless an earlier one is there.  Returns the cached list. */
+static GPtrArray *
+virSysIOMMUHostCacheGroup(virSysIOMMUHost *host, int group, GPtrArray *list)
+{
+    GPtrArray *cached = g_hash_table_lookup(host->groups, GINT_TO_POINTER(group + 1));
+
+    if (cached) {
+        g_ptr_array_unref(list);
+        return cached;
+    }
+    g_hash_table_insert(host->groups, GINT_TO_POINTER(group + 1), list);
+    return list;
+}
+
+
 int
 virSysIOMMUHostGetGroupDevices(virSysIOMMUHost *host,
                                int group,
@@ -435,7 +451,7 @@ virSysIOMMUHostGetGroupDevices(virSysIOMMUHost *host,
     if (!(list = g_hash_table_lookup(host->groups, GINT_TO_POINTER(group + 1)))) {
         if ((rc = virSysIOMMUHostReadGroup(host, group, &list)) <= 0)
             return rc;
-        g_hash_table_insert(host->groups, GINT_TO_POINTER(group + 1), list);
+        list = virSysIOMMUHostCacheGroup(host, group, list);
     }
     *bdfs = g_ptr_array_ref(list);
     return 1;
@@ -472,7 +488,8 @@ virSysIOMMUHostGetMdevParent(virSysIOMMUHost *host,
 
 
 /* Read the capability files of @subdir into iommu->compat.  Returns 1
- * when @subdir exists (the IOMMU is of that kind), 0 if not, -1. */
+ * when @subdir holds any of @files (the IOMMU is of that kind), 0 if
+ * not, -1. */
 static int
 virSysIOMMULoadCompat(virSysIOMMUHost *host,
                       virSysIOMMU *iommu,
@@ -846,13 +863,8 @@ virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
             continue;
         }
         g_hash_table_insert(host->devices, job->dev->bdf, job->dev);
-        if (!job->group)
-            continue;
-        if (g_hash_table_contains(host->groups, GINT_TO_POINTER(job->dev->group + 1)))
-            g_ptr_array_unref(job->group);
-        else
-            g_hash_table_insert(host->groups, GINT_TO_POINTER(job->dev->group + 1),
-                                job->group);
+        if (job->group)
+            virSysIOMMUHostCacheGroup(host, job->dev->group, job->group);
     }
 }
 
