@@ -83,7 +83,7 @@ static int
 testCompareErrors(const testInfo *info)
 {
     g_autofree char *errPath = testPath(info, "err");
-    g_autofree char *errs = virErrorsFormat();
+    g_autofree char *errs = virErrorsFormat(VIR_ERROR_FORMAT_CODES);
 
     if (virErrorCount() == 0) {
         printf("  failed without reporting an error\n");

@@ -64,7 +64,7 @@ virTestRun(const char *title,
     rc = body(data);
     printf("TEST: %s ... %s\n", title, rc == 0 ? "OK" : "FAILED");
     if (rc != 0 && virErrorCount() > 0) {
-        g_autofree char *errs = virErrorsFormat();
+        g_autofree char *errs = virErrorsFormat(0);
 
         printf("  errors reported:\n%s", errs);
     }
@@ -105,26 +105,31 @@ virTestCompareToFile(const char *actual, const char *path)
 
     virTestMarkUsed(path);
 
-    if (virTestRegenerate()) {
-        if (!g_file_set_contents(path, actual, -1, &err)) {
-            printf("  cannot write %s: %s\n", path, err->message);
-            return -1;
-        }
-        return 0;
-    }
-
-    if (!g_file_get_contents(path, &expect, NULL, &err)) {
+    if (!g_file_get_contents(path, &expect, NULL, &err) && !virTestRegenerate()) {
         printf("  cannot read %s: %s (VIR_TEST_REGENERATE_OUTPUT=1 creates it)\n",
                path, err->message);
         return -1;
     }
-    if (strcmp(expect, actual) != 0) {
-        printf("  %s differs\n", path);
-        if (virTestDebug())
-            virTestShowDiff(expect, actual);
+    if (expect && strcmp(expect, actual) == 0)
+        return 0;
+
+    /* Like libvirt's virTestCompareToFileFull(): regeneration rewrites
+     * only a file that differs, and the run still fails, so that it
+     * lists every file it changed. */
+    if (virTestRegenerate()) {
+        g_clear_error(&err);
+        if (!g_file_set_contents(path, actual, -1, &err)) {
+            printf("  cannot write %s: %s\n", path, err->message);
+            return -1;
+        }
+        printf("  %s regenerated\n", path);
         return -1;
     }
-    return 0;
+
+    printf("  %s differs\n", path);
+    if (virTestDebug())
+        virTestShowDiff(expect, actual);
+    return -1;
 }
 
 

@@ -20,8 +20,9 @@ int virTestRun(const char *title,
                const void *data);
 
 /* Compare @actual with the file @path.  With VIR_TEST_REGENERATE_OUTPUT=1
- * the file is rewritten instead; with VIR_TEST_DEBUG=1 a mismatch
- * prints where they differ.  Records @path as used. */
+ * a file that differs is rewritten and the comparison still fails (so
+ * a regenerating run lists what it changed); with VIR_TEST_DEBUG=1 a
+ * mismatch prints where they differ.  Records @path as used. */
 int virTestCompareToFile(const char *actual, const char *path);
 
 /* Record that a data file is used, without comparing. */

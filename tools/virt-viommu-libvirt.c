@@ -137,7 +137,7 @@ virtVIOMMULibvirtError(const char *what)
     for (i = 0; lines[i]; i++)
         g_strstrip(lines[i]);
     joined = g_strjoinv("; ", lines);
-    virReportError("%s: %s", what, joined);
+    virReportError(VIR_ERROR_LIBVIRT, "%s: %s", what, joined);
 }
 
 
@@ -184,7 +184,7 @@ virtVIOMMULookup(virConnectPtr conn, const char *name)
     if ((dom = virDomainLookupByName(conn, name)) ||
         (dom = virDomainLookupByUUIDString(conn, name)))
         return dom;
-    virReportError(_("libvirt has no domain '%1$s'; 'virsh list --all' shows the defined ones"),
+    virReportError(VIR_ERROR_NO_DOMAIN, _("libvirt has no domain '%1$s'; 'virsh list --all' shows the defined ones"),
                    name);
     return NULL;
 }
@@ -246,7 +246,7 @@ virtVIOMMUDefineChecked(virConnectPtr conn,
     size_t len;
 
     if (!name) {
-        virReportError("%s", _("the domain XML has no <name>"));
+        virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain XML has no <name>"));
         return NULL;
     }
 
@@ -269,9 +269,9 @@ virtVIOMMUDefineChecked(virConnectPtr conn,
         return g_steal_pointer(&dom);
 
     if (changed)
-        virReportError(_("libvirt stored domain '%1$s' with a placement different from the plan"),
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("libvirt stored domain '%1$s' with a placement different from the plan"),
                        name);
-    virReportError(_("the definition of domain '%1$s' was rolled back"), name);
+    virReportError(VIR_ERROR_OPERATION_FAILED, _("the definition of domain '%1$s' was rolled back"), name);
 
     if (oldXML) {
         virDomainPtr back = virDomainDefineXML(conn, oldXML);
@@ -371,7 +371,7 @@ virtVIOMMUTargets(virDomainPtr dom, gboolean live, gboolean config,
         *doConfig = config;
     }
     if (*doLive && active != 1) {
-        virReportError(_("domain '%1$s' is not running; use --config to change its persistent definition"),
+        virReportError(VIR_ERROR_OPERATION_INVALID, _("domain '%1$s' is not running; use --config to change its persistent definition"),
                        virDomainGetName(dom));
         return -1;
     }
@@ -434,12 +434,12 @@ virtVIOMMUUpdateRecord(virDomainPtr dom,
     g_autofree char *xml = NULL;
 
     if (qemuVIOMMUMetaParse(xmlDocGetRootElement(doc), &meta) <= 0) {
-        virReportError(_("domain '%1$s' has no virt-viommu plan record; define it with 'virt-viommu define'"),
+        virReportError(VIR_ERROR_NO_PLAN, _("domain '%1$s' has no virt-viommu plan record; define it with 'virt-viommu define'"),
                        virDomainGetName(dom));
         return -1;
     }
     if (qemuVIOMMUMetaSetDevice(meta, dev->bdf, port, dev->group, dev->numaNode) < 0) {
-        virReportError(_("the plan record of domain '%1$s' has no root port %2$d"),
+        virReportError(VIR_ERROR_NO_PLAN, _("the plan record of domain '%1$s' has no root port %2$d"),
                        virDomainGetName(dom), port);
         return -1;
     }
@@ -471,7 +471,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
     if (!(doc = virtVIOMMUDomainDoc(dom, !live)))
         return -1;
     if (virtVIOMMUFindHostdev(doc, dev->bdf)) {
-        virReportError(_("host device %1$s is already assigned in the %2$s of '%3$s'"),
+        virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
                        dev->bdf, which, virDomainGetName(dom));
         return -1;
     }
@@ -486,7 +486,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
         bool changed;
 
         if (live) {
-            virReportError(_("the running domain '%1$s' has no free root port behind the vIOMMU of IOMMU %2$s, and root ports cannot be hot-added; attach with --config (the device is there from the next boot), or plan with --spare-ports"),
+            virReportError(VIR_ERROR_EXHAUSTED, _("the running domain '%1$s' has no free root port behind the vIOMMU of IOMMU %2$s, and root ports cannot be hot-added; attach with --config (the device is there from the next boot), or plan with --spare-ports"),
                            virDomainGetName(dom), dev->iommu);
             return -1;
         }
@@ -495,7 +495,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
         xml = virtVIOMMUHostdevXML(dev->bdf, -1);
         frag = xmlReadMemory(xml, strlen(xml), "hostdev", NULL, XML_PARSE_NONET);
         if (!frag || !devices) {
-            virReportError("%s", _("internal error: cannot build the <hostdev>"));
+            virReportError(VIR_ERROR_INTERNAL, "%s", _("internal error: cannot build the <hostdev>"));
             return -1;
         }
         qemuVIOMMUXMLInsert(devices, NULL,
@@ -542,7 +542,7 @@ virtVIOMMUDetachOne(virDomainPtr dom,
     if (!(doc = virtVIOMMUDomainDoc(dom, !live)))
         return -1;
     if (!(node = virtVIOMMUFindHostdev(doc, bdf))) {
-        virReportError(_("host device %1$s is not assigned in the %2$s of '%3$s'"),
+        virReportError(VIR_ERROR_HOST_DEVICE, _("host device %1$s is not assigned in the %2$s of '%3$s'"),
                        bdf, which, virDomainGetName(dom));
         return -1;
     }
@@ -560,7 +560,8 @@ virtVIOMMUDetachOne(virDomainPtr dom,
         size_t i;
 
         for (i = 0; i < errs->len; i++)
-            virReportWarning("%s", (const char *) g_ptr_array_index(errs, i));
+            virReportWarning(VIR_ERROR_OPERATION_FAILED, "%s",
+                             virErrorItemMessage(g_ptr_array_index(errs, i)));
         virErrorReset();
         virtVIOMMUWarn();
     }
@@ -611,11 +612,11 @@ virtVIOMMUAttachDetach(int argc, char **argv, bool attach)
     if ((rc = virSysIOMMUHostGetDevice(host, &addr, &dev)) < 0)
         return virtVIOMMUFail();
     if (attach && rc == 0) {
-        virReportError(_("host PCI device %1$s does not exist on this host"), bdf);
+        virReportError(VIR_ERROR_HOST_DEVICE, _("host PCI device %1$s does not exist on this host"), bdf);
         return virtVIOMMUFail();
     }
     if (attach && !dev->iommu) {
-        virReportError(_("host PCI device %1$s has no IOMMU; it cannot be placed behind a vIOMMU"), bdf);
+        virReportError(VIR_ERROR_HOST_IOMMU, _("host PCI device %1$s has no IOMMU; it cannot be placed behind a vIOMMU"), bdf);
         return virtVIOMMUFail();
     }
 
@@ -629,7 +630,7 @@ virtVIOMMUAttachDetach(int argc, char **argv, bool attach)
             return virtVIOMMUFail();
         if (doLive && virtVIOMMUAttachOne(conn, dom, host, dev, true) < 0) {
             if (doConfig && virtVIOMMUDetachOne(dom, dev, bdf, false) < 0)
-                virReportError("%s", _("the persistent definition keeps the device; detach it with --config"));
+                virReportError(VIR_ERROR_OPERATION_FAILED, "%s", _("the persistent definition keeps the device; detach it with --config"));
             return virtVIOMMUFail();
         }
     } else {
@@ -701,7 +702,7 @@ virtVIOMMUCheckLoad(const char *name, const char *uri G_GNUC_UNUSED)
 static int
 virtVIOMMUNoLibvirt(const char *name)
 {
-    virReportError(_("'%1$s' needs libvirt, and this virt-viommu was built without it"), name);
+    virReportError(VIR_ERROR_UNSUPPORTED, _("'%1$s' needs libvirt, and this virt-viommu was built without it"), name);
     return virtVIOMMUFail();
 }
 

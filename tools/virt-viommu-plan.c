@@ -41,7 +41,7 @@ virtVIOMMUReadInput(const char *path, char **data, size_t *len)
             }
             g_string_append_len(buf, chunk, n);
             if (buf->len > 64 * 1024 * 1024) {
-                virReportError("%s", _("standard input holds more than 64 MiB; that is no domain XML"));
+                virReportError(VIR_ERROR_SYSTEM, "%s", _("standard input holds more than 64 MiB; that is no domain XML"));
                 return -1;
             }
         }
@@ -51,7 +51,7 @@ virtVIOMMUReadInput(const char *path, char **data, size_t *len)
     }
 
     if (!g_file_get_contents(path, data, &glen, &err)) {
-        virReportError(_("cannot read domain XML: %1$s"), err->message);
+        virReportError(VIR_ERROR_SYSTEM, _("cannot read domain XML: %1$s"), err->message);
         return -1;
     }
     *len = glen;

@@ -163,7 +163,7 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
 
         if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
             if (p->tmpl) {
-                virReportError(_("%1$s: a q35 guest has one vIOMMU for all its buses; remove the second <iommu>"),
+                virReportError(VIR_ERROR_CONFLICT, _("%1$s: a q35 guest has one vIOMMU for all its buses; remove the second <iommu>"),
                                path);
                 return -1;
             }
@@ -172,7 +172,7 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
         }
 
         if (g_strcmp0(iommu->model, "smmuv3") != 0) {
-            virReportError(_("%1$s: <iommu model='%2$s'> on an aarch64 'virt' guest; virt-viommu plans model='smmuv3' vIOMMUs, change or remove it"),
+            virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: <iommu model='%2$s'> on an aarch64 'virt' guest; virt-viommu plans model='smmuv3' vIOMMUs, change or remove it"),
                            path, iommu->model ? iommu->model : "");
             return -1;
         }
@@ -182,7 +182,7 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
 
             if (iommu->pciBus > 0 &&
                 (!bus || bus->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS)) {
-                virReportError(_("%1$s: pciBus='%2$d' is not a pcie-expander-bus of the domain; an arm-smmuv3 sits on pcie.0 (pciBus='0') or on a pcie-expander-bus"),
+                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: pciBus='%2$d' is not a pcie-expander-bus of the domain; an arm-smmuv3 sits on pcie.0 (pciBus='0') or on a pcie-expander-bus"),
                                path, iommu->pciBus);
                 return -1;
             }
@@ -190,7 +190,7 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
                 qemuVIOMMUIOMMU *other = g_ptr_array_index(def->iommus, j);
 
                 if (other->pciBus == iommu->pciBus) {
-                    virReportError(_("%1$s: a second vIOMMU on bus %2$d; each bus takes one, remove one of them"),
+                    virReportError(VIR_ERROR_CONFLICT, _("%1$s: a second vIOMMU on bus %2$d; each bus takes one, remove one of them"),
                                    path, iommu->pciBus);
                     return -1;
                 }
@@ -198,7 +198,7 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
             continue;
         }
         if (p->tmpl) {
-            virReportError(_("%1$s: conflicting templates: a second <iommu model='smmuv3'> without pciBus; keep one template whose options every vIOMMU gets"),
+            virReportError(VIR_ERROR_CONFLICT, _("%1$s: conflicting templates: a second <iommu model='smmuv3'> without pciBus; keep one template whose options every vIOMMU gets"),
                            path);
             return -1;
         }
@@ -244,7 +244,7 @@ qemuVIOMMUPlannerOptions(qemuVIOMMUPlanner *p)
     if (p->accel && def->iommufd && !def->iommufdEnabled) {
         g_autofree char *path = qemuVIOMMUXMLNodePath(def->iommufd);
 
-        virReportError(_("%1$s: vIOMMUs with accel='on' need iommufd, but it is disabled; set <iommufd enabled='yes'/> or accel='off'"),
+        virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: vIOMMUs with accel='on' need iommufd, but it is disabled; set <iommufd enabled='yes'/> or accel='off'"),
                        path);
         return -1;
     }
@@ -257,17 +257,7 @@ static void
 qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autofree virPCIDeviceAddress *addrs = g_new0(virPCIDeviceAddress, p->def->hostdevs->len);
-    size_t naddrs = 0;
     size_t i;
-
-    for (i = 0; i < p->def->hostdevs->len; i++) {
-        qemuVIOMMUHostdev *hd = g_ptr_array_index(p->def->hostdevs, i);
-
-        if (!hd->isMdev)
-            addrs[naddrs++] = hd->source;
-    }
-    virSysIOMMUHostPrefetch(p->host, addrs, naddrs);
 
     for (i = 0; i < p->def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(p->def->hostdevs, i);
@@ -279,7 +269,7 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
         item->hostdev = hd;
 
         if ((first = g_hash_table_lookup(seen, hd->sourceStr))) {
-            virReportError(_("%1$s: host device %2$s is given twice (also in %3$s); assign each host device once"),
+            virReportError(VIR_ERROR_CONFLICT, _("%1$s: host device %2$s is given twice (also in %3$s); assign each host device once"),
                            qemuVIOMMUHostdevPath(hd), hd->sourceStr,
                            qemuVIOMMUHostdevPath(first));
             p->failed = true;
@@ -293,7 +283,7 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
                 continue;
             }
             if (rc == 0) {
-                virReportError(_("%1$s: mediated device %2$s does not exist on the host (no sys/bus/mdev/devices/%3$s); create it first"),
+                virReportError(VIR_ERROR_HOST_DEVICE, _("%1$s: mediated device %2$s does not exist on the host (no sys/bus/mdev/devices/%3$s); create it first"),
                                qemuVIOMMUHostdevPath(hd), hd->mdevUUID, hd->mdevUUID);
                 p->failed = true;
                 continue;
@@ -305,13 +295,13 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
             continue;
         }
         if (rc == 0) {
-            virReportError(_("%1$s: host PCI device %2$s does not exist on this host (no sys/bus/pci/devices/%3$s); check the <source> address with 'virsh nodedev-list --cap pci'"),
+            virReportError(VIR_ERROR_HOST_DEVICE, _("%1$s: host PCI device %2$s does not exist on this host (no sys/bus/pci/devices/%3$s); check the <source> address with 'virsh nodedev-list --cap pci'"),
                            qemuVIOMMUHostdevPath(hd), hd->sourceStr, hd->sourceStr);
             p->failed = true;
             continue;
         }
         if (!item->dev->iommu) {
-            virReportError(_("%1$s: host PCI device %2$s has no IOMMU (no 'iommu' link in sysfs); enable the host IOMMU or do not assign this device"),
+            virReportError(VIR_ERROR_HOST_IOMMU, _("%1$s: host PCI device %2$s has no IOMMU (no 'iommu' link in sysfs); enable the host IOMMU or do not assign this device"),
                            qemuVIOMMUHostdevPath(hd), item->dev->bdf);
             p->failed = true;
             continue;
@@ -321,14 +311,14 @@ qemuVIOMMUPlannerResolve(qemuVIOMMUPlanner *p)
             continue;
         }
         if (rc == 0) {
-            virReportError(_("%1$s: host PCI device %2$s is behind IOMMU '%3$s', which the host does not list in sys/class/iommu"),
+            virReportError(VIR_ERROR_HOST_IOMMU, _("%1$s: host PCI device %2$s is behind IOMMU '%3$s', which the host does not list in sys/class/iommu"),
                            qemuVIOMMUHostdevPath(hd), item->dev->bdf, item->dev->iommu);
             p->failed = true;
             continue;
         }
         if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && p->accel &&
             item->iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
-            virReportError(_("%1$s: host PCI device %2$s is behind %3$s IOMMU '%4$s'; an accelerated arm-smmuv3 needs a physical SMMUv3 (use accel='off')"),
+            virReportError(VIR_ERROR_HOST_IOMMU, _("%1$s: host PCI device %2$s is behind %3$s IOMMU '%4$s'; an accelerated arm-smmuv3 needs a physical SMMUv3 (use accel='off')"),
                            qemuVIOMMUHostdevPath(hd), item->dev->bdf,
                            virSysIOMMUKindTypeToString(item->iommu->kind),
                            item->iommu->name);
@@ -389,7 +379,7 @@ qemuVIOMMUPlannerCheckGroups(qemuVIOMMUPlanner *p)
             if (other->driver && (g_str_equal(other->driver, "vfio-pci") ||
                                   g_str_equal(other->driver, "pci-stub")))
                 continue;
-            virReportWarning(_("host device %1$s shares IOMMU group %2$d with %3$s (driver %4$s), which the domain does not assign; bind %5$s to vfio-pci or assign it too, or the domain will not start"),
+            virReportWarning(VIR_ERROR_GROUP_NOT_VIABLE, _("host device %1$s shares IOMMU group %2$d with %3$s (driver %4$s), which the domain does not assign; bind %5$s to vfio-pci or assign it too, or the domain will not start"),
                              item->dev->bdf, item->dev->group, other->bdf,
                              other->driver ? other->driver : "none", other->bdf);
         }
@@ -409,13 +399,13 @@ qemuVIOMMUPlannerClaim(qemuVIOMMUPlanner *p,
     gpointer claim;
 
     if (owner && strcmp(owner, iommu) != 0) {
-        virReportError(_("%1$s: host device %2$s (IOMMU %3$s) is placed behind the vIOMMU of bus %4$u, which serves IOMMU %5$s; devices of different physical IOMMUs need separate vIOMMUs, remove its <address> to let virt-viommu place it"),
+        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed behind the vIOMMU of bus %4$u, which serves IOMMU %5$s; devices of different physical IOMMUs need separate vIOMMUs, remove its <address> to let virt-viommu place it"),
                        who, bdf, iommu, key, owner);
         return -1;
     }
     if (g_hash_table_lookup_extended(p->claims, iommu, NULL, &claim) &&
         GPOINTER_TO_UINT(claim) != key + 1) {
-        virReportError(_("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> to let virt-viommu place it"),
+        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> to let virt-viommu place it"),
                        who, bdf, iommu, key, GPOINTER_TO_UINT(claim) - 1);
         return -1;
     }
@@ -484,7 +474,7 @@ qemuVIOMMUPlannerCheckPlaced(qemuVIOMMUPlanner *p)
             continue;
 
         if (hd->addr.addr.domain != 0) {
-            virReportError(_("%1$s: guest address domain 0x%2$04x; libvirt's QEMU guests have PCI domain 0 only"),
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: guest address domain 0x%2$04x; libvirt's QEMU guests have PCI domain 0 only"),
                            qemuVIOMMUHostdevPath(hd), hd->addr.addr.domain);
             p->failed = true;
             continue;
@@ -498,10 +488,10 @@ qemuVIOMMUPlannerCheckPlaced(qemuVIOMMUPlanner *p)
         if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT &&
             !qemuVIOMMUDomainFindIOMMUForBus(p->def, key)) {
             if (pxb)
-                virReportError(_("%1$s: host device %2$s is placed below pcie-expander-bus %3$u, which has no <iommu model='smmuv3'> with pciBus='%4$u'; remove its <address> to let virt-viommu place it"),
+                virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed below pcie-expander-bus %3$u, which has no <iommu model='smmuv3'> with pciBus='%4$u'; remove its <address> to let virt-viommu place it"),
                                qemuVIOMMUHostdevPath(hd), hd->sourceStr, key, key);
             else
-                virReportError(_("%1$s: host device %2$s is placed on the root bus, behind no vIOMMU; remove its <address> to let virt-viommu place it behind the vIOMMU of IOMMU %3$s"),
+                virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed on the root bus, behind no vIOMMU; remove its <address> to let virt-viommu place it behind the vIOMMU of IOMMU %3$s"),
                                qemuVIOMMUHostdevPath(hd), hd->sourceStr, item->iommu->name);
             p->failed = true;
             continue;
@@ -757,7 +747,7 @@ qemuVIOMMUPlannerFindPxbs(qemuVIOMMUPlanner *p)
         if (!g_hash_table_lookup_extended(p->claims, group->iommu->name, NULL, &claim))
             continue;
         if (GPOINTER_TO_UINT(claim) == 1) {
-            virReportError(_("%1$s: other devices of IOMMU %2$s were placed on the root bus by hand; give host device %3$s an address there too, or remove theirs to let virt-viommu place them all"),
+            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: other devices of IOMMU %2$s were placed on the root bus by hand; give host device %3$s an address there too, or remove theirs to let virt-viommu place them all"),
                            qemuVIOMMUHostdevPath(item->hostdev), group->iommu->name,
                            item->hostdev->sourceStr);
             return -1;
@@ -791,7 +781,7 @@ qemuVIOMMUPlannerAllocateExisting(qemuVIOMMUPlanner *p,
                qemuVIOMMUPlannerSlotUsed(p, group->pxbIndex, slotNo))
             slotNo++;
         if (slotNo >= QEMU_VIOMMU_SLOTS) {
-            virReportError(_("pcie-expander-bus %1$u of IOMMU %2$s has no free slot for another root port (it has %3$d); assign fewer devices of that IOMMU"),
+            virReportError(VIR_ERROR_EXHAUSTED, _("pcie-expander-bus %1$u of IOMMU %2$s has no free slot for another root port (it has %3$d); assign fewer devices of that IOMMU"),
                            group->pxbIndex, group->iommu->name, QEMU_VIOMMU_SLOTS);
             return -1;
         }
@@ -881,7 +871,7 @@ qemuVIOMMUPlannerFitExisting(qemuVIOMMUPlanner *p, int *floor)
         return 0;
 
     if (!ours) {
-        virReportError(_("bus numbers exhausted: pcie-expander-bus %1$u needs %2$u bus numbers from busNr %3$d, more than its range holds, and the domain has expander buses virt-viommu did not plan, so it leaves their numbers alone; give the pxb a lower <target busNr>"),
+        virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: pcie-expander-bus %1$u needs %2$u bus numbers from busNr %3$d, more than its range holds, and the domain has expander buses virt-viommu did not plan, so it leaves their numbers alone; give the pxb a lower <target busNr>"),
                        tight->index, qemuVIOMMUPlannerPxbNeed(p, tight), tight->busNr);
         return -1;
     }
@@ -893,7 +883,7 @@ qemuVIOMMUPlannerFitExisting(qemuVIOMMUPlanner *p, int *floor)
         unsigned int range = qemuVIOMMUBusNrRange(qemuVIOMMUPlannerPxbNeed(p, pxb) - 1);
 
         if (top - (int) range < 1) {
-            virReportError(_("bus numbers exhausted: the pcie-expander-buses need more than the 255 bus numbers of PCI domain 0; assign fewer devices or use fewer spare ports"));
+            virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the pcie-expander-buses need more than the 255 bus numbers of PCI domain 0; assign fewer devices or use fewer spare ports"));
             return -1;
         }
         top -= range;
@@ -932,7 +922,7 @@ qemuVIOMMUPlannerAllocateRootSlots(qemuVIOMMUPlanner *p)
                 break;
         }
         if (slot >= QEMU_VIOMMU_SLOTS) {
-            virReportError(_("the root bus has no free slot for the pcie-expander-bus of IOMMU %1$s; free a slot of pcie.0 or assign devices of fewer IOMMUs"),
+            virReportError(VIR_ERROR_EXHAUSTED, _("the root bus has no free slot for the pcie-expander-bus of IOMMU %1$s; free a slot of pcie.0 or assign devices of fewer IOMMUs"),
                            group->iommu->name);
             return -1;
         }
@@ -1010,7 +1000,7 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
             continue;
         nports = group->slots->len + group->nspare;
         if (nports > QEMU_VIOMMU_SLOTS) {
-            virReportError(_("IOMMU %1$s needs %2$u root ports (devices and spares), but a pcie-expander-bus holds at most %3$d; assign fewer devices of that IOMMU or use fewer spare ports"),
+            virReportError(VIR_ERROR_EXHAUSTED, _("IOMMU %1$s needs %2$u root ports (devices and spares), but a pcie-expander-bus holds at most %3$d; assign fewer devices of that IOMMU or use fewer spare ports"),
                            group->iommu->name, nports, QEMU_VIOMMU_SLOTS);
             return -1;
         }
@@ -1022,7 +1012,7 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
     }
 
     if (p->nextIndex > 256) {
-        virReportError(_("the plan needs PCI controller indexes up to %1$u, but libvirt allows 255; assign fewer devices or use fewer spare ports"),
+        virReportError(VIR_ERROR_EXHAUSTED, _("the plan needs PCI controller indexes up to %1$u, but libvirt allows 255; assign fewer devices or use fewer spare ports"),
                        p->nextIndex - 1);
         return -1;
     }
@@ -1030,10 +1020,10 @@ qemuVIOMMUPlannerAllocate(qemuVIOMMUPlanner *p)
     rootBuses = qemuVIOMMUPlannerRootBuses(p);
     if (needed > 0 && low < (int) rootBuses) {
         if (floor < 256)
-            virReportError(_("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free between the root bus hierarchy (buses 0-%3$u) and the existing expander buses (from %4$d); assign fewer devices or use fewer spare ports"),
+            virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free between the root bus hierarchy (buses 0-%3$u) and the existing expander buses (from %4$d); assign fewer devices or use fewer spare ports"),
                            needed, MAX(floor - (int) rootBuses, 0), rootBuses - 1, floor);
         else
-            virReportError(_("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free above the root bus hierarchy (buses 0-%3$u) in PCI domain 0's 256; assign fewer devices or use fewer spare ports"),
+            virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free above the root bus hierarchy (buses 0-%3$u) in PCI domain 0's 256; assign fewer devices or use fewer spare ports"),
                            needed, 256 - (int) rootBuses, rootBuses - 1);
         return -1;
     }
@@ -1070,7 +1060,7 @@ qemuVIOMMUPlannerNoteAddress(qemuVIOMMUPlanner *p,
     if ((other = g_hash_table_lookup(seen, key))) {
         g_autofree char *path = qemuVIOMMUXMLNodePath(node);
 
-        virReportError(_("%1$s: guest PCI address %2$s is also used by %3$s; give each device its own address, or remove one to let virt-viommu place it"),
+        virReportError(VIR_ERROR_CONFLICT, _("%1$s: guest PCI address %2$s is also used by %3$s; give each device its own address, or remove one to let virt-viommu place it"),
                        path, key, other);
         p->failed = true;
         return;
@@ -1129,7 +1119,7 @@ qemuVIOMMUPlannerCheckEmulated(qemuVIOMMUPlanner *p)
         if (!pxb || !qemuVIOMMUDomainFindIOMMUForBus(p->def, pxb->index))
             continue;
         path = qemuVIOMMUXMLNodePath(node);
-        virReportError(_("%1$s: emulated device <%2$s> is placed below pcie-expander-bus %3$u, behind an accelerated vSMMU that admits only vfio-pci devices; move it to the root bus or remove its <address>"),
+        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: emulated device <%2$s> is placed below pcie-expander-bus %3$u, behind an accelerated vSMMU that admits only vfio-pci devices; move it to the root bus or remove its <address>"),
                        path, (const char *) node->name, pxb->index);
         p->failed = true;
     }
@@ -1498,7 +1488,7 @@ qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
     *changed = false;
 
     if (opts->sparePorts > QEMU_VIOMMU_MAX_SPARE_PORTS) {
-        virReportError(_("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
+        virReportError(VIR_ERROR_EXHAUSTED, _("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
                        opts->sparePorts, QEMU_VIOMMU_SLOTS, QEMU_VIOMMU_MAX_SPARE_PORTS);
         return -1;
     }
@@ -1526,7 +1516,7 @@ qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
 
     qemuVIOMMUPlannerGroup(&p);
     if (p.groups->len > 0 && !p.def->devices) {
-        virReportError("%s", _("the domain has no <devices>"));
+        virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
         goto cleanup;
     }
     if (qemuVIOMMUPlannerAllocate(&p) < 0)

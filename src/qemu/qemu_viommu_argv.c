@@ -167,7 +167,7 @@ qemuVIOMMUArgvController(GPtrArray *args,
     qemuVIOMMUJson j;
 
     if (!ctrl->addr.set) {
-        virReportError(_("%1$s: controller %2$u has no <address>; plan the domain first"),
+        virReportError(VIR_ERROR_NO_PLAN, _("%1$s: controller %2$u has no <address>; plan the domain first"),
                        path, ctrl->index);
         return -1;
     }
@@ -177,7 +177,7 @@ qemuVIOMMUArgvController(GPtrArray *args,
     case QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS:
         if (ctrl->busNr < 0) {
             g_free(qemuVIOMMUJsonFinish(&j));
-            virReportError(_("%1$s: pcie-expander-bus %2$u has no <target busNr>; plan the domain first"),
+            virReportError(VIR_ERROR_NO_PLAN, _("%1$s: pcie-expander-bus %2$u has no <target busNr>; plan the domain first"),
                            path, ctrl->index);
             return -1;
         }
@@ -209,7 +209,7 @@ qemuVIOMMUArgvController(GPtrArray *args,
     case QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE:
     case QEMU_VIOMMU_CONTROLLER_LAST:
         g_free(qemuVIOMMUJsonFinish(&j));
-        virReportError(_("%1$s: a %2$s below a pcie-expander-bus is not part of a plan virt-viommu writes; only pcie-root-port controllers go there"),
+        virReportError(VIR_ERROR_NO_PLAN, _("%1$s: a %2$s below a pcie-expander-bus is not part of a plan virt-viommu writes; only pcie-root-port controllers go there"),
                        path, qemuVIOMMUControllerModelTypeToString(ctrl->model));
         return -1;
     }
@@ -285,7 +285,7 @@ qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
                 break;
         }
         if (k == nopts) {
-            virReportError(_("%1$s: <iommu model='%2$s'> driver option '%3$s' is not one virt-viommu knows how libvirt passes to QEMU"),
+            virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: <iommu model='%2$s'> driver option '%3$s' is not one virt-viommu knows how libvirt passes to QEMU"),
                            path, iommu->model, name);
             return -1;
         }
@@ -303,7 +303,7 @@ qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
             break;
         case QEMU_VIOMMU_OPT_BOOL:
             if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0) {
-                virReportError(_("%1$s: <iommu> driver option %2$s='%3$s' must be 'on' or 'off'"),
+                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <iommu> driver option %2$s='%3$s' must be 'on' or 'off'"),
                                path, opts[i].xml, val);
                 return -1;
             }
@@ -311,7 +311,7 @@ qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
             break;
         case QEMU_VIOMMU_OPT_INT:
             if (!g_ascii_string_to_unsigned(val, 10, 0, 255, &num, NULL)) {
-                virReportError(_("%1$s: <iommu> driver option %2$s='%3$s' must be a number"),
+                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <iommu> driver option %2$s='%3$s' must be a number"),
                                path, opts[i].xml, val);
                 return -1;
             }
@@ -357,7 +357,7 @@ qemuVIOMMUArgvIOMMU(GPtrArray *args,
             model = &qemuVIOMMUArgvModels[i];
     }
     if (!model) {
-        virReportError(_("%1$s: <iommu model='%2$s'> is not a vIOMMU virt-viommu writes arguments for (smmuv3, intel)"),
+        virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: <iommu model='%2$s'> is not a vIOMMU virt-viommu writes arguments for (smmuv3, intel)"),
                        path, iommu->model ? iommu->model : "");
         return -1;
     }
@@ -367,7 +367,7 @@ qemuVIOMMUArgvIOMMU(GPtrArray *args,
         return 0;
     if (model->primaryBus && iommu->pciBus > 0 &&
         !qemuVIOMMUDomainFindController(def, iommu->pciBus)) {
-        virReportError(_("%1$s: pciBus='%2$d' names no PCI controller; point it at a pcie-expander-bus index"),
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: pciBus='%2$d' names no PCI controller; point it at a pcie-expander-bus index"),
                        path, iommu->pciBus);
         return -1;
     }
@@ -415,7 +415,7 @@ qemuVIOMMUArgvHostdev(GPtrArray *args,
     qemuVIOMMUJson j;
 
     if (!hd->addr.set) {
-        virReportError(_("%1$s: host device %2$s has no guest <address>; plan the domain first"),
+        virReportError(VIR_ERROR_NO_PLAN, _("%1$s: host device %2$s has no guest <address>; plan the domain first"),
                        qemuVIOMMUHostdevPath(hd), hd->sourceStr);
         return -1;
     }

@@ -124,7 +124,7 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
     if ((rc = qemuVIOMMUMetaParse(def->root, &meta)) < 0)
         return -1;
     if (rc == 0) {
-        virReportError(_("domain '%1$s' has no virt-viommu plan record in its <metadata>; plan it with 'virt-viommu plan' or 'define' first"),
+        virReportError(VIR_ERROR_NO_PLAN, _("domain '%1$s' has no virt-viommu plan record in its <metadata>; plan it with 'virt-viommu plan' or 'define' first"),
                        def->name ? def->name : "");
         return -1;
     }

@@ -150,7 +150,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     if ((rc = qemuVIOMMUXMLPropUInt(node, "index", 255, "a PCI controller", &ctrl->index)) < 0)
         return -1;
     if (rc == 0) {
-        virReportError(_("%1$s: PCI controller has no index; give every <controller type='pci'> an index (virsh dumpxml shows them)"),
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: PCI controller has no index; give every <controller type='pci'> an index (virsh dumpxml shows them)"),
                        qemuVIOMMULazyPath(node, &path));
         return -1;
     }
@@ -158,14 +158,14 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     model = qemuVIOMMUXMLProp(node, "model");
     if (!model) {
         if (ctrl->index != 0) {
-            virReportError(_("%1$s: PCI controller %2$u has no model"),
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: PCI controller %2$u has no model"),
                            qemuVIOMMULazyPath(node, &path), ctrl->index);
             return -1;
         }
         /* both machines virt-viommu plans for are PCI Express */
         ctrl->model = QEMU_VIOMMU_CONTROLLER_PCIE_ROOT;
     } else if ((int) (ctrl->model = qemuVIOMMUControllerModelTypeFromString(model)) < 0) {
-        virReportError(_("%1$s: unknown PCI controller model '%2$s'"),
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: unknown PCI controller model '%2$s'"),
                        qemuVIOMMULazyPath(node, &path), model);
         return -1;
     }
@@ -196,7 +196,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
             guint64 n;
 
             if (!text || !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, 1023, &n, NULL)) {
-                virReportError(_("%1$s: <node> of PCI controller %2$u is not a NUMA cell number"),
+                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <node> of PCI controller %2$u is not a NUMA cell number"),
                                qemuVIOMMULazyPath(node, &path), ctrl->index);
                 return -1;
             }
@@ -208,7 +208,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
         qemuVIOMMUController *other = g_ptr_array_index(def->controllers, i);
 
         if (other->index == ctrl->index) {
-            virReportError(_("%1$s: PCI controller index %2$u is used twice; each PCI controller needs its own index"),
+            virReportError(VIR_ERROR_CONFLICT, _("%1$s: PCI controller index %2$u is used twice; each PCI controller needs its own index"),
                            qemuVIOMMULazyPath(node, &path), ctrl->index);
             return -1;
         }
@@ -242,7 +242,7 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
     source = qemuVIOMMUXMLChild(node, "source");
     addr = qemuVIOMMUXMLChild(source, "address");
     if (!addr) {
-        virReportError(_("%1$s: <hostdev type='%2$s'> has no <source><address>; say which host device to assign"),
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <hostdev type='%2$s'> has no <source><address>; say which host device to assign"),
                        qemuVIOMMUHostdevPath(dev), type);
         return -1;
     }
@@ -251,7 +251,7 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
         g_autofree char *uuid = qemuVIOMMUXMLProp(addr, "uuid");
 
         if (!uuid || !g_uuid_string_is_valid(uuid)) {
-            virReportError(_("%1$s: mediated device <source><address uuid='%2$.40s'> is not a UUID"),
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: mediated device <source><address uuid='%2$.40s'> is not a UUID"),
                            qemuVIOMMUHostdevPath(dev), uuid ? uuid : "");
             return -1;
         }
@@ -270,7 +270,7 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
             if (rc < 0)
                 return -1;
             if (rc == 0 && i > 0) {
-                virReportError(_("%1$s: <source><address> lacks '%2$s'; give the host device as domain, bus, slot and function"),
+                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <source><address> lacks '%2$s'; give the host device as domain, bus, slot and function"),
                                qemuVIOMMUHostdevPath(dev), names[i]);
                 return -1;
             }
@@ -294,7 +294,7 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
             continue;
         atype = qemuVIOMMUXMLProp(addr, "type");
         if (g_strcmp0(atype, "pci") != 0) {
-            virReportError(_("%1$s: guest <address type='%2$.20s'> of a PCI host device; give it type='pci' or remove it to let virt-viommu place the device"),
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: guest <address type='%2$.20s'> of a PCI host device; give it type='pci' or remove it to let virt-viommu place the device"),
                            qemuVIOMMUHostdevPath(dev), atype ? atype : "");
             return -1;
         }
@@ -352,7 +352,7 @@ qemuVIOMMUParseArch(qemuVIOMMUDomain *def)
     }
 
     if (!def->arch) {
-        virReportError("%s", _("<os><type> has no arch; virt-viommu needs arch='aarch64' machine='virt' or arch='x86_64' machine='q35'"));
+        virReportError(VIR_ERROR_UNSUPPORTED, "%s", _("<os><type> has no arch; virt-viommu needs arch='aarch64' machine='virt' or arch='x86_64' machine='q35'"));
         return -1;
     }
 
@@ -363,7 +363,7 @@ qemuVIOMMUParseArch(qemuVIOMMUDomain *def)
                strstr(def->machine, "q35")) {
         def->archKind = QEMU_VIOMMU_ARCH_X86_Q35;
     } else {
-        virReportError(_("unsupported machine '%1$s' for arch '%2$s': virt-viommu plans aarch64 'virt' and x86_64 'q35' guests (PCI Express with pcie-expander-bus)"),
+        virReportError(VIR_ERROR_UNSUPPORTED, _("unsupported machine '%1$s' for arch '%2$s': virt-viommu plans aarch64 'virt' and x86_64 'q35' guests (PCI Express with pcie-expander-bus)"),
                        def->machine ? def->machine : "(none)", def->arch);
         return -1;
     }
@@ -524,7 +524,7 @@ qemuVIOMMUDomainBusExpander(qemuVIOMMUDomain *def,
         if (bus == 0)
             return 0;
         if (!(ctrl = qemuVIOMMUDomainFindController(def, bus))) {
-            virReportError(_("%1$s: guest PCI bus 0x%2$02x does not exist: no <controller type='pci' index='%3$u'>"),
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: guest PCI bus 0x%2$02x does not exist: no <controller type='pci' index='%3$u'>"),
                            who, bus, bus);
             return -1;
         }
@@ -543,7 +543,7 @@ qemuVIOMMUDomainBusExpander(qemuVIOMMUDomain *def,
         bus = ctrl->addr.addr.bus;
     }
 
-    virReportError(_("%1$s: the PCI controllers above guest bus 0x%2$02x form a loop"),
+    virReportError(VIR_ERROR_XML_INVALID, _("%1$s: the PCI controllers above guest bus 0x%2$02x form a loop"),
                    who, bus);
     return -1;
 }

@@ -51,7 +51,7 @@ qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
     if ((rc = qemuVIOMMUMetaParse(def->root, &meta)) < 0)
         return NULL;
     if (rc == 0) {
-        virReportError("%s", _("the domain has no virt-viommu plan record to draw"));
+        virReportError(VIR_ERROR_NO_PLAN, "%s", _("the domain has no virt-viommu plan record to draw"));
         return NULL;
     }
 

@@ -187,7 +187,7 @@ qemuVIOMMUMetaParseController(xmlNodePtr node, unsigned int *val)
     if (rc == 0) {
         g_autofree char *path = qemuVIOMMUXMLNodePath(node);
 
-        virReportError(_("%1$s: the virt-viommu plan record lacks 'controller'; remove the <viommu:plan> element to plan afresh"),
+        virReportError(VIR_ERROR_PLAN_RECORD, _("%1$s: the virt-viommu plan record lacks 'controller'; remove the <viommu:plan> element to plan afresh"),
                        path);
         return -1;
     }
@@ -216,7 +216,7 @@ qemuVIOMMUMetaParsePort(qemuVIOMMUMetaBus *bus, xmlNodePtr node)
         if (!(source = qemuVIOMMUXMLProp(cur, "source"))) {
             g_autofree char *path = qemuVIOMMUXMLNodePath(cur);
 
-            virReportError(_("%1$s: the virt-viommu plan record lacks 'source'; remove the <viommu:plan> element to plan afresh"),
+            virReportError(VIR_ERROR_PLAN_RECORD, _("%1$s: the virt-viommu plan record lacks 'source'; remove the <viommu:plan> element to plan afresh"),
                            path);
             return -1;
         }
@@ -267,7 +267,7 @@ qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **ret)
             if (!iommu) {
                 g_autofree char *path = qemuVIOMMUXMLNodePath(cur);
 
-                virReportError(_("%1$s: the virt-viommu plan record lacks 'iommu'; remove the <viommu:plan> element to plan afresh"),
+                virReportError(VIR_ERROR_PLAN_RECORD, _("%1$s: the virt-viommu plan record lacks 'iommu'; remove the <viommu:plan> element to plan afresh"),
                                path);
                 return -1;
             }
@@ -275,7 +275,7 @@ qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **ret)
                 qemuVIOMMUMetaFindBusByController(meta, controller)) {
                 g_autofree char *path = qemuVIOMMUXMLNodePath(cur);
 
-                virReportError(_("%1$s: the virt-viommu plan record lists IOMMU '%2$s' or controller %3$u twice; remove the <viommu:plan> element to plan afresh"),
+                virReportError(VIR_ERROR_PLAN_RECORD, _("%1$s: the virt-viommu plan record lists IOMMU '%2$s' or controller %3$u twice; remove the <viommu:plan> element to plan afresh"),
                                path, iommu, controller);
                 return -1;
             }

@@ -37,11 +37,11 @@ qemuVIOMMUXMLParse(const char *data, size_t len, const char *name)
     xmlNodePtr root;
 
     if (len == 0) {
-        virReportError(_("domain XML '%1$s' is empty"), name);
+        virReportError(VIR_ERROR_XML_PARSE, _("domain XML '%1$s' is empty"), name);
         return NULL;
     }
     if (len > QEMU_VIOMMU_XML_MAX) {
-        virReportError(_("domain XML '%1$s' is %2$zu bytes, more than the %3$d this tool reads"),
+        virReportError(VIR_ERROR_XML_PARSE, _("domain XML '%1$s' is %2$zu bytes, more than the %3$d this tool reads"),
                        name, len, QEMU_VIOMMU_XML_MAX);
         return NULL;
     }
@@ -49,7 +49,7 @@ qemuVIOMMUXMLParse(const char *data, size_t len, const char *name)
     xmlSetGenericErrorFunc(NULL, qemuVIOMMUXMLSilence);
 
     if (!(ctxt = xmlNewParserCtxt())) {
-        virReportError("%s", _("cannot create an XML parser"));
+        virReportError(VIR_ERROR_INTERNAL, "%s", _("cannot create an XML parser"));
         return NULL;
     }
 
@@ -73,23 +73,23 @@ qemuVIOMMUXMLParse(const char *data, size_t len, const char *name)
             msg = g_strjoinv(" ", parts);
             g_strstrip(msg);
 
-            virReportError(_("domain XML '%1$s' is not well-formed: line %2$d: %3$s"),
+            virReportError(VIR_ERROR_XML_PARSE, _("domain XML '%1$s' is not well-formed: line %2$d: %3$s"),
                            name, err->line, msg);
         } else {
-            virReportError(_("domain XML '%1$s' is not well-formed"), name);
+            virReportError(VIR_ERROR_XML_PARSE, _("domain XML '%1$s' is not well-formed"), name);
         }
         goto error;
     }
 
     if (doc->intSubset || doc->extSubset) {
-        virReportError(_("domain XML '%1$s' has a DOCTYPE; libvirt domain XML has none, remove it (entities are not expanded)"),
+        virReportError(VIR_ERROR_XML_PARSE, _("domain XML '%1$s' has a DOCTYPE; libvirt domain XML has none, remove it (entities are not expanded)"),
                        name);
         goto error;
     }
 
     root = xmlDocGetRootElement(doc);
     if (!root || !xmlStrEqual(root->name, BAD_CAST "domain") || root->ns) {
-        virReportError(_("domain XML '%1$s' has root element <%2$s>, expected <domain>"),
+        virReportError(VIR_ERROR_XML_PARSE, _("domain XML '%1$s' has root element <%2$s>, expected <domain>"),
                        name, root ? (const char *) root->name : "");
         goto error;
     }
@@ -315,7 +315,7 @@ qemuVIOMMUXMLPropUInt(xmlNodePtr node,
     if (!ok) {
         g_autofree char *path = qemuVIOMMUXMLNodePath(node);
 
-        virReportError(_("%1$s: attribute %2$s='%3$.40s' of %4$s is not a number from 0 to %5$u"),
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: attribute %2$s='%3$.40s' of %4$s is not a number from 0 to %5$u"),
                        path, name, str, what, max);
         return -1;
     }

@@ -26,7 +26,7 @@ virDLLoad(const char *soname,
     if (!(handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL))) {
         const char *why = dlerror();
 
-        virReportError(_("cannot load %1$s for %2$s (%3$s); install %4$s"),
+        virReportError(VIR_ERROR_LIBRARY, _("cannot load %1$s for %2$s (%3$s); install %4$s"),
                        soname, purpose, why ? why : "not found", package);
         return NULL;
     }
@@ -34,7 +34,7 @@ virDLLoad(const char *soname,
     /* dlsym() on the handle also searches the library's dependencies */
     for (i = 0; i < nsyms; i++) {
         if (!(*syms[i].ptr = dlsym(handle, syms[i].name))) {
-            virReportError(_("%1$s lacks %2$s, which %3$s needs; install %4$s"),
+            virReportError(VIR_ERROR_LIBRARY, _("%1$s lacks %2$s, which %3$s needs; install %4$s"),
                            soname, syms[i].name, purpose, package);
             dlclose(handle);
             return NULL;

@@ -10,6 +10,57 @@
 
 #include <stdio.h>
 
+VIR_ENUM_IMPL(virErrorCode,
+              VIR_ERROR_LAST,
+              "internal",
+              "system",
+              "xml-parse",
+              "xml-invalid",
+              "unsupported",
+              "conflict",
+              "placement",
+              "exhausted",
+              "host-device",
+              "host-iommu",
+              "host-sysfs",
+              "group-not-viable",
+              "plan-record",
+              "no-plan",
+              "no-domain",
+              "operation-invalid",
+              "operation-failed",
+              "libvirt",
+              "library",
+);
+
+struct _virErrorItem {
+    virErrorCode code;
+    char *message;
+};
+
+
+static void
+virErrorItemFree(virErrorItem *item)
+{
+    g_free(item->message);
+    g_free(item);
+}
+
+
+virErrorCode
+virErrorItemCode(const virErrorItem *item)
+{
+    return item->code;
+}
+
+
+const char *
+virErrorItemMessage(const virErrorItem *item)
+{
+    return item->message;
+}
+
+
 static GPrivate virErrorList = G_PRIVATE_INIT((GDestroyNotify) g_ptr_array_unref);
 static GPrivate virWarningList = G_PRIVATE_INIT((GDestroyNotify) g_ptr_array_unref);
 
@@ -20,34 +71,65 @@ virMessageListGet(GPrivate *key)
     GPtrArray *list = g_private_get(key);
 
     if (!list) {
-        list = g_ptr_array_new_with_free_func(g_free);
+        list = g_ptr_array_new_with_free_func((GDestroyNotify) virErrorItemFree);
         g_private_set(key, list);
     }
     return list;
 }
 
 
-static GPtrArray *
-virErrorListGet(void)
+static void
+virMessageListAppend(GPrivate *key, virErrorCode code, char *message)
 {
-    return virMessageListGet(&virErrorList);
+    virErrorItem *item = g_new0(virErrorItem, 1);
+
+    item->code = code;
+    item->message = message;
+    g_ptr_array_add(virMessageListGet(key), item);
+}
+
+
+static char *
+virMessageListFormat(GPrivate *key, unsigned int flags)
+{
+    GPtrArray *list = virMessageListGet(key);
+    GString *buf = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < list->len; i++) {
+        virErrorItem *item = g_ptr_array_index(list, i);
+
+        if (flags & VIR_ERROR_FORMAT_CODES)
+            g_string_append_printf(buf, "%s: ", virErrorCodeTypeToString(item->code));
+        g_string_append(buf, item->message);
+        g_string_append_c(buf, '\n');
+    }
+    return g_string_free(buf, FALSE);
 }
 
 
 static void
-virErrorAppend(char *msg)
+virMessageListDispatch(GPrivate *key, const char *prefix, const char *level)
 {
-    g_ptr_array_add(virErrorListGet(), msg);
+    GPtrArray *list = virMessageListGet(key);
+    size_t i;
+
+    for (i = 0; i < list->len; i++) {
+        virErrorItem *item = g_ptr_array_index(list, i);
+
+        fprintf(stderr, "%s: %s: %s\n", prefix, level, item->message);
+    }
+    g_ptr_array_set_size(list, 0);
 }
 
 
 void
-virReportErrorFull(const char *fmt, ...)
+virReportError(virErrorCode code, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    virErrorAppend(g_strdup_vprintf(fmt, ap));
+    virMessageListAppend(&virErrorList, code, g_strdup_vprintf(fmt, ap));
     va_end(ap);
 }
 
@@ -62,87 +144,75 @@ virReportSystemError(int errnum, const char *fmt, ...)
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
 
-    virErrorAppend(g_strdup_printf("%s: %s", msg, g_strerror(errnum)));
+    virMessageListAppend(&virErrorList, VIR_ERROR_SYSTEM,
+                         g_strdup_printf("%s: %s", msg, g_strerror(errnum)));
 }
 
 
 const char *
 virErrorGetLast(void)
 {
-    GPtrArray *list = virErrorListGet();
+    GPtrArray *list = virMessageListGet(&virErrorList);
 
     if (list->len == 0)
         return "unknown error";
-    return g_ptr_array_index(list, list->len - 1);
+    return virErrorItemMessage(g_ptr_array_index(list, list->len - 1));
+}
+
+
+virErrorCode
+virErrorGetLastCode(void)
+{
+    GPtrArray *list = virMessageListGet(&virErrorList);
+
+    if (list->len == 0)
+        return VIR_ERROR_LAST;
+    return virErrorItemCode(g_ptr_array_index(list, list->len - 1));
 }
 
 
 const GPtrArray *
 virErrorGetAll(void)
 {
-    return virErrorListGet();
+    return virMessageListGet(&virErrorList);
 }
 
 
 size_t
 virErrorCount(void)
 {
-    return virErrorListGet()->len;
+    return virMessageListGet(&virErrorList)->len;
 }
 
 
 char *
-virErrorsFormat(void)
+virErrorsFormat(unsigned int flags)
 {
-    GPtrArray *list = virErrorListGet();
-    GString *buf = g_string_new(NULL);
-    size_t i;
-
-    for (i = 0; i < list->len; i++) {
-        g_string_append(buf, g_ptr_array_index(list, i));
-        g_string_append_c(buf, '\n');
-    }
-    return g_string_free(buf, FALSE);
+    return virMessageListFormat(&virErrorList, flags);
 }
 
 
 void
 virErrorReset(void)
 {
-    g_ptr_array_set_size(virErrorListGet(), 0);
-}
-
-
-void
-virErrorTruncate(size_t count)
-{
-    GPtrArray *list = virErrorListGet();
-
-    if (count < list->len)
-        g_ptr_array_set_size(list, count);
+    g_ptr_array_set_size(virMessageListGet(&virErrorList), 0);
 }
 
 
 void
 virErrorDispatch(const char *prefix)
 {
-    GPtrArray *list = virErrorListGet();
-    size_t i;
-
-    for (i = 0; i < list->len; i++)
-        fprintf(stderr, "%s: error: %s\n", prefix,
-                (const char *) g_ptr_array_index(list, i));
-    virErrorReset();
+    virMessageListDispatch(&virErrorList, prefix, "error");
 }
 
 
 void
-virReportWarning(const char *fmt, ...)
+virReportWarning(virErrorCode code, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    g_ptr_array_add(virMessageListGet(&virWarningList), g_strdup_vprintf(fmt, ap));
+    virMessageListAppend(&virWarningList, code, g_strdup_vprintf(fmt, ap));
     va_end(ap);
 }
 
@@ -161,14 +231,15 @@ virWarningReset(void)
 }
 
 
+char *
+virWarningsFormat(unsigned int flags)
+{
+    return virMessageListFormat(&virWarningList, flags);
+}
+
+
 void
 virWarningDispatch(const char *prefix)
 {
-    GPtrArray *list = virMessageListGet(&virWarningList);
-    size_t i;
-
-    for (i = 0; i < list->len; i++)
-        fprintf(stderr, "%s: warning: %s\n", prefix,
-                (const char *) g_ptr_array_index(list, i));
-    virWarningReset();
+    virMessageListDispatch(&virWarningList, prefix, "warning");
 }

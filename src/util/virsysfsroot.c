@@ -308,10 +308,10 @@ static void
 virSysfsReportOpenError(virSysfsRoot *root, int errnum, const char *path)
 {
     if (errnum == EXDEV) {
-        virReportError(_("'%1$s' leads outside the sysfs root '%2$s'; refusing to follow it"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' leads outside the sysfs root '%2$s'; refusing to follow it"),
                        path, root->path);
     } else if (errnum == ELOOP) {
-        virReportError(_("'%1$s' below sysfs root '%2$s' is a loop of symbolic links"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is a loop of symbolic links"),
                        path, root->path);
     } else {
         virReportSystemError(errnum, _("cannot open '%1$s' below sysfs root '%2$s'"),
@@ -457,7 +457,7 @@ virSysfsDirRead(virSysfsDir *dir,
             close(fd);
             full = virSysfsJoin(dir->path, name);
             if (err == EISDIR) {
-                virReportError(_("'%1$s' below sysfs root '%2$s' is not a regular file"),
+                virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is not a regular file"),
                                full, dir->root->path);
             } else {
                 virReportSystemError(err, _("cannot read '%1$s' below sysfs root '%2$s'"),
@@ -481,7 +481,7 @@ virSysfsDirRead(virSysfsDir *dir,
     if (got == 0 && (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
         close(fd);
         full = virSysfsJoin(dir->path, name);
-        virReportError(_("'%1$s' below sysfs root '%2$s' is not a regular file"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is not a regular file"),
                        full, dir->root->path);
         return -1;
     }
@@ -489,7 +489,7 @@ virSysfsDirRead(virSysfsDir *dir,
 
     if (got > VIR_SYSFS_ATTR_MAX) {
         full = virSysfsJoin(dir->path, name);
-        virReportError(_("'%1$s' below sysfs root '%2$s' is larger than %3$d bytes; not a sysfs attribute"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is larger than %3$d bytes; not a sysfs attribute"),
                        full, dir->root->path, VIR_SYSFS_ATTR_MAX);
         return -1;
     }
@@ -497,7 +497,7 @@ virSysfsDirRead(virSysfsDir *dir,
         got--;
     if (memchr(buf, '\0', got)) {
         full = virSysfsJoin(dir->path, name);
-        virReportError(_("'%1$s' below sysfs root '%2$s' holds binary data"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' holds binary data"),
                        full, dir->root->path);
         return -1;
     }
@@ -535,7 +535,7 @@ virSysfsDirReadInt(virSysfsDir *dir,
 
  invalid:
     full = virSysfsJoin(dir->path, name);
-    virReportError(_("'%1$s' below sysfs root '%2$s' holds '%3$s', not a number"),
+    virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' holds '%3$s', not a number"),
                    full, dir->root->path, str);
     return -1;
 }
@@ -552,7 +552,7 @@ virSysfsDirReadLink(virSysfsDir *dir,
     char *resolved;
 
     if (strchr(name, '/')) {
-        virReportError(_("internal error: link name '%1$s' has a '/'"), name);
+        virReportError(VIR_ERROR_INTERNAL, _("internal error: link name '%1$s' has a '/'"), name);
         return -1;
     }
 
@@ -574,7 +574,7 @@ virSysfsDirReadLink(virSysfsDir *dir,
         if (fstatat(dir->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
             S_ISDIR(sb.st_mode))
             return 0;
-        virReportError(_("'%1$s' below sysfs root '%2$s' should be a symbolic link"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' should be a symbolic link"),
                        full, dir->root->path);
         return -1;
     }
@@ -582,7 +582,7 @@ virSysfsDirReadLink(virSysfsDir *dir,
 
     if (!(resolved = virSysfsPathResolve(dir->path, text))) {
         full = virSysfsJoin(dir->path, name);
-        virReportError(_("link '%1$s' -> '%2$s' leads outside the sysfs root '%3$s'; refusing to follow it"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("link '%1$s' -> '%2$s' leads outside the sysfs root '%3$s'; refusing to follow it"),
                        full, text, dir->root->path);
         return -1;
     }

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +164,7 @@ virSysIOMMUHostOpenTop(virSysIOMMUHost *host,
     if ((rc = virSysfsRootOpenDir(host->sysfs, path, dir)) < 0)
         return -1;
     if (rc == 0 && required) {
-        virReportError(_("'%1$s' has no '%2$s': not a sysfs tree; point --sysfs-root at the directory that holds 'sys'"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' has no '%2$s': not a sysfs tree; point --sysfs-root at the directory that holds 'sys'"),
                        virSysfsRootGetPath(host->sysfs), path);
         return -1;
     }
@@ -203,12 +202,12 @@ virSysIOMMUDeviceReadHex(virSysfsDir *dir,
     if ((rc = virSysfsDirReadInt(dir, name, 16, &v)) < 0)
         return -1;
     if (rc == 0) {
-        virReportError(_("PCI device '%1$s' has no '%2$s' attribute in '%3$s'"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' has no '%2$s' attribute in '%3$s'"),
                        dev->bdf, name, virSysfsDirGetPath(dir));
         return -1;
     }
     if (v < 0 || v > max) {
-        virReportError(_("PCI device '%1$s' has '%2$s' 0x%3$llx, out of range"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' has '%2$s' 0x%3$llx, out of range"),
                        dev->bdf, name, v);
         return -1;
     }
@@ -233,7 +232,7 @@ virSysIOMMUDeviceLoadPlacement(virSysIOMMUDevice *dev,
         return -1;
     if (rc == 1) {
         if (numa < -1 || numa > 1023) {
-            virReportError(_("PCI device '%1$s' has numa_node %2$lld, not a NUMA node number"),
+            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' has numa_node %2$lld, not a NUMA node number"),
                            dev->bdf, numa);
             return -1;
         }
@@ -250,7 +249,7 @@ virSysIOMMUDeviceLoadPlacement(virSysIOMMUDevice *dev,
         guint64 g;
 
         if (!g_ascii_string_to_unsigned(group, 10, 0, G_MAXINT, &g, NULL)) {
-            virReportError(_("PCI device '%1$s' has an iommu_group link to '%2$s', not a group number"),
+            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' has an iommu_group link to '%2$s', not a group number"),
                            dev->bdf, group);
             return -1;
         }
@@ -259,7 +258,7 @@ virSysIOMMUDeviceLoadPlacement(virSysIOMMUDevice *dev,
 
     if (physfn) {
         if (virPCIDeviceAddressParse(physfn, &pf) < 0) {
-            virReportError(_("PCI device '%1$s' has a physfn link to '%2$s', not a PCI device"),
+            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' has a physfn link to '%2$s', not a PCI device"),
                            dev->bdf, physfn);
             return -1;
         }
@@ -287,7 +286,7 @@ virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
     if ((rc = virSysfsDirReadInt(dir, "sriov_numvfs", 10, &numvfs)) < 0)
         return -1;
     if (numvfs < 0 || numvfs > 65535) {
-        virReportError(_("PCI device '%1$s' has sriov_numvfs %2$lld, out of range"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' has sriov_numvfs %2$lld, out of range"),
                        dev->bdf, numvfs);
         return -1;
     }
@@ -304,7 +303,7 @@ virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
             if (rc == 0)
                 continue;
             if (virPCIDeviceAddressParse(vf, &vfaddr) < 0) {
-                virReportError(_("PCI device '%1$s' has a %2$s link to '%3$s', not a PCI device"),
+                virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' has a %2$s link to '%3$s', not a PCI device"),
                                dev->bdf, link, vf);
                 return -1;
             }
@@ -328,7 +327,7 @@ virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
     if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
         return -1;
     if (rc == 0) {
-        virReportError(_("PCI device '%1$s' vanished from '%2$s'"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' vanished from '%2$s'"),
                        dev->bdf, dev->sysfsPath);
         return -1;
     }
@@ -357,7 +356,7 @@ virSysIOMMUHostReadDevice(virSysIOMMUHost *host,
     if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
         return -1;
     if (rc == 0) {
-        virReportError(_("PCI device '%1$s' is listed in '%2$s' but its directory '%3$s' is missing"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' is listed in '%2$s' but its directory '%3$s' is missing"),
                        dev->bdf, VIR_SYS_PCI_DEVICES, dev->sysfsPath);
         return -1;
     }
@@ -479,7 +478,7 @@ virSysIOMMUHostGetMdevParent(virSysIOMMUHost *host,
     dir = g_path_get_dirname(target);
     base = g_path_get_basename(dir);
     if (virPCIDeviceAddressParse(base, parent) < 0) {
-        virReportError(_("mediated device '%1$s' hangs below '%2$s', not below a PCI device"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("mediated device '%1$s' hangs below '%2$s', not below a PCI device"),
                        uuid, dir);
         return -1;
     }
@@ -614,7 +613,7 @@ virSysIOMMUHostReadIOMMU(virSysIOMMUHost *host,
     if ((rc = virSysfsRootOpenDir(host->sysfs, iommu->sysfsPath, &dir)) < 0)
         return -1;
     if (rc == 0) {
-        virReportError(_("IOMMU '%1$s' is listed in '%2$s' but its directory '%3$s' is missing"),
+        virReportError(VIR_ERROR_HOST_SYSFS, _("IOMMU '%1$s' is listed in '%2$s' but its directory '%3$s' is missing"),
                        name, VIR_SYS_CLASS_IOMMU, iommu->sysfsPath);
         return -1;
     }
@@ -651,221 +650,6 @@ virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
     g_hash_table_insert(host->iommus, iommu->name, iommu);
     *ret = iommu;
     return 1;
-}
-
-
-/*
- * Prefetch: the lookups of independent devices are independent
- * system calls (a dozen for each device and its group, nine for each
- * IOMMU), so a domain with many host devices has them read by several
- * threads at once.  Each job is one device, with its group and, if no
- * other job has claimed it yet, its IOMMU.  The threads only read
- * sysfs into their own jobs; the caches are filled afterwards by the
- * caller's thread.  A lookup that fails is not reported here: it is
- * simply not cached, and the caller's own lookup reads it again and
- * reports why.
- */
-#define VIR_SYS_IOMMU_PREFETCH_THREADS 4    /* the caller's included */
-#define VIR_SYS_IOMMU_PREFETCH_PER_THREAD 8 /* jobs that pay for a thread */
-
-typedef struct _virSysIOMMUPrefetchJob virSysIOMMUPrefetchJob;
-struct _virSysIOMMUPrefetchJob {
-    virPCIDeviceAddress addr;
-    virSysIOMMUDevice *dev;     /* read, or NULL */
-    GPtrArray *group;           /* the members of its group, or NULL */
-    virSysIOMMU *iommu;         /* its IOMMU when this job read it */
-};
-
-typedef struct _virSysIOMMUPrefetch virSysIOMMUPrefetch;
-struct _virSysIOMMUPrefetch {
-    gint refs;                  /* atomic: the caller and each thread */
-    virSysIOMMUHost *host;
-    virSysIOMMUPrefetchJob *jobs;
-    guint njobs;
-    gint next;                  /* atomic: the next job to take */
-    /* pthread, not GMutex/GCond: ThreadSanitizer sees these */
-    pthread_mutex_t lock;
-    pthread_cond_t cond;        /* signalled when the last job is done */
-    guint done;                 /* jobs done (lock) */
-    GHashTable *claimed;        /* IOMMU names some job reads (lock) */
-};
-
-
-static void
-virSysIOMMUPrefetchUnref(virSysIOMMUPrefetch *pf)
-{
-    if (!g_atomic_int_dec_and_test(&pf->refs))
-        return;
-    pthread_mutex_destroy(&pf->lock);
-    pthread_cond_destroy(&pf->cond);
-    g_free(pf);
-}
-
-
-static void
-virSysIOMMUPrefetchOne(virSysIOMMUPrefetch *pf, virSysIOMMUPrefetchJob *job)
-{
-    virSysIOMMUHost *host = pf->host;
-    const char *name;
-    bool mine;
-
-    if (virSysIOMMUHostReadDevice(host, &job->addr, false, &job->dev) <= 0)
-        return;
-    if (job->dev->group >= 0)
-        virSysIOMMUHostReadGroup(host, job->dev->group, &job->group);
-
-    if (!(name = job->dev->iommu) || !virSysIOMMUNameIsValid(name) || !host->iommuDir)
-        return;
-    pthread_mutex_lock(&pf->lock);
-    mine = !g_hash_table_contains(host->iommus, name) &&
-        g_hash_table_add(pf->claimed, (gpointer) name);
-    pthread_mutex_unlock(&pf->lock);
-    if (mine)
-        virSysIOMMUHostReadIOMMU(host, name, &job->iommu);
-}
-
-
-/* Take jobs and run them until none is left.  A thread that starts
- * after the others have taken every job touches nothing but @pf. */
-static void
-virSysIOMMUPrefetchWork(virSysIOMMUPrefetch *pf)
-{
-    size_t errors = virErrorCount();
-    guint i;
-
-    while ((i = (guint) g_atomic_int_add(&pf->next, 1)) < pf->njobs) {
-        virSysIOMMUPrefetchOne(pf, &pf->jobs[i]);
-        pthread_mutex_lock(&pf->lock);
-        if (++pf->done == pf->njobs)
-            pthread_cond_signal(&pf->cond);
-        pthread_mutex_unlock(&pf->lock);
-    }
-    virErrorTruncate(errors);
-}
-
-
-static void *
-virSysIOMMUPrefetchThread(void *opaque)
-{
-    virSysIOMMUPrefetch *pf = opaque;
-
-    virSysIOMMUPrefetchWork(pf);
-    virSysIOMMUPrefetchUnref(pf);
-    return NULL;
-}
-
-
-/* Start up to @n - 1 detached threads working on @pf, on the CPUs
- * other than the caller's: the kernel starts a new thread on its
- * creator's CPU, where it would wait for the caller's time slice to
- * end (milliseconds) while another CPU idles. */
-static void
-virSysIOMMUPrefetchStart(virSysIOMMUPrefetch *pf, guint n)
-{
-    pthread_attr_t attr;
-    cpu_set_t cpus;
-    int self = sched_getcpu();
-    guint i;
-
-    if (n < 2 || self < 0 ||
-        sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
-        return;
-    CPU_CLR(self, &cpus);
-    if (CPU_COUNT(&cpus) == 0 || pthread_attr_init(&attr) != 0)
-        return;
-
-    if (pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus) == 0 &&
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0) {
-        for (i = 1; i < n; i++) {
-            pthread_t thread;
-
-            g_atomic_int_inc(&pf->refs);
-            /* fewer threads are slower, not wrong */
-            if (pthread_create(&thread, &attr, virSysIOMMUPrefetchThread, pf) != 0) {
-                g_atomic_int_add(&pf->refs, -1);
-                break;
-            }
-        }
-    }
-    pthread_attr_destroy(&attr);
-}
-
-
-/* Run the jobs on as many threads as their number and the CPUs make
- * worth it, the caller's included, and wait until all are done (not
- * for the threads: one the scheduler has not started yet finds no job
- * and ends on its own). */
-static void
-virSysIOMMUPrefetchRun(virSysIOMMUPrefetch *pf)
-{
-    guint n = MIN(g_get_num_processors(), VIR_SYS_IOMMU_PREFETCH_THREADS);
-
-    virSysIOMMUPrefetchStart(pf, MIN(n, pf->njobs / VIR_SYS_IOMMU_PREFETCH_PER_THREAD));
-    virSysIOMMUPrefetchWork(pf);
-
-    pthread_mutex_lock(&pf->lock);
-    while (pf->done < pf->njobs)
-        pthread_cond_wait(&pf->cond, &pf->lock);
-    pthread_mutex_unlock(&pf->lock);
-}
-
-
-void
-virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
-                        const virPCIDeviceAddress *addrs,
-                        size_t naddrs)
-{
-    g_autofree virSysIOMMUPrefetchJob *jobs = g_new0(virSysIOMMUPrefetchJob, naddrs);
-    g_autoptr(GHashTable) claimed = g_hash_table_new(g_str_hash, g_str_equal);
-    virSysIOMMUPrefetch *pf;
-    size_t errors = virErrorCount();
-    guint njobs = 0;
-    size_t i;
-
-    if (naddrs == 0)
-        return;
-    if (virSysIOMMUHostOpenTop(host, VIR_SYS_PCI_DEVICES, &host->pciDir, true) <= 0 ||
-        virSysIOMMUHostOpenTop(host, VIR_SYS_CLASS_IOMMU, &host->iommuDir, false) < 0) {
-        virErrorTruncate(errors);
-        return;
-    }
-
-    for (i = 0; i < naddrs; i++) {
-        char bdf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
-
-        virPCIDeviceAddressFormat(&addrs[i], bdf);
-        if (!g_hash_table_contains(host->devices, bdf))
-            jobs[njobs++].addr = addrs[i];
-    }
-
-    pf = g_new0(virSysIOMMUPrefetch, 1);
-    pf->refs = 1;
-    pf->host = host;
-    pf->jobs = jobs;
-    pf->njobs = njobs;
-    pf->claimed = claimed;
-    pthread_mutex_init(&pf->lock, NULL);
-    pthread_cond_init(&pf->cond, NULL);
-    virSysIOMMUPrefetchRun(pf);
-    virSysIOMMUPrefetchUnref(pf);
-
-    for (i = 0; i < njobs; i++) {
-        virSysIOMMUPrefetchJob *job = &jobs[i];
-
-        if (job->iommu)
-            g_hash_table_insert(host->iommus, job->iommu->name, job->iommu);
-        if (!job->dev)
-            continue;
-        if (g_hash_table_contains(host->devices, job->dev->bdf)) {
-            /* the domain names it twice */
-            virSysIOMMUDeviceFree(job->dev);
-            g_clear_pointer(&job->group, g_ptr_array_unref);
-            continue;
-        }
-        g_hash_table_insert(host->devices, job->dev->bdf, job->dev);
-        if (job->group)
-            virSysIOMMUHostCacheGroup(host, job->dev->group, job->group);
-    }
 }
 
 
@@ -913,7 +697,7 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
         virPCIDeviceAddress addr;
 
         if (virPCIDeviceAddressParse(name, &addr) < 0) {
-            virReportError(_("'%1$s/%2$s' is not named like a PCI device (DDDD:BB:SS.F)"),
+            virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s/%2$s' is not named like a PCI device (DDDD:BB:SS.F)"),
                            VIR_SYS_PCI_DEVICES, name);
             return -1;
         }
@@ -934,7 +718,7 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
                                           &iommu)) < 0)
             return -1;
         if (rc == 0) {
-            virReportError(_("'%1$s/%2$s' is not a valid IOMMU entry"),
+            virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s/%2$s' is not a valid IOMMU entry"),
                            VIR_SYS_CLASS_IOMMU,
                            (const char *) g_ptr_array_index(names, i));
             return -1;
@@ -955,7 +739,7 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
         if ((rc = virSysIOMMUHostGetIOMMU(host, dev->iommu, &iommu)) < 0)
             return -1;
         if (rc == 0) {
-            virReportError(_("PCI device '%1$s' is behind IOMMU '%2$s', which is missing from '%3$s'"),
+            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' is behind IOMMU '%2$s', which is missing from '%3$s'"),
                            dev->bdf, dev->iommu, VIR_SYS_CLASS_IOMMU);
             return -1;
         }
@@ -1060,7 +844,7 @@ virSysIOMMUSaveWrite(virSysIOMMUSaver *s,
         return -1;
     }
     if (!g_file_set_contents(path, data, -1, &err)) {
-        virReportError(_("cannot write '%1$s': %2$s"), path, err->message);
+        virReportError(VIR_ERROR_SYSTEM, _("cannot write '%1$s': %2$s"), path, err->message);
         return -1;
     }
     return 0;
@@ -1146,7 +930,7 @@ virSysIOMMUSaveDevice(virSysIOMMUSaver *s, virSysIOMMUDevice *dev)
     size_t i;
 
     if (virSysfsRootOpenDir(s->host->sysfs, dev->sysfsPath, &dir) <= 0) {
-        virReportError(_("PCI device '%1$s' vanished while saving"), dev->bdf);
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' vanished while saving"), dev->bdf);
         return -1;
     }
 
@@ -1203,7 +987,7 @@ virSysIOMMUSaveIOMMU(virSysIOMMUSaver *s, virSysIOMMU *iommu)
     size_t i;
 
     if (virSysfsRootOpenDir(s->host->sysfs, iommu->sysfsPath, &dir) <= 0) {
-        virReportError(_("IOMMU '%1$s' vanished while saving"), iommu->name);
+        virReportError(VIR_ERROR_HOST_SYSFS, _("IOMMU '%1$s' vanished while saving"), iommu->name);
         return -1;
     }
 
@@ -1272,7 +1056,7 @@ virSysIOMMUHostSave(virSysIOMMUHost *host, const char *dir)
         return -1;
 
     if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
-        virReportError(_("'%1$s' already exists; --save writes a new directory, remove it or choose another name"),
+        virReportError(VIR_ERROR_SYSTEM, _("'%1$s' already exists; --save writes a new directory, remove it or choose another name"),
                        dir);
         return -1;
     }

@@ -93,14 +93,6 @@ int virSysIOMMUHostGetGroupDevices(virSysIOMMUHost *host,
                                    int group,
                                    GPtrArray **bdfs);
 
-/* Read the devices at @addrs, the members of their IOMMU groups and
- * their IOMMUs ahead of the lookups above, on several threads when
- * there are enough of them.  Nothing is reported: the lookups report
- * what could not be read. */
-void virSysIOMMUHostPrefetch(virSysIOMMUHost *host,
-                             const virPCIDeviceAddress *addrs,
-                             size_t naddrs);
-
 /* Look up one IOMMU by name; same return convention. */
 int virSysIOMMUHostGetIOMMU(virSysIOMMUHost *host,
                             const char *name,
