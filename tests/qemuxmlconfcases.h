@@ -72,3 +72,5 @@ DO_TEST_FAILURE("error-emulated-on-pxb", "aarch64-2smmu");
 DO_TEST_FAILURE("error-iommufd-disabled", "aarch64-2smmu");
 DO_TEST_FAILURE("error-x86-two-iommus", "x86-intel-2dmar");
 DO_TEST_FAILURE("error-many-problems", "aarch64-noiommu");
+/* a record whose options name a pciBus: options are options only */
+DO_TEST_FAILURE("error-record-options-pcibus", "aarch64-2smmu");

@@ -11,6 +11,8 @@
 #include <libxml/tree.h>
 #include <stdbool.h>
 
+#include "qemu_viommu_conf.h"
+#include "qemu_viommu_facts.h"
 #include "virsysiommu.h"
 
 typedef struct _qemuVIOMMUPlanOptions qemuVIOMMUPlanOptions;
@@ -21,8 +23,31 @@ struct _qemuVIOMMUPlanOptions {
 /* The most spare ports a pxb gets: its 32 slots less one device. */
 #define QEMU_VIOMMU_MAX_SPARE_PORTS 31
 
+typedef struct _qemuVIOMMUPlan qemuVIOMMUPlan;
+
 /*
- * Plan the domain @doc in place against @host:
+ * Decide where the hostdevs of @def go, from the host @facts alone: no
+ * file, clock or libvirt is read, and nothing of @def or its document
+ * is changed.  Returns the plan, or NULL with every problem found
+ * reported.  @def and @facts must outlive the plan.
+ */
+qemuVIOMMUPlan *qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
+                                    const qemuVIOMMUHostFacts *facts,
+                                    const qemuVIOMMUPlanOptions *opts);
+
+/* Does applying @plan change the document? */
+bool qemuVIOMMUPlanChanged(const qemuVIOMMUPlan *plan);
+
+/* Write @plan into the document of its domain: new controllers,
+ * guest addresses, vIOMMUs and the record, as minimal edits.  Cannot
+ * fail.  The domain model is stale afterwards. */
+void qemuVIOMMUPlanApply(qemuVIOMMUPlan *plan);
+
+void qemuVIOMMUPlanFree(qemuVIOMMUPlan *plan);
+
+/*
+ * Plan the domain @doc in place against @host (parse, collect the
+ * host facts, build, apply):
  *  - every PCI or mdev <hostdev> without a guest address is put on a
  *    new pcie-root-port below the pcie-expander-bus of its physical
  *    IOMMU (created with its vIOMMU when the domain has none yet);
@@ -32,13 +57,15 @@ struct _qemuVIOMMUPlanOptions {
  * Nothing else in the document changes.  A document that needs no
  * change is left byte for byte as it was, and *changed is false.
  *
- * Returns 0, or -1 with every problem found reported (the document is
- * then in an undefined state and must be dropped).
+ * Returns 0, or -1 with every problem found reported; the document is
+ * then as it was.
  */
 int qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
                          xmlDocPtr doc,
                          const qemuVIOMMUPlanOptions *opts,
                          bool *changed);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUPlan, qemuVIOMMUPlanFree);
 
 /* A spare root port of the plan recorded in @doc, behind the vIOMMU of
  * physical IOMMU @iommu: one no device sits on.  Returns 1 with its

@@ -220,102 +220,80 @@ qemuVIOMMUArgvController(GPtrArray *args,
 }
 
 
-static const char *
-qemuVIOMMUIOMMUOption(qemuVIOMMUIOMMU *iommu, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < iommu->optNames->len; i++) {
-        if (strcmp(g_ptr_array_index(iommu->optNames, i), name) == 0)
-            return g_ptr_array_index(iommu->optValues, i);
-    }
-    return NULL;
-}
-
-
-/* Options written as "on"/"off" strings, and those as booleans, in
- * the order libvirt writes them. */
+/* How libvirt passes an option to QEMU, in the order it writes them. */
 typedef enum {
-    QEMU_VIOMMU_OPT_STRING,     /* copied as a string */
+    QEMU_VIOMMU_OPT_STRING,     /* "on"/"off", or a number, as a string */
     QEMU_VIOMMU_OPT_BOOL,       /* on/off as true/false */
     QEMU_VIOMMU_OPT_INT,        /* a number */
 } qemuVIOMMUOptType;
 
 typedef struct _qemuVIOMMUOpt qemuVIOMMUOpt;
 struct _qemuVIOMMUOpt {
-    const char *xml;
+    qemuVIOMMUOption opt;
     const char *qemu;
     qemuVIOMMUOptType type;
 };
 
 static const qemuVIOMMUOpt qemuVIOMMUSMMUv3Opts[] = {
-    { "accel", "accel", QEMU_VIOMMU_OPT_BOOL },
-    { "ats", "ats", QEMU_VIOMMU_OPT_STRING },
-    { "ril", "ril", QEMU_VIOMMU_OPT_STRING },
-    { "ssidsize", "ssidsize", QEMU_VIOMMU_OPT_STRING },
-    { "oas", "oas", QEMU_VIOMMU_OPT_STRING },
-    { "cmdqv", "cmdqv", QEMU_VIOMMU_OPT_STRING },
+    { QEMU_VIOMMU_OPTION_ACCEL, "accel", QEMU_VIOMMU_OPT_BOOL },
+    { QEMU_VIOMMU_OPTION_ATS, "ats", QEMU_VIOMMU_OPT_STRING },
+    { QEMU_VIOMMU_OPTION_RIL, "ril", QEMU_VIOMMU_OPT_STRING },
+    { QEMU_VIOMMU_OPTION_SSIDSIZE, "ssidsize", QEMU_VIOMMU_OPT_STRING },
+    { QEMU_VIOMMU_OPTION_OAS, "oas", QEMU_VIOMMU_OPT_STRING },
+    { QEMU_VIOMMU_OPTION_CMDQV, "cmdqv", QEMU_VIOMMU_OPT_STRING },
 };
 
 static const qemuVIOMMUOpt qemuVIOMMUIntelOpts[] = {
-    { "intremap", "intremap", QEMU_VIOMMU_OPT_STRING },
-    { "caching_mode", "caching-mode", QEMU_VIOMMU_OPT_BOOL },
-    { "eim", "eim", QEMU_VIOMMU_OPT_STRING },
-    { "iotlb", "device-iotlb", QEMU_VIOMMU_OPT_BOOL },
-    { "aw_bits", "aw-bits", QEMU_VIOMMU_OPT_INT },
-    { "dma_translation", "dma-translation", QEMU_VIOMMU_OPT_BOOL },
+    { QEMU_VIOMMU_OPTION_INTREMAP, "intremap", QEMU_VIOMMU_OPT_STRING },
+    { QEMU_VIOMMU_OPTION_CACHING_MODE, "caching-mode", QEMU_VIOMMU_OPT_BOOL },
+    { QEMU_VIOMMU_OPTION_EIM, "eim", QEMU_VIOMMU_OPT_STRING },
+    { QEMU_VIOMMU_OPTION_IOTLB, "device-iotlb", QEMU_VIOMMU_OPT_BOOL },
+    { QEMU_VIOMMU_OPTION_AW_BITS, "aw-bits", QEMU_VIOMMU_OPT_INT },
+    { QEMU_VIOMMU_OPTION_DMA_TRANSLATION, "dma-translation", QEMU_VIOMMU_OPT_BOOL },
 };
 
 
 static int
 qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
-                      qemuVIOMMUIOMMU *iommu,
-                      const char *path,
-                      const qemuVIOMMUOpt *opts,
-                      size_t nopts)
+                         qemuVIOMMUIOMMU *iommu,
+                         const char *path,
+                         const qemuVIOMMUOpt *opts,
+                         size_t nopts)
 {
+    const qemuVIOMMUOptions *o = &iommu->options;
+    unsigned int known = 0;
     size_t i;
 
-    for (i = 0; i < iommu->optNames->len; i++) {
-        const char *name = g_ptr_array_index(iommu->optNames, i);
-        size_t k;
-
-        for (k = 0; k < nopts; k++) {
-            if (strcmp(opts[k].xml, name) == 0)
-                break;
-        }
-        if (k == nopts) {
+    for (i = 0; i < nopts; i++)
+        known |= 1U << opts[i].opt;
+    for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++) {
+        if (qemuVIOMMUOptionsHas(o, i) && !(known & (1U << i))) {
             virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: <iommu model='%2$s'> driver option '%3$s' is not one virt-viommu knows how libvirt passes to QEMU"),
-                           path, iommu->model, name);
+                           path, qemuVIOMMUModelTypeToString(iommu->model),
+                           qemuVIOMMUOptionTypeToString(i));
             return -1;
         }
     }
 
     for (i = 0; i < nopts; i++) {
-        const char *val = qemuVIOMMUIOMMUOption(iommu, opts[i].xml);
-        guint64 num;
+        unsigned int val = o->value[opts[i].opt];
+        g_autofree char *str = NULL;
 
-        if (!val)
+        if (!qemuVIOMMUOptionsHas(o, opts[i].opt))
             continue;
         switch (opts[i].type) {
         case QEMU_VIOMMU_OPT_STRING:
-            qemuVIOMMUJsonAddStr(j, opts[i].qemu, val);
+            if (qemuVIOMMUOptionIsSwitch(opts[i].opt))
+                str = g_strdup(val ? "on" : "off");
+            else
+                str = g_strdup_printf("%u", val);
+            qemuVIOMMUJsonAddStr(j, opts[i].qemu, str);
             break;
         case QEMU_VIOMMU_OPT_BOOL:
-            if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0) {
-                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <iommu> driver option %2$s='%3$s' must be 'on' or 'off'"),
-                               path, opts[i].xml, val);
-                return -1;
-            }
-            qemuVIOMMUJsonAddBool(j, opts[i].qemu, strcmp(val, "on") == 0);
+            qemuVIOMMUJsonAddBool(j, opts[i].qemu, val != 0);
             break;
         case QEMU_VIOMMU_OPT_INT:
-            if (!g_ascii_string_to_unsigned(val, 10, 0, 255, &num, NULL)) {
-                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <iommu> driver option %2$s='%3$s' must be a number"),
-                               path, opts[i].xml, val);
-                return -1;
-            }
-            qemuVIOMMUJsonAddInt(j, opts[i].qemu, num);
+            qemuVIOMMUJsonAddInt(j, opts[i].qemu, val);
             break;
         }
     }
@@ -326,7 +304,7 @@ qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
 /* The vIOMMU models virt-viommu writes arguments for. */
 typedef struct _qemuVIOMMUArgvModel qemuVIOMMUArgvModel;
 struct _qemuVIOMMUArgvModel {
-    const char *model;          /* <iommu model=...> */
+    qemuVIOMMUModel model;
     const char *driver;         /* QEMU device */
     bool primaryBus;            /* takes "primary-bus" from pciBus */
     const qemuVIOMMUOpt *opts;
@@ -334,9 +312,9 @@ struct _qemuVIOMMUArgvModel {
 };
 
 static const qemuVIOMMUArgvModel qemuVIOMMUArgvModels[] = {
-    { "smmuv3", "arm-smmuv3", true,
+    { QEMU_VIOMMU_MODEL_SMMUV3, "arm-smmuv3", true,
       qemuVIOMMUSMMUv3Opts, G_N_ELEMENTS(qemuVIOMMUSMMUv3Opts) },
-    { "intel", "intel-iommu", false,
+    { QEMU_VIOMMU_MODEL_INTEL, "intel-iommu", false,
       qemuVIOMMUIntelOpts, G_N_ELEMENTS(qemuVIOMMUIntelOpts) },
 };
 
@@ -353,12 +331,12 @@ qemuVIOMMUArgvIOMMU(GPtrArray *args,
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(qemuVIOMMUArgvModels); i++) {
-        if (g_strcmp0(iommu->model, qemuVIOMMUArgvModels[i].model) == 0)
+        if (iommu->model == qemuVIOMMUArgvModels[i].model)
             model = &qemuVIOMMUArgvModels[i];
     }
     if (!model) {
         virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: <iommu model='%2$s'> is not a vIOMMU virt-viommu writes arguments for (smmuv3, intel)"),
-                       path, iommu->model ? iommu->model : "");
+                       path, qemuVIOMMUModelTypeToString(iommu->model));
         return -1;
     }
 

@@ -29,6 +29,172 @@ VIR_ENUM_IMPL(qemuVIOMMUControllerModel,
 );
 
 
+VIR_ENUM_IMPL(qemuVIOMMUModel,
+              QEMU_VIOMMU_MODEL_LAST,
+              "intel",
+              "smmuv3",
+              "virtio",
+              "amd",
+);
+
+VIR_ENUM_IMPL(qemuVIOMMUOption,
+              QEMU_VIOMMU_OPTION_LAST,
+              "intremap",
+              "caching_mode",
+              "eim",
+              "iotlb",
+              "aw_bits",
+              "dma_translation",
+              "accel",
+              "ats",
+              "ril",
+              "ssidsize",
+              "oas",
+              "cmdqv",
+);
+
+
+bool
+qemuVIOMMUOptionIsSwitch(qemuVIOMMUOption opt)
+{
+    switch (opt) {
+    case QEMU_VIOMMU_OPTION_AW_BITS:
+    case QEMU_VIOMMU_OPTION_SSIDSIZE:
+    case QEMU_VIOMMU_OPTION_OAS:
+        return false;
+    case QEMU_VIOMMU_OPTION_INTREMAP:
+    case QEMU_VIOMMU_OPTION_CACHING_MODE:
+    case QEMU_VIOMMU_OPTION_EIM:
+    case QEMU_VIOMMU_OPTION_IOTLB:
+    case QEMU_VIOMMU_OPTION_DMA_TRANSLATION:
+    case QEMU_VIOMMU_OPTION_ACCEL:
+    case QEMU_VIOMMU_OPTION_ATS:
+    case QEMU_VIOMMU_OPTION_RIL:
+    case QEMU_VIOMMU_OPTION_CMDQV:
+    case QEMU_VIOMMU_OPTION_LAST:
+        break;
+    }
+    return true;
+}
+
+
+bool
+qemuVIOMMUOptionsHas(const qemuVIOMMUOptions *opts, qemuVIOMMUOption opt)
+{
+    return (opts->present & (1U << opt)) != 0;
+}
+
+
+void
+qemuVIOMMUOptionsSet(qemuVIOMMUOptions *opts,
+                     qemuVIOMMUOption opt,
+                     unsigned int value)
+{
+    opts->present |= 1U << opt;
+    opts->value[opt] = value;
+}
+
+
+bool
+qemuVIOMMUOptionsIsOn(const qemuVIOMMUOptions *opts, qemuVIOMMUOption opt)
+{
+    return qemuVIOMMUOptionsHas(opts, opt) && opts->value[opt] == 1;
+}
+
+
+bool
+qemuVIOMMUOptionsEqual(const qemuVIOMMUOptions *a,
+                       const qemuVIOMMUOptions *b)
+{
+    size_t i;
+
+    if (a->present != b->present)
+        return false;
+    for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++) {
+        if (qemuVIOMMUOptionsHas(a, i) && a->value[i] != b->value[i])
+            return false;
+    }
+    return true;
+}
+
+
+static int
+qemuVIOMMUOptionParseValue(qemuVIOMMUOption opt,
+                           const char *val,
+                           const char *who,
+                           unsigned int *out)
+{
+    const char *name = qemuVIOMMUOptionTypeToString(opt);
+    guint64 num;
+
+    if (qemuVIOMMUOptionIsSwitch(opt)) {
+        if (g_str_equal(val, "on") || g_str_equal(val, "off")) {
+            *out = g_str_equal(val, "on");
+            return 0;
+        }
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <iommu> driver option %2$s='%3$.40s' must be 'on' or 'off'"),
+                       who, name, val);
+        return -1;
+    }
+    if (!g_ascii_string_to_unsigned(val, 10, 0, 255, &num, NULL)) {
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <iommu> driver option %2$s='%3$.40s' must be a number from 0 to 255"),
+                       who, name, val);
+        return -1;
+    }
+    *out = num;
+    return 0;
+}
+
+
+int
+qemuVIOMMUOptionsParse(xmlNodePtr node,
+                       const char *who,
+                       const char * const *skip,
+                       qemuVIOMMUOptions *opts)
+{
+    xmlAttrPtr attr;
+
+    memset(opts, 0, sizeof(*opts));
+    for (attr = node ? node->properties : NULL; attr; attr = attr->next) {
+        const char *name = (const char *) attr->name;
+        g_autofree char *val = NULL;
+        unsigned int value;
+        int opt;
+
+        if (skip && g_strv_contains(skip, name))
+            continue;
+        if ((opt = qemuVIOMMUOptionTypeFromString(name)) < 0) {
+            virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: '%2$.40s' is not a vIOMMU driver option virt-viommu knows how libvirt passes to QEMU"),
+                           who, name);
+            return -1;
+        }
+        val = qemuVIOMMUXMLProp(node, name);
+        if (qemuVIOMMUOptionParseValue(opt, val, who, &value) < 0)
+            return -1;
+        qemuVIOMMUOptionsSet(opts, opt, value);
+    }
+    return 0;
+}
+
+
+void
+qemuVIOMMUOptionsFormat(const qemuVIOMMUOptions *opts, xmlNodePtr node)
+{
+    size_t i;
+
+    for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++) {
+        const char *name = qemuVIOMMUOptionTypeToString(i);
+
+        if (!qemuVIOMMUOptionsHas(opts, i))
+            continue;
+        if (qemuVIOMMUOptionIsSwitch(i))
+            xmlSetProp(node, BAD_CAST name, BAD_CAST (opts->value[i] ? "on" : "off"));
+        else
+            qemuVIOMMUXMLSetPropInt(node, name, opts->value[i]);
+    }
+}
+
+
 static void
 qemuVIOMMUHostdevFree(qemuVIOMMUHostdev *dev)
 {
@@ -36,16 +202,6 @@ qemuVIOMMUHostdevFree(qemuVIOMMUHostdev *dev)
     g_free(dev->sourceStr);
     g_free(dev->path);
     g_free(dev);
-}
-
-
-static void
-qemuVIOMMUIOMMUFree(qemuVIOMMUIOMMU *iommu)
-{
-    g_free(iommu->model);
-    g_ptr_array_unref(iommu->optNames);
-    g_ptr_array_unref(iommu->optValues);
-    g_free(iommu);
 }
 
 
@@ -307,35 +463,35 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
 static int
 qemuVIOMMUParseIOMMU(qemuVIOMMUDomain *def, xmlNodePtr node)
 {
-    qemuVIOMMUIOMMU *iommu = g_new0(qemuVIOMMUIOMMU, 1);
+    static const char * const skip[] = { "pciBus", NULL };
+    g_autofree qemuVIOMMUIOMMU *iommu = g_new0(qemuVIOMMUIOMMU, 1);
+    g_autofree char *model = qemuVIOMMUXMLProp(node, "model");
+    g_autofree char *path = NULL;
     xmlNodePtr driver;
-    xmlAttrPtr attr;
+    unsigned int bus;
+    int rc;
 
     iommu->node = node;
     iommu->alias = def->iommus->len;
-    iommu->model = qemuVIOMMUXMLProp(node, "model");
     iommu->pciBus = -1;
-    iommu->optNames = g_ptr_array_new_with_free_func(g_free);
-    iommu->optValues = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(def->iommus, iommu);
 
-    if (!(driver = qemuVIOMMUXMLChild(node, "driver")))
-        return 0;
-
-    for (attr = driver->properties; attr; attr = attr->next) {
-        g_autofree char *val = qemuVIOMMUXMLProp(driver, (const char *) attr->name);
-
-        if (xmlStrEqual(attr->name, BAD_CAST "pciBus")) {
-            unsigned int bus;
-
-            if (qemuVIOMMUXMLPropUInt(driver, "pciBus", 255, "an <iommu> driver", &bus) < 0)
-                return -1;
-            iommu->pciBus = bus;
-            continue;
-        }
-        g_ptr_array_add(iommu->optNames, g_strdup((const char *) attr->name));
-        g_ptr_array_add(iommu->optValues, g_steal_pointer(&val));
+    if (!model || (int) (iommu->model = qemuVIOMMUModelTypeFromString(model)) < 0) {
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <iommu model='%2$.40s'> is not a vIOMMU model libvirt knows (intel, smmuv3, virtio, amd)"),
+                       qemuVIOMMULazyPath(node, &path), model ? model : "");
+        return -1;
     }
+
+    if ((driver = qemuVIOMMUXMLChild(node, "driver"))) {
+        if ((rc = qemuVIOMMUXMLPropUInt(driver, "pciBus", 255, "an <iommu> driver", &bus)) < 0)
+            return -1;
+        if (rc == 1)
+            iommu->pciBus = bus;
+        if (qemuVIOMMUOptionsParse(driver, qemuVIOMMULazyPath(node, &path),
+                                   skip, &iommu->options) < 0)
+            return -1;
+    }
+
+    g_ptr_array_add(def->iommus, g_steal_pointer(&iommu));
     return 0;
 }
 
@@ -416,7 +572,7 @@ qemuVIOMMUDomainParse(xmlDocPtr doc)
     def->root = xmlDocGetRootElement(doc);
     def->controllers = g_ptr_array_new_with_free_func(g_free);
     def->hostdevs = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUHostdevFree);
-    def->iommus = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUIOMMUFree);
+    def->iommus = g_ptr_array_new_with_free_func(g_free);
     def->others = g_ptr_array_new_with_free_func(g_free);
     def->numaCells = g_array_new(FALSE, FALSE, sizeof(unsigned int));
     def->memnodes = g_hash_table_new_full(NULL, NULL, NULL, g_free);

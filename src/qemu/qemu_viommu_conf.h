@@ -40,6 +40,71 @@ typedef enum {
     QEMU_VIOMMU_ARCH_LAST
 } qemuVIOMMUArch;
 
+/* vIOMMU models of <iommu model=...>, spelled as in libvirt. */
+typedef enum {
+    QEMU_VIOMMU_MODEL_INTEL,
+    QEMU_VIOMMU_MODEL_SMMUV3,
+    QEMU_VIOMMU_MODEL_VIRTIO,
+    QEMU_VIOMMU_MODEL_AMD,
+
+    QEMU_VIOMMU_MODEL_LAST
+} qemuVIOMMUModel;
+
+VIR_ENUM_DECL(qemuVIOMMUModel);
+
+/* The options of an <iommu><driver>, as its attributes are spelled, in
+ * the order they are written: libvirt's order within each model. */
+typedef enum {
+    QEMU_VIOMMU_OPTION_INTREMAP,
+    QEMU_VIOMMU_OPTION_CACHING_MODE,
+    QEMU_VIOMMU_OPTION_EIM,
+    QEMU_VIOMMU_OPTION_IOTLB,
+    QEMU_VIOMMU_OPTION_AW_BITS,
+    QEMU_VIOMMU_OPTION_DMA_TRANSLATION,
+    QEMU_VIOMMU_OPTION_ACCEL,
+    QEMU_VIOMMU_OPTION_ATS,
+    QEMU_VIOMMU_OPTION_RIL,
+    QEMU_VIOMMU_OPTION_SSIDSIZE,
+    QEMU_VIOMMU_OPTION_OAS,
+    QEMU_VIOMMU_OPTION_CMDQV,
+
+    QEMU_VIOMMU_OPTION_LAST
+} qemuVIOMMUOption;
+
+VIR_ENUM_DECL(qemuVIOMMUOption);
+
+/* Is option @opt an on/off switch (else a number)? */
+bool qemuVIOMMUOptionIsSwitch(qemuVIOMMUOption opt);
+
+/* The options a vIOMMU's <driver> sets.  A switch's value is 1 for
+ * 'on' and 0 for 'off'; an option not in @present is not written. */
+typedef struct _qemuVIOMMUOptions qemuVIOMMUOptions;
+struct _qemuVIOMMUOptions {
+    unsigned int present;       /* 1 << qemuVIOMMUOption */
+    unsigned int value[QEMU_VIOMMU_OPTION_LAST];
+};
+
+bool qemuVIOMMUOptionsHas(const qemuVIOMMUOptions *opts, qemuVIOMMUOption opt);
+void qemuVIOMMUOptionsSet(qemuVIOMMUOptions *opts,
+                          qemuVIOMMUOption opt,
+                          unsigned int value);
+bool qemuVIOMMUOptionsEqual(const qemuVIOMMUOptions *a,
+                            const qemuVIOMMUOptions *b);
+
+/* Is switch @opt present and on? */
+bool qemuVIOMMUOptionsIsOn(const qemuVIOMMUOptions *opts, qemuVIOMMUOption opt);
+
+/* Read the options from the attributes of @node, skipping those named
+ * in @skip (NULL-terminated).  An attribute that is no option, or a
+ * value that does not fit it, is reported naming @who. */
+int qemuVIOMMUOptionsParse(xmlNodePtr node,
+                           const char *who,
+                           const char * const *skip,
+                           qemuVIOMMUOptions *opts);
+
+/* Write the options as attributes of @node, in the enum's order. */
+void qemuVIOMMUOptionsFormat(const qemuVIOMMUOptions *opts, xmlNodePtr node);
+
 typedef struct _qemuVIOMMUGuestAddress qemuVIOMMUGuestAddress;
 struct _qemuVIOMMUGuestAddress {
     bool set;                   /* an <address type='pci'> is present */
@@ -83,10 +148,9 @@ typedef struct _qemuVIOMMUIOMMU qemuVIOMMUIOMMU;
 struct _qemuVIOMMUIOMMU {
     xmlNodePtr node;
     unsigned int alias;         /* N of libvirt's "iommuN" */
-    char *model;
+    qemuVIOMMUModel model;
     int pciBus;                 /* -1 when absent */
-    GPtrArray *optNames;        /* <driver> attributes but pciBus, in order */
-    GPtrArray *optValues;
+    qemuVIOMMUOptions options;  /* the other <driver> attributes */
 };
 
 typedef struct _qemuVIOMMUDomain qemuVIOMMUDomain;

@@ -90,7 +90,7 @@ qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
         if (viommu) {
             g_autofree char *vId = g_strdup_printf("iommu%u", viommu->alias);
             g_autofree char *vLabel = g_strdup_printf("vIOMMU iommu%u\n%s", viommu->alias,
-                                                      viommu->model ? viommu->model : "");
+                                                      qemuVIOMMUModelTypeToString(viommu->model));
 
             qemuVIOMMUDotNode(buf, vId, vLabel, "style=filled, fillcolor=\"#e3f1dc\"");
             qemuVIOMMUDotEdge(buf, hostId, vId);

@@ -45,8 +45,6 @@ qemuVIOMMUMetaNew(void)
 {
     qemuVIOMMUMeta *meta = g_new0(qemuVIOMMUMeta, 1);
 
-    meta->optNames = g_ptr_array_new_with_free_func(g_free);
-    meta->optValues = g_ptr_array_new_with_free_func(g_free);
     meta->buses = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUMetaBusFree);
     return meta;
 }
@@ -57,9 +55,6 @@ qemuVIOMMUMetaFree(qemuVIOMMUMeta *meta)
 {
     if (!meta)
         return;
-    g_free(meta->model);
-    g_ptr_array_unref(meta->optNames);
-    g_ptr_array_unref(meta->optValues);
     g_ptr_array_unref(meta->buses);
     g_free(meta);
 }
@@ -229,6 +224,40 @@ qemuVIOMMUMetaParsePort(qemuVIOMMUMetaBus *bus, xmlNodePtr node)
 }
 
 
+/* The vIOMMU model and options the plan gave its vIOMMUs: nothing
+ * else (a pciBus here would be a damaged record, not an option). */
+static int
+qemuVIOMMUMetaParseOptions(xmlNodePtr node, qemuVIOMMUMeta *meta)
+{
+    static const char * const skip[] = { "model", NULL };
+    g_autofree char *model = qemuVIOMMUXMLProp(node, "model");
+    g_autofree char *path = qemuVIOMMUXMLNodePath(node);
+    xmlAttrPtr attr;
+    int m;
+
+    for (attr = node->properties; attr; attr = attr->next) {
+        const char *name = (const char *) attr->name;
+
+        if (!g_str_equal(name, "model") && qemuVIOMMUOptionTypeFromString(name) < 0) {
+            virReportError(VIR_ERROR_PLAN_RECORD, _("%1$s: the virt-viommu plan record has '%2$.40s', which is no vIOMMU option; remove the <viommu:plan> element to plan the domain afresh"),
+                           path, name);
+            return -1;
+        }
+    }
+
+    if (!model || (m = qemuVIOMMUModelTypeFromString(model)) < 0) {
+        virReportError(VIR_ERROR_PLAN_RECORD, _("%1$s: the virt-viommu plan record names vIOMMU model '%2$.40s'; remove the <viommu:plan> element to plan the domain afresh"),
+                       path, model ? model : "");
+        return -1;
+    }
+    if (qemuVIOMMUOptionsParse(node, path, skip, &meta->options) < 0)
+        return -1;
+    meta->model = m;
+    meta->hasOptions = true;
+    return 0;
+}
+
+
 int
 qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **ret)
 {
@@ -242,19 +271,8 @@ qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **ret)
     meta = qemuVIOMMUMetaNew();
     for (cur = plan->children; cur; cur = cur->next) {
         if (qemuVIOMMUMetaIsOurs(cur, "options")) {
-            xmlAttrPtr attr;
-
-            for (attr = cur->properties; attr; attr = attr->next) {
-                char *val = qemuVIOMMUXMLProp(cur, (const char *) attr->name);
-
-                if (xmlStrEqual(attr->name, BAD_CAST "model")) {
-                    g_free(meta->model);
-                    meta->model = val;
-                    continue;
-                }
-                g_ptr_array_add(meta->optNames, g_strdup((const char *) attr->name));
-                g_ptr_array_add(meta->optValues, val);
-            }
+            if (qemuVIOMMUMetaParseOptions(cur, meta) < 0)
+                return -1;
         } else if (qemuVIOMMUMetaIsOurs(cur, "bus")) {
             g_autofree char *iommu = qemuVIOMMUXMLProp(cur, "iommu");
             g_autofree char *kind = qemuVIOMMUXMLProp(cur, "kind");
@@ -353,11 +371,11 @@ qemuVIOMMUMetaFormatPrefix(const qemuVIOMMUMeta *meta,
     }
 
     opts = qemuVIOMMUMetaNewChild(plan, ns, "options");
-    if (meta->model)
-        xmlSetProp(opts, BAD_CAST "model", BAD_CAST meta->model);
-    for (i = 0; i < meta->optNames->len; i++)
-        xmlSetProp(opts, g_ptr_array_index(meta->optNames, i),
-                   g_ptr_array_index(meta->optValues, i));
+    if (meta->hasOptions) {
+        xmlSetProp(opts, BAD_CAST "model",
+                   BAD_CAST qemuVIOMMUModelTypeToString(meta->model));
+        qemuVIOMMUOptionsFormat(&meta->options, opts);
+    }
 
     for (i = 0; i < meta->buses->len; i++) {
         qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);

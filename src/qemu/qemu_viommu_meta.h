@@ -9,6 +9,8 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "qemu_viommu_conf.h"
+
 /*
  * The record says which physical IOMMU each generated pcie-expander-bus
  * serves and which host device sat on each generated root port when
@@ -56,9 +58,9 @@ struct _qemuVIOMMUMetaBus {
 
 typedef struct _qemuVIOMMUMeta qemuVIOMMUMeta;
 struct _qemuVIOMMUMeta {
-    char *model;                /* vIOMMU model of the options, or NULL */
-    GPtrArray *optNames;        /* vIOMMU <driver> options */
-    GPtrArray *optValues;
+    bool hasOptions;            /* <viommu:options> was there */
+    qemuVIOMMUModel model;      /* the vIOMMUs' model and options */
+    qemuVIOMMUOptions options;
     GPtrArray *buses;           /* qemuVIOMMUMetaBus * */
 };
 

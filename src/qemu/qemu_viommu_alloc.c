@@ -1,0 +1,615 @@
+/*
+ * qemu_viommu_alloc.c: decide the pcie-expander-bus, root port, bus
+ *                      numbers and slots of every hostdev to place
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_xml.h"
+#include "virerror.h"
+
+/* Bus-number ranges of pxbs are multiples of this many buses. */
+#define QEMU_VIOMMU_BUSNR_ALIGN 4
+
+
+static void
+qemuVIOMMUSlotFree(qemuVIOMMUSlot *slot)
+{
+    g_ptr_array_unref(slot->items);
+    g_free(slot);
+}
+
+
+static qemuVIOMMUSlot *
+qemuVIOMMUSlotNew(GPtrArray *slots, size_t at)
+{
+    qemuVIOMMUSlot *slot = g_new0(qemuVIOMMUSlot, 1);
+
+    slot->items = g_ptr_array_new();
+    g_ptr_array_insert(slots, at, slot);
+    return slot;
+}
+
+
+static qemuVIOMMUGroup *
+qemuVIOMMUPlanGetGroup(qemuVIOMMUPlan *p, virSysIOMMU *iommu)
+{
+    qemuVIOMMUGroup *group;
+    size_t i;
+
+    for (i = 0; i < p->groups->len; i++) {
+        group = g_ptr_array_index(p->groups, i);
+        if (group->iommu == iommu)
+            return group;
+    }
+
+    group = g_new0(qemuVIOMMUGroup, 1);
+    group->iommu = iommu;
+    group->slots = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUSlotFree);
+    group->busNr = -1;
+    group->cell = -1;
+    g_ptr_array_add(p->groups, group);
+    return group;
+}
+
+
+/* The slot of @group holding the other functions of @item's host
+ * device, or NULL. */
+static qemuVIOMMUSlot *
+qemuVIOMMUGroupFindHostSlot(qemuVIOMMUGroup *group, qemuVIOMMUItem *item)
+{
+    size_t j;
+
+    if (item->hostdev->isMdev)
+        return NULL;
+    for (j = 0; j < group->slots->len; j++) {
+        qemuVIOMMUSlot *s = g_ptr_array_index(group->slots, j);
+        qemuVIOMMUItem *other = g_ptr_array_index(s->items, 0);
+
+        if (!other->hostdev->isMdev &&
+            virPCIDeviceAddressSameSlot(&other->dev->addr, &item->dev->addr))
+            return s;
+    }
+    return NULL;
+}
+
+
+/* A slot shares its port only when function 0 is among them, as a
+ * guest slot needs function 0; otherwise each function gets its own. */
+static void
+qemuVIOMMUGroupSplitSlots(qemuVIOMMUGroup *group)
+{
+    size_t j;
+    size_t k;
+
+    for (j = 0; j < group->slots->len; j++) {
+        qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
+        bool hasZero = false;
+
+        for (k = 0; k < slot->items->len; k++) {
+            qemuVIOMMUItem *item = g_ptr_array_index(slot->items, k);
+
+            if (item->dev->addr.function == 0 && !item->hostdev->isMdev)
+                hasZero = true;
+        }
+        while (!hasZero && slot->items->len > 1) {
+            qemuVIOMMUSlot *split = qemuVIOMMUSlotNew(group->slots, j + 1);
+
+            g_ptr_array_add(split->items, g_ptr_array_steal_index(slot->items, 1));
+        }
+    }
+}
+
+
+/* Gather the hostdevs to place by physical IOMMU, in the order of each
+ * IOMMU's first device, and the functions of one host slot together. */
+void
+qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->items->len; i++) {
+        qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
+        qemuVIOMMUGroup *group;
+        qemuVIOMMUSlot *slot;
+
+        if (item->hostdev->addr.set)
+            continue;
+
+        group = qemuVIOMMUPlanGetGroup(p, item->iommu);
+        if (!(slot = qemuVIOMMUGroupFindHostSlot(group, item)))
+            slot = qemuVIOMMUSlotNew(group->slots, group->slots->len);
+        g_ptr_array_add(slot->items, item);
+    }
+
+    for (i = 0; i < p->groups->len; i++)
+        qemuVIOMMUGroupSplitSlots(g_ptr_array_index(p->groups, i));
+}
+
+
+/* An empty root port on @group's pxb recorded as spare, not taken yet. */
+static qemuVIOMMUController *
+qemuVIOMMUPlanTakeSpare(qemuVIOMMUPlan *p,
+                        qemuVIOMMUGroup *group,
+                        GHashTable *taken)
+{
+    size_t i;
+
+    if (!group->meta)
+        return NULL;
+
+    for (i = 0; i < group->meta->ports->len; i++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(group->meta->ports, i);
+        qemuVIOMMUController *ctrl;
+
+        if (port->devices->len > 0 ||
+            g_hash_table_contains(taken, GUINT_TO_POINTER(port->controller + 1)))
+            continue;
+        ctrl = qemuVIOMMUDomainFindController(p->def, port->controller);
+        if (!ctrl || qemuVIOMMUAddrSetSlotUsed(p->addrs, ctrl->index, 0))
+            continue;
+        g_hash_table_add(taken, GUINT_TO_POINTER(port->controller + 1));
+        return ctrl;
+    }
+    return NULL;
+}
+
+
+/* Bus numbers a new pxb with @nports root ports reserves: its own bus
+ * and one per port, rounded up so ranges stay aligned. */
+static unsigned int
+qemuVIOMMUBusNrRange(unsigned int nports)
+{
+    return QEMU_VIOMMU_BUSNR_ALIGN *
+        ((1 + nports + QEMU_VIOMMU_BUSNR_ALIGN - 1) / QEMU_VIOMMU_BUSNR_ALIGN);
+}
+
+
+/* Which groups join a pxb that the domain already has. */
+static int
+qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+        qemuVIOMMUSlot *first = g_ptr_array_index(group->slots, 0);
+        qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
+        gpointer claim;
+
+        group->meta = qemuVIOMMUMetaFindBus(p->meta, group->iommu->name);
+        if (!g_hash_table_lookup_extended(p->claims, group->iommu->name, NULL, &claim))
+            continue;
+        if (GPOINTER_TO_UINT(claim) == 1) {
+            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: other devices of IOMMU %2$s were placed on the root bus by hand; give host device %3$s an address there too, or remove theirs to let virt-viommu place them all"),
+                           qemuVIOMMUHostdevPath(item->hostdev), group->iommu->name,
+                           item->hostdev->sourceStr);
+            return -1;
+        }
+        group->pxb = qemuVIOMMUDomainFindController(p->def, GPOINTER_TO_UINT(claim) - 1);
+        group->pxbIndex = group->pxb->index;
+    }
+    return 0;
+}
+
+
+/* Give the new ports of a group joining an existing pxb their indexes
+ * and slots, reusing spare ports first. */
+static int
+qemuVIOMMUPlanAllocateExisting(qemuVIOMMUPlan *p,
+                               qemuVIOMMUGroup *group,
+                               GHashTable *taken)
+{
+    guint32 mine = 0;
+    size_t j;
+
+    for (j = 0; j < group->slots->len; j++) {
+        qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
+        int free;
+
+        if ((slot->reuse = qemuVIOMMUPlanTakeSpare(p, group, taken))) {
+            slot->port = slot->reuse->index;
+            continue;
+        }
+        if ((free = qemuVIOMMUAddrSetNextFreeSlot(p->addrs, group->pxbIndex, 0, mine)) < 0) {
+            virReportError(VIR_ERROR_EXHAUSTED, _("pcie-expander-bus %1$u of IOMMU %2$s has no free slot for another root port (it has %3$d); assign fewer devices of that IOMMU"),
+                           group->pxbIndex, group->iommu->name, QEMU_VIOMMU_ADDR_SLOTS);
+            return -1;
+        }
+        mine |= 1U << free;
+        slot->pxbSlot = free;
+        slot->port = qemuVIOMMUAddrSetNewIndex(p->addrs);
+        group->newPorts++;
+    }
+    return 0;
+}
+
+
+/* The bus numbers pxb @pxb needs once the plan is applied: its own bus
+ * and one per root port on it, old and new. */
+static unsigned int
+qemuVIOMMUPlanPxbNeed(qemuVIOMMUPlan *p, qemuVIOMMUController *pxb)
+{
+    unsigned int need = 1 + qemuVIOMMUAddrSetBusChildren(p->addrs, pxb->index);
+    size_t i;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (group->pxb == pxb)
+            need += group->newPorts;
+    }
+    return need;
+}
+
+
+static gint
+qemuVIOMMUPxbBusNrDescending(gconstpointer a, gconstpointer b)
+{
+    const qemuVIOMMUController *x = *(const qemuVIOMMUController * const *) a;
+    const qemuVIOMMUController *y = *(const qemuVIOMMUController * const *) b;
+
+    return y->busNr - x->busNr;
+}
+
+
+/* The expander buses of the domain, highest bus number first.  *ours
+ * says whether every one of them is of an earlier plan. */
+static GPtrArray *
+qemuVIOMMUPlanExpanders(qemuVIOMMUPlan *p, bool *ours)
+{
+    GPtrArray *pxbs = g_ptr_array_new();
+    size_t i;
+
+    *ours = true;
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (ctrl->busNr < 0 ||
+            (ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS &&
+             ctrl->model != QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS))
+            continue;
+        g_ptr_array_add(pxbs, ctrl);
+        if (!qemuVIOMMUMetaFindBusByController(p->meta, ctrl->index))
+            *ours = false;
+    }
+    g_ptr_array_sort(pxbs, qemuVIOMMUPxbBusNrDescending);
+    return pxbs;
+}
+
+
+/* Renumber every pxb from the top, in the order they have.  *floor is
+ * set to the lowest bus number taken. */
+static int
+qemuVIOMMUPlanRenumber(qemuVIOMMUPlan *p, GPtrArray *pxbs, int *floor)
+{
+    int top = QEMU_VIOMMU_ADDR_BUSES;
+    size_t i;
+
+    for (i = 0; i < pxbs->len; i++) {
+        qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
+        unsigned int range = qemuVIOMMUBusNrRange(qemuVIOMMUPlanPxbNeed(p, pxb) - 1);
+
+        if (top - (int) range < 1) {
+            virReportError(VIR_ERROR_EXHAUSTED, "%s", _("bus numbers exhausted: the pcie-expander-buses need more than the 255 bus numbers of PCI domain 0; assign fewer devices or use fewer spare ports"));
+            return -1;
+        }
+        top -= range;
+        if (pxb->busNr != top) {
+            qemuVIOMMURenumber r = { .pxb = pxb, .busNr = top };
+
+            g_array_append_val(p->renumber, r);
+            p->changed = true;
+        }
+    }
+    *floor = top;
+    return 0;
+}
+
+
+/*
+ * Do the existing pxbs still hold their root ports in their bus-number
+ * ranges?  When one does not and every pxb of the domain is one of the
+ * plan's own, renumber them all from the top, in the order they have;
+ * the domain is not running from this definition, so the guest sees the
+ * new numbers from its next boot.  *floor is set to the lowest bus
+ * number taken.
+ */
+static int
+qemuVIOMMUPlanFitExisting(qemuVIOMMUPlan *p, int *floor)
+{
+    bool ours;
+    g_autoptr(GPtrArray) pxbs = qemuVIOMMUPlanExpanders(p, &ours);
+    qemuVIOMMUController *tight = NULL;
+    int top = QEMU_VIOMMU_ADDR_BUSES;
+    size_t i;
+
+    for (i = 0; i < pxbs->len; i++) {
+        qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
+
+        if (pxb->busNr + (int) qemuVIOMMUPlanPxbNeed(p, pxb) > top && !tight)
+            tight = pxb;
+        top = pxb->busNr;
+    }
+    *floor = top;
+    if (!tight)
+        return 0;
+
+    if (!ours) {
+        virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: pcie-expander-bus %1$u needs %2$u bus numbers from busNr %3$d, more than its range holds, and the domain has expander buses virt-viommu did not plan, so it leaves their numbers alone; give the pxb a lower <target busNr>"),
+                       tight->index, qemuVIOMMUPlanPxbNeed(p, tight), tight->busNr);
+        return -1;
+    }
+    return qemuVIOMMUPlanRenumber(p, pxbs, floor);
+}
+
+
+/* The root bus slot of each new pxb.  q35 keeps 00:01 for the primary
+ * video card and 00:1f for the ICH9 functions. */
+static int
+qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p)
+{
+    bool q35 = p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35;
+    guint32 taken = q35 ? (1U << 0) | (1U << 1) | (1U << 0x1f) : (1U << 0);
+    size_t i;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+        int slot;
+
+        if (group->pxb)
+            continue;
+        if ((slot = qemuVIOMMUAddrSetNextFreeSlot(p->addrs, 0, 0, taken)) < 0) {
+            virReportError(VIR_ERROR_EXHAUSTED, _("the root bus has no free slot for the pcie-expander-bus of IOMMU %1$s; free a slot of pcie.0 or assign devices of fewer IOMMUs"),
+                           group->iommu->name);
+            return -1;
+        }
+        taken |= 1U << slot;
+        group->rootSlot = slot;
+    }
+    return 0;
+}
+
+
+/* Controller indexes: new pxbs first, then their root ports and
+ * spares; groups joining an existing pxb reuse its spares first. */
+static int
+qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
+{
+    g_autoptr(GHashTable) taken = g_hash_table_new(NULL, NULL);
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (group->pxb)
+            continue;
+        group->pxbIndex = qemuVIOMMUAddrSetNewIndex(p->addrs);
+        group->nspare = p->opts->sparePorts;
+    }
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (group->pxb) {
+            if (qemuVIOMMUPlanAllocateExisting(p, group, taken) < 0)
+                return -1;
+            continue;
+        }
+        for (j = 0; j < group->slots->len; j++) {
+            qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
+
+            slot->pxbSlot = j;
+            slot->port = qemuVIOMMUAddrSetNewIndex(p->addrs);
+        }
+        group->spareSlot = group->slots->len;
+        group->spareFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+        for (j = 0; j < group->nspare; j++)
+            qemuVIOMMUAddrSetNewIndex(p->addrs);
+    }
+    return 0;
+}
+
+
+/* Report that the new pxbs need @needed bus numbers that do not fit
+ * between the root bus hierarchy and @floor. */
+static int
+qemuVIOMMUPlanReportBusNr(qemuVIOMMUPlan *p, unsigned int needed, int floor)
+{
+    unsigned int rootBuses = qemuVIOMMUAddrSetRootBuses(p->addrs);
+
+    if (floor < QEMU_VIOMMU_ADDR_BUSES)
+        virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free between the root bus hierarchy (buses 0-%3$u) and the existing expander buses (from %4$d); assign fewer devices or use fewer spare ports"),
+                       needed, MAX(floor - (int) rootBuses, 0), rootBuses - 1, floor);
+    else
+        virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free above the root bus hierarchy (buses 0-%3$u) in PCI domain 0's 256; assign fewer devices or use fewer spare ports"),
+                       needed, QEMU_VIOMMU_ADDR_BUSES - (int) rootBuses, rootBuses - 1);
+    return -1;
+}
+
+
+/* Bus-number ranges of the new pxbs, below those of the existing. */
+static int
+qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
+{
+    unsigned int needed = 0;
+    int floor;
+    int low;
+    size_t i;
+
+    if (qemuVIOMMUPlanFitExisting(p, &floor) < 0)
+        return -1;
+    low = floor;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+        unsigned int nports;
+        unsigned int range;
+
+        if (group->pxb)
+            continue;
+        nports = group->slots->len + group->nspare;
+        if (nports > QEMU_VIOMMU_ADDR_SLOTS) {
+            virReportError(VIR_ERROR_EXHAUSTED, _("IOMMU %1$s needs %2$u root ports (devices and spares), but a pcie-expander-bus holds at most %3$d; assign fewer devices of that IOMMU or use fewer spare ports"),
+                           group->iommu->name, nports, QEMU_VIOMMU_ADDR_SLOTS);
+            return -1;
+        }
+        range = qemuVIOMMUBusNrRange(nports);
+        needed += range;
+        low -= range;
+        group->busNr = low;
+    }
+
+    if (qemuVIOMMUAddrSetPeekIndex(p->addrs) > QEMU_VIOMMU_ADDR_BUSES) {
+        virReportError(VIR_ERROR_EXHAUSTED, _("the plan needs PCI controller indexes up to %1$u, but libvirt allows 255; assign fewer devices or use fewer spare ports"),
+                       qemuVIOMMUAddrSetPeekIndex(p->addrs) - 1);
+        return -1;
+    }
+    if (needed > 0 && low < (int) qemuVIOMMUAddrSetRootBuses(p->addrs))
+        return qemuVIOMMUPlanReportBusNr(p, needed, floor);
+    return 0;
+}
+
+
+/* Decide the pxb of each group, the controller indexes, bus numbers,
+ * slots and NUMA cells. */
+int
+qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    if (qemuVIOMMUPlanFindPxbs(p) < 0 ||
+        qemuVIOMMUPlanAllocateIndexes(p) < 0 ||
+        qemuVIOMMUPlanAllocateBusNr(p) < 0 ||
+        qemuVIOMMUPlanAllocateRootSlots(p) < 0)
+        return -1;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+        qemuVIOMMUSlot *first = g_ptr_array_index(group->slots, 0);
+        qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
+        int hostNode = group->iommu->numaNode >= 0 ? group->iommu->numaNode
+                                                   : item->dev->numaNode;
+
+        if (!group->pxb)
+            group->cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
+    }
+    return 0;
+}
+
+
+static void
+qemuVIOMMURecordSlot(qemuVIOMMUMetaBus *bus, qemuVIOMMUSlot *slot)
+{
+    qemuVIOMMUMetaPort *port = NULL;
+    size_t i;
+
+    for (i = 0; i < bus->ports->len && !port; i++) {
+        qemuVIOMMUMetaPort *cur = g_ptr_array_index(bus->ports, i);
+
+        if (cur->controller == slot->port)
+            port = cur;
+    }
+    if (!port)
+        port = qemuVIOMMUMetaBusAddPort(bus, slot->port);
+
+    for (i = 0; i < slot->items->len; i++) {
+        qemuVIOMMUItem *item = g_ptr_array_index(slot->items, i);
+
+        qemuVIOMMUMetaPortAddDevice(port, item->hostdev->sourceStr,
+                                    item->dev->group, item->dev->numaNode);
+    }
+}
+
+
+/* The vIOMMUs of earlier plans whose options differ from the plan's:
+ * they are brought to the template's. */
+static void
+qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    if (!p->tmpl || p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT)
+        return;
+
+    for (i = 0; i < p->meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+        qemuVIOMMUIOMMU *iommu = qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller);
+
+        if (!iommu || qemuVIOMMUOptionsEqual(&iommu->options, &p->options))
+            continue;
+        g_ptr_array_add(p->update, iommu);
+        p->changed = true;
+    }
+}
+
+
+/* Which vIOMMUs the document gets or loses, and <iommufd>. */
+static void
+qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
+{
+    bool q35 = p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35;
+    bool generated = false;
+    size_t i;
+
+    for (i = 0; i < p->groups->len && !q35; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (!group->pxb)
+            generated = true;
+    }
+
+    if (q35) {
+        p->addIOMMU = !p->tmpl && p->groups->len > 0;
+        return;
+    }
+
+    /* The template has done its job; left in, libvirt would turn it into
+     * the machine-wide iommu=smmuv3 that rules out per-pxb vSMMUs. */
+    if (p->tmpl && (generated || p->meta->buses->len > 0)) {
+        p->removeTemplate = true;
+        p->changed = true;
+    }
+    p->addIOMMUFD = p->accel && !p->def->iommufd &&
+        (p->groups->len > 0 || p->meta->buses->len > 0);
+}
+
+
+/* Bring the record to what the plan decided. */
+void
+qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
+{
+    size_t i;
+    size_t j;
+
+    if (!p->meta)
+        p->meta = qemuVIOMMUMetaNew();
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (!group->meta)
+            group->meta = qemuVIOMMUMetaAddBus(p->meta, group->iommu->name,
+                                               virSysIOMMUKindTypeToString(group->iommu->kind),
+                                               group->pxbIndex);
+        for (j = 0; j < group->slots->len; j++)
+            qemuVIOMMURecordSlot(group->meta, g_ptr_array_index(group->slots, j));
+        for (j = 0; j < group->nspare; j++)
+            qemuVIOMMUMetaBusAddPort(group->meta, group->spareFirst + j);
+    }
+
+    qemuVIOMMUPlanDecideUpdates(p);
+    qemuVIOMMUPlanDecideIOMMUs(p);
+
+    if (p->groups->len > 0 || p->addIOMMUFD)
+        p->changed = true;
+    if (p->changed) {
+        p->meta->hasOptions = true;
+        p->meta->model = p->model;
+        p->meta->options = p->options;
+    }
+}

@@ -1,0 +1,316 @@
+/*
+ * qemu_viommu_apply.c: write a plan's decisions into the domain XML as
+ *                      minimal edits, every other byte kept
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_xml.h"
+
+
+/* A controller the plan adds. */
+typedef struct _qemuVIOMMUNewController qemuVIOMMUNewController;
+struct _qemuVIOMMUNewController {
+    unsigned int index;
+    qemuVIOMMUControllerModel model;
+    int busNr;                  /* pxb */
+    int cell;                   /* pxb, -1 for none */
+    unsigned int bus;           /* its own address */
+    unsigned int slot;
+};
+
+
+static gint
+qemuVIOMMUNewControllerCompare(gconstpointer a, gconstpointer b)
+{
+    const qemuVIOMMUNewController *x = a;
+    const qemuVIOMMUNewController *y = b;
+
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+
+/* Where new controllers go: after the last <controller>, else after
+ * the disks or the emulator, else at the end of <devices>. */
+static xmlNodePtr
+qemuVIOMMUControllerAnchor(xmlNodePtr devices)
+{
+    const char *names[] = { "controller", "disk", "emulator" };
+    xmlNodePtr cur;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        xmlNodePtr last = NULL;
+
+        for (cur = devices->children; cur; cur = cur->next) {
+            if (cur->type == XML_ELEMENT_NODE &&
+                xmlStrEqual(cur->name, BAD_CAST names[i]))
+                last = cur;
+        }
+        if (last)
+            return last;
+    }
+    return NULL;
+}
+
+
+static void
+qemuVIOMMUAddAddress(xmlNodePtr parent,
+                     unsigned int bus,
+                     unsigned int slot,
+                     unsigned int function,
+                     bool multifunction)
+{
+    xmlNodePtr addr = qemuVIOMMUXMLNewChild(parent, "address");
+
+    xmlSetProp(addr, BAD_CAST "type", BAD_CAST "pci");
+    xmlSetProp(addr, BAD_CAST "domain", BAD_CAST "0x0000");
+    qemuVIOMMUXMLSetPropHex(addr, "bus", 2, bus);
+    qemuVIOMMUXMLSetPropHex(addr, "slot", 2, slot);
+    qemuVIOMMUXMLSetPropHex(addr, "function", 1, function);
+    if (multifunction)
+        xmlSetProp(addr, BAD_CAST "multifunction", BAD_CAST "on");
+}
+
+
+/* Write one new controller after @anchor.  Root ports get libvirt's
+ * default chassis (the index) and port (slot * 8), written out so the
+ * planned XML reads like 'virsh dumpxml'. */
+static xmlNodePtr
+qemuVIOMMUWriteController(qemuVIOMMUPlan *p,
+                          xmlNodePtr anchor,
+                          const qemuVIOMMUNewController *nc)
+{
+    xmlNodePtr ctrl = xmlNewDocNode(p->def->doc, NULL, BAD_CAST "controller", NULL);
+    xmlNodePtr target;
+
+    xmlSetProp(ctrl, BAD_CAST "type", BAD_CAST "pci");
+    qemuVIOMMUXMLSetPropInt(ctrl, "index", nc->index);
+    xmlSetProp(ctrl, BAD_CAST "model",
+               BAD_CAST qemuVIOMMUControllerModelTypeToString(nc->model));
+    qemuVIOMMUXMLInsert(p->def->devices, anchor, ctrl);
+
+    target = qemuVIOMMUXMLNewChild(ctrl, "target");
+    if (nc->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS) {
+        qemuVIOMMUXMLSetPropInt(target, "busNr", nc->busNr);
+        if (nc->cell >= 0) {
+            g_autofree char *cell = g_strdup_printf("%d", nc->cell);
+            xmlNodePtr node = qemuVIOMMUXMLNewChild(target, "node");
+
+            xmlNodeSetContent(node, BAD_CAST cell);
+        }
+    } else {
+        qemuVIOMMUXMLSetPropInt(target, "chassis", nc->index);
+        qemuVIOMMUXMLSetPropHex(target, "port", 1, nc->slot * 8);
+    }
+    qemuVIOMMUAddAddress(ctrl, nc->bus, nc->slot, 0, false);
+    return ctrl;
+}
+
+
+static void
+qemuVIOMMUAddPort(GArray *list, unsigned int index,
+                  unsigned int bus, unsigned int slot)
+{
+    qemuVIOMMUNewController nc = {
+        .index = index,
+        .model = QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT,
+        .busNr = -1,
+        .cell = -1,
+        .bus = bus,
+        .slot = slot,
+    };
+
+    g_array_append_val(list, nc);
+}
+
+
+/* The controllers of @group that the plan adds. */
+static void
+qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
+{
+    size_t j;
+
+    if (!group->pxb) {
+        qemuVIOMMUNewController nc = {
+            .index = group->pxbIndex,
+            .model = QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS,
+            .busNr = group->busNr,
+            .cell = group->cell,
+            .bus = 0,
+            .slot = group->rootSlot,
+        };
+        g_array_append_val(list, nc);
+    }
+    for (j = 0; j < group->slots->len; j++) {
+        qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
+
+        if (!slot->reuse)
+            qemuVIOMMUAddPort(list, slot->port, group->pxbIndex, slot->pxbSlot);
+    }
+    for (j = 0; j < group->nspare; j++)
+        qemuVIOMMUAddPort(list, group->spareFirst + j, group->pxbIndex,
+                          group->spareSlot + j);
+}
+
+
+/* Write the new controllers, in index order. */
+static void
+qemuVIOMMUApplyControllers(qemuVIOMMUPlan *p)
+{
+    g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUNewController));
+    xmlNodePtr anchor;
+    size_t i;
+
+    for (i = 0; i < p->groups->len; i++)
+        qemuVIOMMUGroupNewControllers(g_ptr_array_index(p->groups, i), list);
+    if (list->len == 0)
+        return;
+
+    g_array_sort(list, qemuVIOMMUNewControllerCompare);
+    anchor = qemuVIOMMUControllerAnchor(p->def->devices);
+    for (i = 0; i < list->len; i++)
+        anchor = qemuVIOMMUWriteController(p, anchor,
+                                           &g_array_index(list, qemuVIOMMUNewController, i));
+}
+
+
+/* The guest address of every placed hostdev: its root port, with the
+ * functions of one host device as functions of that port's slot. */
+static void
+qemuVIOMMUApplyHostdevs(qemuVIOMMUPlan *p)
+{
+    size_t i;
+    size_t j;
+    size_t k;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        for (j = 0; j < group->slots->len; j++) {
+            qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
+            bool multi = slot->items->len > 1;
+
+            for (k = 0; k < slot->items->len; k++) {
+                qemuVIOMMUItem *item = g_ptr_array_index(slot->items, k);
+                unsigned int function = item->hostdev->isMdev ? 0 : item->dev->addr.function;
+
+                qemuVIOMMUAddAddress(item->hostdev->node, slot->port, 0,
+                                     multi ? function : 0, multi && function == 0);
+            }
+        }
+    }
+}
+
+
+static void
+qemuVIOMMUApplyRenumber(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->renumber->len; i++) {
+        qemuVIOMMURenumber *r = &g_array_index(p->renumber, qemuVIOMMURenumber, i);
+
+        qemuVIOMMUXMLSetPropInt(qemuVIOMMUXMLChild(r->pxb->node, "target"),
+                                "busNr", r->busNr);
+    }
+}
+
+
+/* Set @driver's options to the plan's, dropping the ones it had. */
+static void
+qemuVIOMMUSetDriverOptions(qemuVIOMMUPlan *p, xmlNodePtr driver)
+{
+    size_t i;
+
+    for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++)
+        xmlUnsetProp(driver, BAD_CAST qemuVIOMMUOptionTypeToString(i));
+    qemuVIOMMUOptionsFormat(&p->options, driver);
+}
+
+
+static xmlNodePtr
+qemuVIOMMUWriteIOMMU(qemuVIOMMUPlan *p, xmlNodePtr anchor, int pciBus)
+{
+    xmlNodePtr iommu = xmlNewDocNode(p->def->doc, NULL, BAD_CAST "iommu", NULL);
+    xmlNodePtr driver;
+
+    xmlSetProp(iommu, BAD_CAST "model", BAD_CAST qemuVIOMMUModelTypeToString(p->model));
+    qemuVIOMMUXMLInsert(p->def->devices, anchor, iommu);
+    driver = qemuVIOMMUXMLNewChild(iommu, "driver");
+    if (pciBus >= 0)
+        qemuVIOMMUXMLSetPropInt(driver, "pciBus", pciBus);
+    qemuVIOMMUOptionsFormat(&p->options, driver);
+    return iommu;
+}
+
+
+/* The new vIOMMUs: one per new pxb on aarch64, at most one on q35,
+ * after the template or the last vIOMMU; then the template goes. */
+static void
+qemuVIOMMUApplyIOMMUs(qemuVIOMMUPlan *p)
+{
+    GPtrArray *iommus = p->def->iommus;
+    xmlNodePtr anchor = NULL;
+    size_t i;
+
+    for (i = 0; i < p->update->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->update, i);
+
+        qemuVIOMMUSetDriverOptions(p, qemuVIOMMUXMLChild(iommu->node, "driver"));
+    }
+
+    if (p->tmpl)
+        anchor = p->tmpl->node;
+    else if (iommus->len > 0)
+        anchor = ((qemuVIOMMUIOMMU *) g_ptr_array_index(iommus, iommus->len - 1))->node;
+
+    if (p->addIOMMU)
+        qemuVIOMMUWriteIOMMU(p, anchor, -1);
+
+    for (i = 0; i < p->groups->len && p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (!group->pxb)
+            anchor = qemuVIOMMUWriteIOMMU(p, anchor, group->pxbIndex);
+    }
+
+    if (p->removeTemplate)
+        qemuVIOMMUXMLRemove(p->tmpl->node);
+}
+
+
+static void
+qemuVIOMMUApplyIOMMUFD(qemuVIOMMUPlan *p)
+{
+    xmlNodePtr os;
+    xmlNodePtr iommufd;
+
+    if (!p->addIOMMUFD)
+        return;
+
+    iommufd = xmlNewDocNode(p->def->doc, NULL, BAD_CAST "iommufd", NULL);
+    xmlSetProp(iommufd, BAD_CAST "enabled", BAD_CAST "yes");
+    if ((os = qemuVIOMMUXMLChild(p->def->root, "os")))
+        qemuVIOMMUXMLInsertBefore(os, iommufd);
+    else
+        qemuVIOMMUXMLInsert(p->def->root, NULL, iommufd);
+}
+
+
+void
+qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
+{
+    if (!p->changed)
+        return;
+
+    qemuVIOMMUApplyControllers(p);
+    qemuVIOMMUApplyHostdevs(p);
+    qemuVIOMMUApplyRenumber(p);
+    qemuVIOMMUApplyIOMMUs(p);
+    qemuVIOMMUApplyIOMMUFD(p);
+    qemuVIOMMUMetaFormat(p->meta, p->def->root);
+}

@@ -1,0 +1,104 @@
+/*
+ * qemu_viommu_planpriv.h: the planner's state and decisions, shared by
+ *                         its validation, allocation and writing steps
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "qemu_viommu.h"
+#include "qemu_viommu_addr.h"
+#include "qemu_viommu_conf.h"
+#include "qemu_viommu_facts.h"
+#include "qemu_viommu_meta.h"
+
+/* One hostdev to place or to check, with what the host says of it. */
+typedef struct _qemuVIOMMUItem qemuVIOMMUItem;
+struct _qemuVIOMMUItem {
+    qemuVIOMMUHostdev *hostdev;
+    virSysIOMMUDevice *dev;     /* the host PCI device (an mdev's parent) */
+    virSysIOMMU *iommu;
+};
+
+/* Items of one host slot that go onto one root port together. */
+typedef struct _qemuVIOMMUSlot qemuVIOMMUSlot;
+struct _qemuVIOMMUSlot {
+    GPtrArray *items;           /* qemuVIOMMUItem *, by host function */
+    unsigned int port;          /* root port index, once allocated */
+    unsigned int pxbSlot;       /* the new root port's slot on its pxb */
+    qemuVIOMMUController *reuse; /* an existing spare root port */
+};
+
+/* The devices of one physical IOMMU that need a place, and where
+ * they go. */
+typedef struct _qemuVIOMMUGroup qemuVIOMMUGroup;
+struct _qemuVIOMMUGroup {
+    virSysIOMMU *iommu;
+    GPtrArray *slots;           /* qemuVIOMMUSlot * */
+    qemuVIOMMUController *pxb;  /* existing pxb, or NULL for a new one */
+    unsigned int pxbIndex;
+    unsigned int rootSlot;      /* new pxb: its slot on the root bus */
+    int busNr;                  /* new pxb */
+    int cell;                   /* new pxb: guest NUMA cell, -1 */
+    unsigned int newPorts;      /* existing pxb: root ports the plan adds */
+    unsigned int nspare;        /* new pxb: spare ports */
+    unsigned int spareFirst;    /* new pxb: index of the first spare */
+    unsigned int spareSlot;     /* new pxb: slot of the first spare */
+    qemuVIOMMUMetaBus *meta;
+};
+
+/* An existing pxb whose bus-number range the plan moves. */
+typedef struct _qemuVIOMMURenumber qemuVIOMMURenumber;
+struct _qemuVIOMMURenumber {
+    qemuVIOMMUController *pxb;
+    int busNr;
+};
+
+/*
+ * A plan: the planner's view of the domain and, once built, its
+ * decisions.  Building reads the domain model, the address set and
+ * the host facts and changes none of them; only
+ * qemuVIOMMUPlanApply() writes, into the document.
+ */
+struct _qemuVIOMMUPlan {
+    const qemuVIOMMUPlanOptions *opts;
+    qemuVIOMMUDomain *def;          /* borrowed */
+    const qemuVIOMMUHostFacts *facts; /* borrowed */
+    qemuVIOMMUAddrSet *addrs;
+    qemuVIOMMUMeta *meta;           /* the record, as it will be written */
+
+    /* the vIOMMU options: of the template, else of the domain's
+     * vIOMMUs, else of the record, else the defaults */
+    qemuVIOMMUIOMMU *tmpl;
+    qemuVIOMMUModel model;
+    qemuVIOMMUOptions options;
+    bool accel;
+
+    GPtrArray *items;               /* qemuVIOMMUItem *, all resolved */
+    GHashTable *claims;             /* IOMMU name -> pxb index + 1 (0: root) */
+    GHashTable *owners;             /* pxb index + 1 -> IOMMU name */
+    bool failed;
+
+    /* decisions */
+    GPtrArray *groups;              /* qemuVIOMMUGroup * */
+    GArray *renumber;               /* qemuVIOMMURenumber */
+    GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
+    bool addIOMMU;                  /* q35: the one vIOMMU */
+    bool removeTemplate;
+    bool addIOMMUFD;
+    bool changed;
+};
+
+/* qemu_viommu_check.c-like validation, in qemu_viommu.c */
+int qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanResolve(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanCheckPlaced(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanCheckGroups(qemuVIOMMUPlan *p);
+
+/* qemu_viommu_alloc.c */
+void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
