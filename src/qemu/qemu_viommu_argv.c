@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "qemu_viommu_addr.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -131,29 +132,19 @@ qemuVIOMMUJsonAddAddress(qemuVIOMMUJson *j,
 
 
 /* Is @ctrl part of the planned topology: a pxb or below one? */
-static int
-qemuVIOMMUArgvWantController(qemuVIOMMUDomain *def,
-                             qemuVIOMMUController *ctrl,
-                             bool *want)
+static bool
+qemuVIOMMUArgvWantController(qemuVIOMMUAddrSet *addrs,
+                             qemuVIOMMUController *ctrl)
 {
-    g_autofree char *path = qemuVIOMMUXMLNodePath(ctrl->node);
     qemuVIOMMUController *pxb;
 
-    *want = false;
-    if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS) {
-        *want = true;
-        return 0;
-    }
-    if (!ctrl->addr.set)
-        return 0;
+    if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS)
+        return true;
     /* a chain that breaks off (a bus libvirt will add a root port for
      * on pcie.0) is not below a pxb */
-    if (qemuVIOMMUDomainBusExpander(def, ctrl->addr.addr.bus, path, &pxb) < 0) {
-        virErrorReset();
-        return 0;
-    }
-    *want = pxb != NULL;
-    return 0;
+    return ctrl->addr.set &&
+        qemuVIOMMUAddrSetBusHome(addrs, ctrl->addr.addr.bus, &pxb) ==
+        QEMU_VIOMMU_BUS_HOME_EXPANDER;
 }
 
 
@@ -444,21 +435,20 @@ qemuVIOMMUBuildArgv(xmlDocPtr doc,
                     GPtrArray **ret)
 {
     g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUAddrSet) addrs = NULL;
     g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) ctrls = g_ptr_array_new();
     bool iommufd = false;
     size_t i;
 
-    if (!(def = qemuVIOMMUDomainParse(doc)))
+    if (!(def = qemuVIOMMUDomainParse(doc)) ||
+        qemuVIOMMUAddrSetNew(def, &addrs) < 0)
         return -1;
 
     for (i = 0; i < def->controllers->len; i++) {
         qemuVIOMMUController *ctrl = g_ptr_array_index(def->controllers, i);
-        bool want;
 
-        if (qemuVIOMMUArgvWantController(def, ctrl, &want) < 0)
-            return -1;
-        if (want)
+        if (qemuVIOMMUArgvWantController(addrs, ctrl))
             g_ptr_array_add(ctrls, ctrl);
     }
     /* libvirt writes PCI controllers in index order */

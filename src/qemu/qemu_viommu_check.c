@@ -53,7 +53,7 @@ qemuVIOMMUCheckLookup(virSysIOMMUHost *host,
         if ((rc = virSysIOMMUHostGetMdevParent(host, res->source, &addr)) <= 0) {
             res->status = rc < 0 ? QEMU_VIOMMU_CHECK_ERROR : QEMU_VIOMMU_CHECK_GONE;
             if (rc < 0)
-                res->message = g_strdup(virErrorGetLast());
+                res->message = virErrorTakeLast();
             return;
         }
     }
@@ -61,7 +61,7 @@ qemuVIOMMUCheckLookup(virSysIOMMUHost *host,
     if ((rc = virSysIOMMUHostGetDevice(host, &addr, &dev)) <= 0) {
         res->status = rc < 0 ? QEMU_VIOMMU_CHECK_ERROR : QEMU_VIOMMU_CHECK_GONE;
         if (rc < 0)
-            res->message = g_strdup(virErrorGetLast());
+            res->message = virErrorTakeLast();
         return;
     }
     res->hostIOMMU = g_strdup(dev->iommu);
@@ -156,7 +156,6 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                 res->planNode = md->numaNode;
                 res->status = QEMU_VIOMMU_CHECK_OK;
                 qemuVIOMMUCheckLookup(host, res);
-                virErrorReset();
                 qemuVIOMMUCheckJudge(res);
                 if (res->status != QEMU_VIOMMU_CHECK_OK)
                     bad++;
@@ -177,7 +176,6 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
         res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
         res->planGroup = res->planNode = -1;
         qemuVIOMMUCheckLookup(host, res);
-        virErrorReset();
         res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
         res->message = g_strdup_printf(_("host device %1$s is assigned but not in the plan record; plan the domain again to place it behind its vIOMMU"),
                                        res->source);

@@ -283,16 +283,59 @@ qemuVIOMMULazyPath(xmlNodePtr node, char **cache)
 }
 
 
+/* The <target> of PCI controller @ctrl: busNr, chassis, port,
+ * hotplug and the NUMA <node>. */
+static int
+qemuVIOMMUParseControllerTarget(qemuVIOMMUController *ctrl,
+                                xmlNodePtr node,
+                                char **path)
+{
+    xmlNodePtr target = qemuVIOMMUXMLChild(node, "target");
+    g_autofree char *hotplug = NULL;
+    xmlNodePtr numa;
+    unsigned int v;
+    int rc;
+
+    if (!target)
+        return 0;
+
+    if ((rc = qemuVIOMMUXMLPropUInt(target, "busNr", 255, "a PCI controller target", &v)) < 0)
+        return -1;
+    if (rc)
+        ctrl->busNr = v;
+    if ((rc = qemuVIOMMUXMLPropUInt(target, "chassis", 255, "a PCI controller target", &v)) < 0)
+        return -1;
+    if (rc)
+        ctrl->chassis = v;
+    if ((rc = qemuVIOMMUXMLPropUInt(target, "port", 255, "a PCI controller target", &v)) < 0)
+        return -1;
+    if (rc)
+        ctrl->port = v;
+    hotplug = qemuVIOMMUXMLProp(target, "hotplug");
+    ctrl->hotplugOff = g_strcmp0(hotplug, "off") == 0;
+
+    if ((numa = qemuVIOMMUXMLChild(target, "node"))) {
+        g_autofree char *text = (char *) xmlNodeGetContent(numa);
+        guint64 n;
+
+        if (!text || !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, 1023, &n, NULL)) {
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <node> of PCI controller %2$u is not a NUMA cell number"),
+                           qemuVIOMMULazyPath(node, path), ctrl->index);
+            return -1;
+        }
+        ctrl->numaNode = n;
+    }
+    return 0;
+}
+
+
 static int
 qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 {
     g_autofree char *type = qemuVIOMMUXMLProp(node, "type");
     g_autofree char *model = NULL;
     g_autofree char *path = NULL;
-    g_autofree char *hotplug = NULL;
     g_autofree qemuVIOMMUController *ctrl = NULL;
-    xmlNodePtr target;
-    unsigned int v;
     int rc;
     size_t i;
 
@@ -329,36 +372,8 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     if (qemuVIOMMUParseGuestAddress(node, &ctrl->addr) < 0)
         return -1;
 
-    if ((target = qemuVIOMMUXMLChild(node, "target"))) {
-        xmlNodePtr numa;
-
-        if ((rc = qemuVIOMMUXMLPropUInt(target, "busNr", 255, "a PCI controller target", &v)) < 0)
-            return -1;
-        if (rc)
-            ctrl->busNr = v;
-        if ((rc = qemuVIOMMUXMLPropUInt(target, "chassis", 255, "a PCI controller target", &v)) < 0)
-            return -1;
-        if (rc)
-            ctrl->chassis = v;
-        if ((rc = qemuVIOMMUXMLPropUInt(target, "port", 255, "a PCI controller target", &v)) < 0)
-            return -1;
-        if (rc)
-            ctrl->port = v;
-        hotplug = qemuVIOMMUXMLProp(target, "hotplug");
-        ctrl->hotplugOff = g_strcmp0(hotplug, "off") == 0;
-
-        if ((numa = qemuVIOMMUXMLChild(target, "node"))) {
-            g_autofree char *text = (char *) xmlNodeGetContent(numa);
-            guint64 n;
-
-            if (!text || !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, 1023, &n, NULL)) {
-                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <node> of PCI controller %2$u is not a NUMA cell number"),
-                               qemuVIOMMULazyPath(node, &path), ctrl->index);
-                return -1;
-            }
-            ctrl->numaNode = n;
-        }
-    }
+    if (qemuVIOMMUParseControllerTarget(ctrl, node, &path) < 0)
+        return -1;
 
     for (i = 0; i < def->controllers->len; i++) {
         qemuVIOMMUController *other = g_ptr_array_index(def->controllers, i);
@@ -646,62 +661,6 @@ qemuVIOMMUDomainFindController(qemuVIOMMUDomain *def, unsigned int index)
             return ctrl;
     }
     return NULL;
-}
-
-
-int
-qemuVIOMMUDomainMaxControllerIndex(qemuVIOMMUDomain *def)
-{
-    int max = -1;
-    size_t i;
-
-    for (i = 0; i < def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(def->controllers, i);
-
-        if ((int) ctrl->index > max)
-            max = ctrl->index;
-    }
-    return max;
-}
-
-
-int
-qemuVIOMMUDomainBusExpander(qemuVIOMMUDomain *def,
-                            unsigned int bus,
-                            const char *who,
-                            qemuVIOMMUController **pxb)
-{
-    unsigned int hops;
-
-    *pxb = NULL;
-    for (hops = 0; hops < 256; hops++) {
-        qemuVIOMMUController *ctrl;
-
-        if (bus == 0)
-            return 0;
-        if (!(ctrl = qemuVIOMMUDomainFindController(def, bus))) {
-            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: guest PCI bus 0x%2$02x does not exist: no <controller type='pci' index='%3$u'>"),
-                           who, bus, bus);
-            return -1;
-        }
-        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS ||
-            ctrl->model == QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS) {
-            *pxb = ctrl;
-            return 0;
-        }
-        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT ||
-            ctrl->model == QEMU_VIOMMU_CONTROLLER_PCI_ROOT)
-            return 0;
-        if (!ctrl->addr.set) {
-            /* libvirt will place it, on the root bus's side */
-            return 0;
-        }
-        bus = ctrl->addr.addr.bus;
-    }
-
-    virReportError(VIR_ERROR_XML_INVALID, _("%1$s: the PCI controllers above guest bus 0x%2$02x form a loop"),
-                   who, bus);
-    return -1;
 }
 
 

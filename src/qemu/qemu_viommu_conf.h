@@ -181,17 +181,6 @@ void qemuVIOMMUDomainFree(qemuVIOMMUDomain *def);
 qemuVIOMMUController *qemuVIOMMUDomainFindController(qemuVIOMMUDomain *def,
                                                      unsigned int index);
 
-/* The highest controller index of any type='pci' controller, -1 if none. */
-int qemuVIOMMUDomainMaxControllerIndex(qemuVIOMMUDomain *def);
-
-/* The pxb (pcie-expander-bus controller) that @bus hangs below, or
- * NULL when the chain reaches the root bus.  Returns -1 (reported) on
- * a broken chain. */
-int qemuVIOMMUDomainBusExpander(qemuVIOMMUDomain *def,
-                                unsigned int bus,
-                                const char *who,
-                                qemuVIOMMUController **pxb);
-
 /* The vIOMMU bound to bus @index with pciBus, or NULL. */
 qemuVIOMMUIOMMU *qemuVIOMMUDomainFindIOMMUForBus(qemuVIOMMUDomain *def,
                                                  unsigned int index);

@@ -35,6 +35,92 @@ qemuVIOMMUDotEdge(GString *buf, const char *from, const char *to)
 }
 
 
+/* The root ports of @bus and the host devices recorded on them. */
+static void
+qemuVIOMMUDotPorts(GString *buf, qemuVIOMMUMetaBus *bus, const char *pxbId)
+{
+    size_t j;
+    size_t k;
+
+    for (j = 0; j < bus->ports->len; j++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+        g_autofree char *portId = g_strdup_printf("pci.%u", port->controller);
+        g_autofree char *portLabel = g_strdup_printf("pcie-root-port pci.%u%s", port->controller,
+                                                     port->devices->len ? "" : "\n(spare)");
+
+        qemuVIOMMUDotNode(buf, portId, portLabel,
+                          port->devices->len ? NULL : "style=dashed");
+        qemuVIOMMUDotEdge(buf, pxbId, portId);
+
+        for (k = 0; k < port->devices->len; k++) {
+            qemuVIOMMUMetaDevice *md = g_ptr_array_index(port->devices, k);
+            g_autofree char *devId = g_strdup_printf("dev %s", md->source);
+            g_autofree char *devLabel = NULL;
+
+            if (md->numaNode >= 0)
+                devLabel = g_strdup_printf("%s\ngroup %d, host NUMA node %d",
+                                           md->source, md->group, md->numaNode);
+            else
+                devLabel = g_strdup_printf("%s\ngroup %d", md->source, md->group);
+            qemuVIOMMUDotNode(buf, devId, devLabel, "shape=component");
+            qemuVIOMMUDotEdge(buf, portId, devId);
+        }
+    }
+}
+
+
+/* One recorded expander bus: its host IOMMU, vIOMMU, pxb and ports. */
+static int
+qemuVIOMMUDotBus(GString *buf,
+                 virSysIOMMUHost *host,
+                 qemuVIOMMUDomain *def,
+                 qemuVIOMMUMetaBus *bus)
+{
+    qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(def, bus->controller);
+    qemuVIOMMUIOMMU *viommu = qemuVIOMMUDomainFindIOMMUForBus(def, bus->controller);
+    virSysIOMMU *phys = NULL;
+    g_autofree char *hostId = g_strdup_printf("host %s", bus->iommu);
+    g_autofree char *pxbId = g_strdup_printf("pci.%u", bus->controller);
+    g_autofree char *hostLabel = NULL;
+    g_autofree char *pxbLabel = NULL;
+
+    if (virSysIOMMUHostGetIOMMU(host, bus->iommu, &phys) < 0)
+        return -1;
+    if (phys && phys->numaNode >= 0)
+        hostLabel = g_strdup_printf("host IOMMU %s\n%s, host NUMA node %d",
+                                    bus->iommu, bus->kind, phys->numaNode);
+    else
+        hostLabel = g_strdup_printf("host IOMMU %s\n%s", bus->iommu, bus->kind);
+    qemuVIOMMUDotNode(buf, hostId, hostLabel,
+                      "style=filled, fillcolor=\"#d8e6f3\"");
+
+    if (pxb && pxb->numaNode >= 0)
+        pxbLabel = g_strdup_printf("pcie-expander-bus pci.%u\nbusNr %d, guest NUMA cell %d",
+                                   bus->controller, pxb->busNr, pxb->numaNode);
+    else
+        pxbLabel = g_strdup_printf("pcie-expander-bus pci.%u\nbusNr %d",
+                                   bus->controller, pxb ? pxb->busNr : -1);
+
+    if (viommu) {
+        g_autofree char *vId = g_strdup_printf("iommu%u", viommu->alias);
+        g_autofree char *vLabel = g_strdup_printf("vIOMMU iommu%u\n%s", viommu->alias,
+                                                  qemuVIOMMUModelTypeToString(viommu->model));
+
+        qemuVIOMMUDotNode(buf, vId, vLabel, "style=filled, fillcolor=\"#e3f1dc\"");
+        qemuVIOMMUDotEdge(buf, hostId, vId);
+        qemuVIOMMUDotNode(buf, pxbId, pxbLabel, NULL);
+        qemuVIOMMUDotEdge(buf, vId, pxbId);
+    } else {
+        /* q35: one vIOMMU for all buses, drawn once below */
+        qemuVIOMMUDotNode(buf, pxbId, pxbLabel, NULL);
+        qemuVIOMMUDotEdge(buf, hostId, pxbId);
+    }
+
+    qemuVIOMMUDotPorts(buf, bus, pxbId);
+    return 0;
+}
+
+
 char *
 qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
 {
@@ -42,8 +128,6 @@ qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
     g_autoptr(qemuVIOMMUMeta) meta = NULL;
     g_autoptr(GString) buf = g_string_new(NULL);
     size_t i;
-    size_t j;
-    size_t k;
     int rc;
 
     if (!(def = qemuVIOMMUDomainParse(doc)))
@@ -61,71 +145,8 @@ qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
                     "  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
 
     for (i = 0; i < meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
-        qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(def, bus->controller);
-        qemuVIOMMUIOMMU *viommu = qemuVIOMMUDomainFindIOMMUForBus(def, bus->controller);
-        virSysIOMMU *phys = NULL;
-        g_autofree char *hostId = g_strdup_printf("host %s", bus->iommu);
-        g_autofree char *pxbId = g_strdup_printf("pci.%u", bus->controller);
-        g_autofree char *hostLabel = NULL;
-        g_autofree char *pxbLabel = NULL;
-
-        if (virSysIOMMUHostGetIOMMU(host, bus->iommu, &phys) < 0)
-            virErrorReset();
-        if (phys && phys->numaNode >= 0)
-            hostLabel = g_strdup_printf("host IOMMU %s\n%s, host NUMA node %d",
-                                        bus->iommu, bus->kind, phys->numaNode);
-        else
-            hostLabel = g_strdup_printf("host IOMMU %s\n%s", bus->iommu, bus->kind);
-        qemuVIOMMUDotNode(buf, hostId, hostLabel,
-                          "style=filled, fillcolor=\"#d8e6f3\"");
-
-        if (pxb && pxb->numaNode >= 0)
-            pxbLabel = g_strdup_printf("pcie-expander-bus pci.%u\nbusNr %d, guest NUMA cell %d",
-                                       bus->controller, pxb->busNr, pxb->numaNode);
-        else
-            pxbLabel = g_strdup_printf("pcie-expander-bus pci.%u\nbusNr %d",
-                                       bus->controller, pxb ? pxb->busNr : -1);
-
-        if (viommu) {
-            g_autofree char *vId = g_strdup_printf("iommu%u", viommu->alias);
-            g_autofree char *vLabel = g_strdup_printf("vIOMMU iommu%u\n%s", viommu->alias,
-                                                      qemuVIOMMUModelTypeToString(viommu->model));
-
-            qemuVIOMMUDotNode(buf, vId, vLabel, "style=filled, fillcolor=\"#e3f1dc\"");
-            qemuVIOMMUDotEdge(buf, hostId, vId);
-            qemuVIOMMUDotNode(buf, pxbId, pxbLabel, NULL);
-            qemuVIOMMUDotEdge(buf, vId, pxbId);
-        } else {
-            /* q35: one vIOMMU for all buses, drawn once below */
-            qemuVIOMMUDotNode(buf, pxbId, pxbLabel, NULL);
-            qemuVIOMMUDotEdge(buf, hostId, pxbId);
-        }
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-            g_autofree char *portId = g_strdup_printf("pci.%u", port->controller);
-            g_autofree char *portLabel = g_strdup_printf("pcie-root-port pci.%u%s", port->controller,
-                                                         port->devices->len ? "" : "\n(spare)");
-
-            qemuVIOMMUDotNode(buf, portId, portLabel,
-                              port->devices->len ? NULL : "style=dashed");
-            qemuVIOMMUDotEdge(buf, pxbId, portId);
-
-            for (k = 0; k < port->devices->len; k++) {
-                qemuVIOMMUMetaDevice *md = g_ptr_array_index(port->devices, k);
-                g_autofree char *devId = g_strdup_printf("dev %s", md->source);
-                g_autofree char *devLabel = NULL;
-
-                if (md->numaNode >= 0)
-                    devLabel = g_strdup_printf("%s\ngroup %d, host NUMA node %d",
-                                               md->source, md->group, md->numaNode);
-                else
-                    devLabel = g_strdup_printf("%s\ngroup %d", md->source, md->group);
-                qemuVIOMMUDotNode(buf, devId, devLabel, "shape=component");
-                qemuVIOMMUDotEdge(buf, portId, devId);
-            }
-        }
+        if (qemuVIOMMUDotBus(buf, host, def, g_ptr_array_index(meta->buses, i)) < 0)
+            return NULL;
     }
 
     g_string_append(buf, "}\n");

@@ -171,6 +171,22 @@ virErrorGetLastCode(void)
 }
 
 
+char *
+virErrorTakeLast(void)
+{
+    GPtrArray *list = virMessageListGet(&virErrorList);
+    virErrorItem *item;
+    char *msg;
+
+    if (list->len == 0)
+        return NULL;
+    item = g_ptr_array_steal_index(list, list->len - 1);
+    msg = g_steal_pointer(&item->message);
+    virErrorItemFree(item);
+    return msg;
+}
+
+
 const GPtrArray *
 virErrorGetAll(void)
 {

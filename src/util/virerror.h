@@ -63,6 +63,11 @@ const char *virErrorGetLast(void);
 /* The code of the last error, VIR_ERROR_LAST when there is none. */
 virErrorCode virErrorGetLastCode(void);
 
+/* Remove the last error from the list and return its message, for a
+ * caller that turns a failure into a finding of its own (a check
+ * result) instead of failing; NULL when there is none. */
+char *virErrorTakeLast(void);
+
 /* All errors (virErrorItem *) reported since the last reset, oldest first. */
 const GPtrArray *virErrorGetAll(void);
 
