@@ -4,7 +4,9 @@
  * Each case plans tests/qemuxmlconfdata/NAME.xml against the host
  * fixture tests/hosts/HOST and compares the result with
  * NAME.ARCH-latest.xml and NAME.ARCH-latest.args, or, for a case that
- * must fail, the reported errors with NAME.ARCH-latest.err.
+ * must fail, the reported errors with NAME.ARCH-latest.err.  The
+ * warnings of every case are compared with NAME.ARCH-latest.warn, which
+ * exists only for a case that warns.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -94,6 +96,17 @@ testCompareErrors(const testInfo *info)
 }
 
 
+/* The warnings reported since the last call, as a .warn file has them. */
+static char *
+testTakeWarnings(void)
+{
+    char *warnings = virWarningsFormat(VIR_ERROR_FORMAT_CODES);
+
+    virWarningReset();
+    return warnings;
+}
+
+
 static int
 testQemuXMLConf(const void *opaque)
 {
@@ -101,17 +114,23 @@ testQemuXMLConf(const void *opaque)
     g_autofree char *inPath = testPath(info, NULL);
     g_autofree char *outPath = testPath(info, "xml");
     g_autofree char *argsPath = testPath(info, "args");
+    g_autofree char *warnPath = testPath(info, "warn");
     g_autofree char *input = NULL;
     g_autofree char *planned = NULL;
+    g_autofree char *warnings = NULL;
     g_autofree char *again = NULL;
+    g_autofree char *againWarnings = NULL;
     g_autofree char *replanned = NULL;
     g_autofree char *argsText = NULL;
+    g_autofree char *argvWarnings = NULL;
+    g_autofree char *allWarnings = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(GPtrArray) args = NULL;
     g_autoptr(GError) err = NULL;
     qemuVIOMMUArgvOptions argvOpts = { 0 };
     size_t len;
     bool changed;
+    int ret = 0;
 
     virTestMarkUsed(inPath);
     if (!g_file_get_contents(inPath, &input, &len, &err)) {
@@ -120,29 +139,44 @@ testQemuXMLConf(const void *opaque)
     }
 
     planned = testPlan(info, input, len, &changed, &doc);
+    warnings = testTakeWarnings();
     if (info->flags & TEST_FLAG_FAIL) {
         if (planned) {
             printf("  planning succeeded but was expected to fail\n");
             return -1;
         }
-        return testCompareErrors(info);
+        if (testCompareErrors(info) < 0)
+            ret = -1;
+        if (virTestCompareToOptionalFile(warnings, warnPath) < 0)
+            ret = -1;
+        return ret;
     }
     if (!planned)
         return -1;
-    if (virTestCompareToFile(planned, outPath) < 0)
-        return -1;
 
-    /* deterministic: the same input plans the same way twice */
+    /* Every expected file is compared even after one differs, so that
+     * one regenerating run rewrites all of them. */
+    if (virTestCompareToFile(planned, outPath) < 0)
+        ret = -1;
+
+    /* deterministic: the same input plans the same way twice, with the
+     * same warnings */
     if (!(again = testPlan(info, input, len, &changed, NULL)))
         return -1;
+    againWarnings = testTakeWarnings();
     if (strcmp(again, planned) != 0) {
         printf("  a second plan of the same input differs\n");
+        return -1;
+    }
+    if (strcmp(againWarnings, warnings) != 0) {
+        printf("  a second plan of the same input warns differently\n");
         return -1;
     }
 
     /* idempotent: a planned domain plans to itself, byte for byte */
     if (!(replanned = testPlan(info, planned, strlen(planned), &changed, NULL)))
         return -1;
+    virWarningReset();
     if (strcmp(replanned, planned) != 0 || changed) {
         printf("  planning the planned domain changed it%s\n",
                changed ? " (reported as changed)" : "");
@@ -152,16 +186,25 @@ testQemuXMLConf(const void *opaque)
     }
 
     if (qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0) {
-        if (info->flags & TEST_FLAG_ARGV_FAIL)
-            return testCompareErrors(info);
-        return -1;
-    }
-    if (info->flags & TEST_FLAG_ARGV_FAIL) {
+        if (!(info->flags & TEST_FLAG_ARGV_FAIL))
+            return -1;
+        if (testCompareErrors(info) < 0)
+            ret = -1;
+    } else if (info->flags & TEST_FLAG_ARGV_FAIL) {
         printf("  argv succeeded but was expected to fail\n");
         return -1;
+    } else {
+        argsText = qemuVIOMMUArgvFormat(args, true);
+        if (virTestCompareToFile(argsText, argsPath) < 0)
+            ret = -1;
     }
-    argsText = qemuVIOMMUArgvFormat(args, true);
-    return virTestCompareToFile(argsText, argsPath);
+
+    /* the case's warnings: the plan's, then any of the argv builder */
+    argvWarnings = testTakeWarnings();
+    allWarnings = g_strconcat(warnings, argvWarnings, NULL);
+    if (virTestCompareToOptionalFile(allWarnings, warnPath) < 0)
+        ret = -1;
+    return ret;
 }
 
 
@@ -215,7 +258,7 @@ static int
 testUnused(const void *opaque G_GNUC_UNUSED)
 {
     g_autofree char *dir = g_strdup_printf("%s/qemuxmlconfdata", virTestSrcDir());
-    const char *suffixes[] = { ".xml", ".args", ".err", NULL };
+    const char *suffixes[] = { ".xml", ".args", ".err", ".warn", NULL };
 
     return virTestCheckUnused(dir, suffixes);
 }
