@@ -6,16 +6,21 @@
  * NAME.ARCH-latest.xml and NAME.ARCH-latest.args, or, for a case that
  * must fail, the reported errors with NAME.ARCH-latest.err.  The
  * warnings of every case are compared with NAME.ARCH-latest.warn, which
- * exists only for a case that warns.
+ * exists only for a case that warns.  Every case runs twice, reading its
+ * host through openat2(2) and through the portable resolver.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <config.h>
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
@@ -29,6 +34,10 @@ typedef enum {
     TEST_FLAG_ARGV_FAIL = 1 << 1,   /* planning works, argv must fail */
     TEST_FLAG_PORTABLE = 1 << 2,    /* read the host without openat2 */
 } testFlags;
+
+/* Whether openat2(2) works here; where it does not (old kernels,
+ * valgrind) the default resolver falls back to the portable one. */
+static bool testHaveOpenat2;
 
 typedef struct _testInfo testInfo;
 struct _testInfo {
@@ -56,24 +65,56 @@ testPath(const testInfo *info, const char *ext)
 }
 
 
-/* Plan @xml; returns the planned text or NULL with errors reported. */
+static bool
+testProbeOpenat2(void)
+{
+    struct open_how how = {
+        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_BENEATH,
+    };
+    long fd = syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
+
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+
+/* Whether the host of @info should be read by the portable resolver. */
+static bool
+testWantPortable(const testInfo *info)
+{
+    return (info->flags & TEST_FLAG_PORTABLE) || !testHaveOpenat2;
+}
+
+
+/* Plan @xml; returns the planned text or NULL with errors reported.
+ * *portable tells whether the portable resolver read the host (it is
+ * left alone when the host was not opened). */
 static char *
 testPlan(const testInfo *info, const char *xml, size_t len, bool *changed,
-         xmlDocPtr *docOut)
+         xmlDocPtr *docOut, bool *portable)
 {
     g_autofree char *root = g_strdup_printf("%s/hosts/%s", virTestSrcDir(), info->host);
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     qemuVIOMMUPlanOptions opts = { .sparePorts = info->sparePorts };
+    virSysfsRoot *sysfs;
     size_t outlen;
+    int rc;
 
     if (!(doc = qemuVIOMMUXMLParse(xml, len, info->name)))
         return NULL;
     if (!(host = virSysIOMMUHostOpen(root)))
         return NULL;
+    sysfs = virSysIOMMUHostGetSysfs(host);
     if (info->flags & TEST_FLAG_PORTABLE)
-        virSysfsRootSetPortable(virSysIOMMUHostGetSysfs(host), true);
-    if (qemuVIOMMUPlanDomain(host, doc, &opts, changed) < 0)
+        virSysfsRootSetPortable(sysfs, true);
+    rc = qemuVIOMMUPlanDomain(host, doc, &opts, changed);
+    if (portable)
+        *portable = virSysfsRootIsPortable(sysfs);
+    if (rc < 0)
         return NULL;
     if (docOut)
         *docOut = g_steal_pointer(&doc);
@@ -130,6 +171,7 @@ testQemuXMLConf(const void *opaque)
     qemuVIOMMUArgvOptions argvOpts = { 0 };
     size_t len;
     bool changed;
+    bool portable = testWantPortable(info);
     int ret = 0;
 
     virTestMarkUsed(inPath);
@@ -138,8 +180,14 @@ testQemuXMLConf(const void *opaque)
         return -1;
     }
 
-    planned = testPlan(info, input, len, &changed, &doc);
+    planned = testPlan(info, input, len, &changed, &doc, &portable);
     warnings = testTakeWarnings();
+    if (portable != testWantPortable(info)) {
+        printf("  the host was read %s\n",
+               portable ? "by the portable resolver although openat2 works here"
+                        : "with openat2 instead of the portable resolver");
+        return -1;
+    }
     if (info->flags & TEST_FLAG_FAIL) {
         if (planned) {
             printf("  planning succeeded but was expected to fail\n");
@@ -161,7 +209,7 @@ testQemuXMLConf(const void *opaque)
 
     /* deterministic: the same input plans the same way twice, with the
      * same warnings */
-    if (!(again = testPlan(info, input, len, &changed, NULL)))
+    if (!(again = testPlan(info, input, len, &changed, NULL, NULL)))
         return -1;
     againWarnings = testTakeWarnings();
     if (strcmp(again, planned) != 0) {
@@ -174,7 +222,7 @@ testQemuXMLConf(const void *opaque)
     }
 
     /* idempotent: a planned domain plans to itself, byte for byte */
-    if (!(replanned = testPlan(info, planned, strlen(planned), &changed, NULL)))
+    if (!(replanned = testPlan(info, planned, strlen(planned), &changed, NULL, NULL)))
         return -1;
     virWarningReset();
     if (strcmp(replanned, planned) != 0 || changed) {
@@ -271,10 +319,20 @@ main(void)
 
     virTestInit();
 
+    testHaveOpenat2 = testProbeOpenat2();
+    if (!testHaveOpenat2)
+        printf("openat2 does not work here: every case reads its host with the portable resolver\n");
+
+/* Every case runs twice, with the default (openat2) resolver and with
+ * the portable one, against the same expected files. */
 #define DO_TEST_FULL(_name, _host, _spare, _flags) \
     do { \
         static const testInfo info = { _name, _host, _spare, _flags }; \
+        static const testInfo infoPortable = { _name, _host, _spare, \
+                                               (_flags) | TEST_FLAG_PORTABLE }; \
         if (virTestRun(_name, testQemuXMLConf, &info) < 0) \
+            failures++; \
+        if (virTestRun(_name " (portable resolver)", testQemuXMLConf, &infoPortable) < 0) \
             failures++; \
     } while (0)
 
