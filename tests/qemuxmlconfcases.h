@@ -20,6 +20,9 @@ DO_TEST("aarch64-2smmu-template-cmdqv", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-accel-off", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-iommufd-present", "aarch64-2smmu");
 
+/* argv lines quoted for the shell as virsh domxml-to-native quotes them */
+DO_TEST("aarch64-2smmu-argv-shell-quote", "aarch64-2smmu");
+
 /* hotplug room, what is kept, what is left alone */
 DO_TEST_SPARE("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2);
 DO_TEST("aarch64-2smmu-no-hostdevs", "aarch64-2smmu");

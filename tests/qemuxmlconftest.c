@@ -4,16 +4,23 @@
  * Each case plans tests/qemuxmlconfdata/NAME.xml against the host
  * fixture tests/hosts/HOST and compares the result with
  * NAME.ARCH-latest.xml and NAME.ARCH-latest.args, or, for a case that
- * must fail, the reported errors with NAME.ARCH-latest.err.
+ * must fail, the reported errors with NAME.ARCH-latest.err.  The
+ * warnings of every case are compared with NAME.ARCH-latest.warn, which
+ * exists only for a case that warns.  Every case runs twice, reading its
+ * host through openat2(2) and through the portable resolver.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <config.h>
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
@@ -27,6 +34,10 @@ typedef enum {
     TEST_FLAG_ARGV_FAIL = 1 << 1,   /* planning works, argv must fail */
     TEST_FLAG_PORTABLE = 1 << 2,    /* read the host without openat2 */
 } testFlags;
+
+/* Whether openat2(2) works here; where it does not (old kernels,
+ * valgrind) the default resolver falls back to the portable one. */
+static bool testHaveOpenat2;
 
 typedef struct _testInfo testInfo;
 struct _testInfo {
@@ -54,24 +65,48 @@ testPath(const testInfo *info, const char *ext)
 }
 
 
-/* Plan @xml; returns the planned text or NULL with errors reported. */
+static bool
+testProbeOpenat2(void)
+{
+    struct open_how how = {
+        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .resolve = RESOLVE_BENEATH,
+    };
+    long fd = syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
+
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+
+/* Plan @xml; returns the planned text or NULL with errors reported.
+ * *portable tells whether the portable resolver read the host (it is
+ * left alone when the host was not opened). */
 static char *
 testPlan(const testInfo *info, const char *xml, size_t len, bool *changed,
-         xmlDocPtr *docOut)
+         xmlDocPtr *docOut, bool *portable)
 {
     g_autofree char *root = g_strdup_printf("%s/hosts/%s", virTestSrcDir(), info->host);
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     qemuVIOMMUPlanOptions opts = { .sparePorts = info->sparePorts };
+    virSysfsRoot *sysfs;
     size_t outlen;
+    int rc;
 
     if (!(doc = qemuVIOMMUXMLParse(xml, len, info->name)))
         return NULL;
     if (!(host = virSysIOMMUHostOpen(root)))
         return NULL;
+    sysfs = virSysIOMMUHostGetSysfs(host);
     if (info->flags & TEST_FLAG_PORTABLE)
-        virSysfsRootSetPortable(virSysIOMMUHostGetSysfs(host), true);
-    if (qemuVIOMMUPlanDomain(host, doc, &opts, changed) < 0)
+        virSysfsRootSetPortable(sysfs, true);
+    rc = qemuVIOMMUPlanDomain(host, doc, &opts, changed);
+    if (portable)
+        *portable = virSysfsRootIsPortable(sysfs);
+    if (rc < 0)
         return NULL;
     if (docOut)
         *docOut = g_steal_pointer(&doc);
@@ -94,6 +129,17 @@ testCompareErrors(const testInfo *info)
 }
 
 
+/* The warnings reported since the last call, as a .warn file has them. */
+static char *
+testTakeWarnings(void)
+{
+    char *warnings = virWarningsFormat(VIR_ERROR_FORMAT_CODES);
+
+    virWarningReset();
+    return warnings;
+}
+
+
 static int
 testQemuXMLConf(const void *opaque)
 {
@@ -101,17 +147,24 @@ testQemuXMLConf(const void *opaque)
     g_autofree char *inPath = testPath(info, NULL);
     g_autofree char *outPath = testPath(info, "xml");
     g_autofree char *argsPath = testPath(info, "args");
+    g_autofree char *warnPath = testPath(info, "warn");
     g_autofree char *input = NULL;
     g_autofree char *planned = NULL;
+    g_autofree char *warnings = NULL;
     g_autofree char *again = NULL;
+    g_autofree char *againWarnings = NULL;
     g_autofree char *replanned = NULL;
     g_autofree char *argsText = NULL;
+    g_autofree char *argvWarnings = NULL;
+    g_autofree char *allWarnings = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(GPtrArray) args = NULL;
     g_autoptr(GError) err = NULL;
     qemuVIOMMUArgvOptions argvOpts = { 0 };
     size_t len;
     bool changed;
+    bool portable = !!(info->flags & TEST_FLAG_PORTABLE);
+    int ret = 0;
 
     virTestMarkUsed(inPath);
     if (!g_file_get_contents(inPath, &input, &len, &err)) {
@@ -119,30 +172,56 @@ testQemuXMLConf(const void *opaque)
         return -1;
     }
 
-    planned = testPlan(info, input, len, &changed, &doc);
+    planned = testPlan(info, input, len, &changed, &doc, &portable);
+    warnings = testTakeWarnings();
+    /* The default resolver switches to the portable one only when
+     * openat2 fails, which depends on the kernel and on what is read. */
+    if (info->flags & TEST_FLAG_PORTABLE) {
+        if (!portable) {
+            printf("  the host was read with openat2, not the portable resolver\n");
+            return -1;
+        }
+    } else if (portable && testHaveOpenat2) {
+        printf("  the host was read by the portable resolver although openat2 works here\n");
+        return -1;
+    }
     if (info->flags & TEST_FLAG_FAIL) {
         if (planned) {
             printf("  planning succeeded but was expected to fail\n");
             return -1;
         }
-        return testCompareErrors(info);
+        if (testCompareErrors(info) < 0)
+            ret = -1;
+        if (virTestCompareToOptionalFile(warnings, warnPath) < 0)
+            ret = -1;
+        return ret;
     }
     if (!planned)
         return -1;
-    if (virTestCompareToFile(planned, outPath) < 0)
-        return -1;
 
-    /* deterministic: the same input plans the same way twice */
-    if (!(again = testPlan(info, input, len, &changed, NULL)))
+    /* Every expected file is compared even after one differs, so that
+     * one regenerating run rewrites all of them. */
+    if (virTestCompareToFile(planned, outPath) < 0)
+        ret = -1;
+
+    /* deterministic: the same input plans the same way twice, with the
+     * same warnings */
+    if (!(again = testPlan(info, input, len, &changed, NULL, NULL)))
         return -1;
+    againWarnings = testTakeWarnings();
     if (strcmp(again, planned) != 0) {
         printf("  a second plan of the same input differs\n");
         return -1;
     }
+    if (strcmp(againWarnings, warnings) != 0) {
+        printf("  a second plan of the same input warns differently\n");
+        return -1;
+    }
 
     /* idempotent: a planned domain plans to itself, byte for byte */
-    if (!(replanned = testPlan(info, planned, strlen(planned), &changed, NULL)))
+    if (!(replanned = testPlan(info, planned, strlen(planned), &changed, NULL, NULL)))
         return -1;
+    virWarningReset();
     if (strcmp(replanned, planned) != 0 || changed) {
         printf("  planning the planned domain changed it%s\n",
                changed ? " (reported as changed)" : "");
@@ -152,16 +231,25 @@ testQemuXMLConf(const void *opaque)
     }
 
     if (qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0) {
-        if (info->flags & TEST_FLAG_ARGV_FAIL)
-            return testCompareErrors(info);
-        return -1;
-    }
-    if (info->flags & TEST_FLAG_ARGV_FAIL) {
+        if (!(info->flags & TEST_FLAG_ARGV_FAIL))
+            return -1;
+        if (testCompareErrors(info) < 0)
+            ret = -1;
+    } else if (info->flags & TEST_FLAG_ARGV_FAIL) {
         printf("  argv succeeded but was expected to fail\n");
         return -1;
+    } else {
+        argsText = qemuVIOMMUArgvFormat(args, true);
+        if (virTestCompareToFile(argsText, argsPath) < 0)
+            ret = -1;
     }
-    argsText = qemuVIOMMUArgvFormat(args, true);
-    return virTestCompareToFile(argsText, argsPath);
+
+    /* the case's warnings: the plan's, then any of the argv builder */
+    argvWarnings = testTakeWarnings();
+    allWarnings = g_strconcat(warnings, argvWarnings, NULL);
+    if (virTestCompareToOptionalFile(allWarnings, warnPath) < 0)
+        ret = -1;
+    return ret;
 }
 
 
@@ -215,7 +303,7 @@ static int
 testUnused(const void *opaque G_GNUC_UNUSED)
 {
     g_autofree char *dir = g_strdup_printf("%s/qemuxmlconfdata", virTestSrcDir());
-    const char *suffixes[] = { ".xml", ".args", ".err", NULL };
+    const char *suffixes[] = { ".xml", ".args", ".err", ".warn", NULL };
 
     return virTestCheckUnused(dir, suffixes);
 }
@@ -228,10 +316,20 @@ main(void)
 
     virTestInit();
 
+    testHaveOpenat2 = testProbeOpenat2();
+    if (!testHaveOpenat2)
+        printf("openat2 does not work here: every case reads its host with the portable resolver\n");
+
+/* Every case runs twice, with the default (openat2) resolver and with
+ * the portable one, against the same expected files. */
 #define DO_TEST_FULL(_name, _host, _spare, _flags) \
     do { \
         static const testInfo info = { _name, _host, _spare, _flags }; \
+        static const testInfo infoPortable = { _name, _host, _spare, \
+                                               (_flags) | TEST_FLAG_PORTABLE }; \
         if (virTestRun(_name, testQemuXMLConf, &info) < 0) \
+            failures++; \
+        if (virTestRun(_name " (portable resolver)", testQemuXMLConf, &infoPortable) < 0) \
             failures++; \
     } while (0)
 

@@ -8,10 +8,12 @@
 
 #include "testutils.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "virerror.h"
 
@@ -61,6 +63,7 @@ virTestRun(const char *title,
     int rc;
 
     virErrorReset();
+    virWarningReset();
     rc = body(data);
     printf("TEST: %s ... %s\n", title, rc == 0 ? "OK" : "FAILED");
     if (rc != 0 && virErrorCount() > 0) {
@@ -68,7 +71,13 @@ virTestRun(const char *title,
 
         printf("  errors reported:\n%s", errs);
     }
+    if (rc != 0 && virWarningGetAll()->len > 0) {
+        g_autofree char *warns = virWarningsFormat(0);
+
+        printf("  warnings reported:\n%s", warns);
+    }
     virErrorReset();
+    virWarningReset();
     fflush(stdout);
     return rc == 0 ? 0 : -1;
 }
@@ -129,6 +138,32 @@ virTestCompareToFile(const char *actual, const char *path)
     printf("  %s differs\n", path);
     if (virTestDebug())
         virTestShowDiff(expect, actual);
+    return -1;
+}
+
+
+int
+virTestCompareToOptionalFile(const char *actual, const char *path)
+{
+    if (*actual)
+        return virTestCompareToFile(actual, path);
+
+    /* used even when it exists by mistake: this failure says why */
+    virTestMarkUsed(path);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return 0;
+
+    if (virTestRegenerate()) {
+        if (unlink(path) < 0) {
+            printf("  cannot remove %s: %s\n", path, g_strerror(errno));
+            return -1;
+        }
+        printf("  %s removed\n", path);
+        return -1;
+    }
+
+    printf("  %s exists, but the test produced nothing for it "
+           "(VIR_TEST_REGENERATE_OUTPUT=1 removes it)\n", path);
     return -1;
 }
 

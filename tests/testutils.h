@@ -25,6 +25,11 @@ int virTestRun(const char *title,
  * mismatch prints where they differ.  Records @path as used. */
 int virTestCompareToFile(const char *actual, const char *path);
 
+/* Like virTestCompareToFile(), for output that is usually empty (the
+ * warnings of a case): when @actual is empty, @path must not exist, and
+ * VIR_TEST_REGENERATE_OUTPUT=1 removes it (the comparison still fails). */
+int virTestCompareToOptionalFile(const char *actual, const char *path);
+
 /* Record that a data file is used, without comparing. */
 void virTestMarkUsed(const char *path);
 

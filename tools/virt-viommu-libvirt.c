@@ -421,6 +421,25 @@ virtVIOMMUFindHostdev(xmlDocPtr doc, const char *bdf)
 }
 
 
+/* The plan record of @dom (read from its XML @doc), or NULL (reported)
+ * when it has none or it is damaged. */
+static qemuVIOMMUMeta *
+virtVIOMMUGetRecord(virDomainPtr dom, xmlDocPtr doc)
+{
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    int rc;
+
+    if ((rc = qemuVIOMMUMetaParse(xmlDocGetRootElement(doc), &meta)) < 0)
+        return NULL;
+    if (rc == 0) {
+        virReportError(VIR_ERROR_NO_PLAN, _("domain '%1$s' has no virt-viommu plan record; define it with 'virt-viommu define'"),
+                       virDomainGetName(dom));
+        return NULL;
+    }
+    return g_steal_pointer(&meta);
+}
+
+
 /* Record @bdf on @port (or forget it: @port -1) in the plan record of
  * @doc and store the record in the domain's metadata. */
 static int
@@ -433,11 +452,8 @@ virtVIOMMUUpdateRecord(virDomainPtr dom,
     g_autoptr(qemuVIOMMUMeta) meta = NULL;
     g_autofree char *xml = NULL;
 
-    if (qemuVIOMMUMetaParse(xmlDocGetRootElement(doc), &meta) <= 0) {
-        virReportError(VIR_ERROR_NO_PLAN, _("domain '%1$s' has no virt-viommu plan record; define it with 'virt-viommu define'"),
-                       virDomainGetName(dom));
+    if (!(meta = virtVIOMMUGetRecord(dom, doc)))
         return -1;
-    }
     if (qemuVIOMMUMetaSetDevice(meta, dev->bdf, port, dev->group, dev->numaNode) < 0) {
         virReportError(VIR_ERROR_NO_PLAN, _("the plan record of domain '%1$s' has no root port %2$d"),
                        virDomainGetName(dom), port);
@@ -464,6 +480,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
     unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
     const char *which = live ? "running domain" : "persistent definition";
     g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
     g_autofree char *xml = NULL;
     unsigned int port;
     int rc;
@@ -475,6 +492,12 @@ virtVIOMMUAttachOne(virConnectPtr conn,
                        dev->bdf, which, virDomainGetName(dom));
         return -1;
     }
+    /* Only a planned domain says which pxb serves which IOMMU.  Without
+     * a record the search below finds no spare port, and a domain that
+     * was never planned would be re-planned whole (--config) or told to
+     * use --spare-ports (--live). */
+    if (!(meta = virtVIOMMUGetRecord(dom, doc)))
+        return -1;
     if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
         return -1;
 

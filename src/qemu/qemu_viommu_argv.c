@@ -488,6 +488,33 @@ qemuVIOMMUBuildArgv(xmlDocPtr doc,
 }
 
 
+/* Quote @str for /bin/sh exactly as libvirt's virBufferEscapeShell()
+ * does when virsh domxml-to-native prints a command line: as it is when
+ * it holds no shell metacharacter, else in single quotes with each ' as
+ * '\'' (close, escaped quote, reopen). */
+static void
+qemuVIOMMUArgvEscapeShell(GString *buf, const char *str)
+{
+    if (!*str) {
+        g_string_append(buf, "''");
+        return;
+    }
+    if (!strpbrk(str, "\r\t\n !\"#$&'()*;<>?[\\]^`{|}~")) {
+        g_string_append(buf, str);
+        return;
+    }
+
+    g_string_append_c(buf, '\'');
+    for (; *str; str++) {
+        if (*str == '\'')
+            g_string_append(buf, "'\\''");
+        else
+            g_string_append_c(buf, *str);
+    }
+    g_string_append_c(buf, '\'');
+}
+
+
 char *
 qemuVIOMMUArgvFormat(GPtrArray *args, bool continued)
 {
@@ -495,8 +522,9 @@ qemuVIOMMUArgvFormat(GPtrArray *args, bool continued)
     size_t i;
 
     for (i = 0; i + 1 < args->len; i += 2) {
-        g_string_append_printf(buf, "%s '%s'", (const char *) g_ptr_array_index(args, i),
-                               (const char *) g_ptr_array_index(args, i + 1));
+        qemuVIOMMUArgvEscapeShell(buf, g_ptr_array_index(args, i));
+        g_string_append_c(buf, ' ');
+        qemuVIOMMUArgvEscapeShell(buf, g_ptr_array_index(args, i + 1));
         if (continued && i + 2 < args->len)
             g_string_append(buf, " \\");
         g_string_append_c(buf, '\n');
