@@ -29,6 +29,8 @@ int qemuVIOMMUBuildArgv(xmlDocPtr doc,
                         const qemuVIOMMUArgvOptions *opts,
                         GPtrArray **args);
 
-/* One "OPTION 'VALUE'" per line; with @continued, each line but the
- * last ends in " \" (the layout of libvirt's .args test files). */
+/* One "OPTION 'VALUE'" per line, each VALUE quoted for a POSIX shell
+ * as libvirt quotes it (a ' inside becomes '\''); with @continued,
+ * each line but the last ends in " \" (the layout of libvirt's .args
+ * test files). */
 char *qemuVIOMMUArgvFormat(GPtrArray *args, bool continued);
