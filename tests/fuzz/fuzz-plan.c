@@ -53,12 +53,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     g_autofree char *planned = NULL;
     g_autofree char *replanned = NULL;
     g_autofree char *argvText = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
     size_t len;
     size_t len2;
     bool changed;
 
-    if ((doc = qemuVIOMMUXMLParse((const char *) data, size, "fuzz")) &&
-        qemuVIOMMUPlanDomain(host, doc, &opts, &changed) == 0) {
+    if (!(doc = qemuVIOMMUXMLParse((const char *) data, size, "fuzz"))) {
+        virErrorReset();
+        return 0;
+    }
+    before = qemuVIOMMUXMLFormat(doc, &len);
+
+    if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0) {
+        /* a plan that fails changes nothing */
+        after = qemuVIOMMUXMLFormat(doc, &len2);
+        if (len != len2 || memcmp(before, after, len) != 0)
+            abort();
+    } else {
         planned = qemuVIOMMUXMLFormat(doc, &len);
 
         /* a planned domain plans to itself */
