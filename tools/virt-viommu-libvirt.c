@@ -644,11 +644,8 @@ virtVIOMMUCheckJSONPlace(virJSONBuilder *b,
 static char *
 virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
 {
-    g_autoptr(virJSONBuilder) b = NULL;
+    g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
     size_t i;
-
-    if (!(b = virJSONBuilderNew()))
-        return NULL;
 
     virJSONBeginObject(b, NULL);
     virJSONAddString(b, "domain", name);
@@ -706,10 +703,8 @@ virtVIOMMUCmdCheck(int argc, char **argv)
         return virtVIOMMUFail();
 
     if (json) {
-        g_autofree char *out = NULL;
+        g_autofree char *out = virtVIOMMUCheckFormatJSON(argv[1], results, bad);
 
-        if (!(out = virtVIOMMUCheckFormatJSON(argv[1], results, bad)))
-            return virtVIOMMUFail();
         g_string_append(text, out);
     } else {
         for (i = 0; i < results->len; i++) {
