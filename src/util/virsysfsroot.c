@@ -27,8 +27,7 @@
 struct _virSysfsRoot {
     char *path;
     int fd;
-    gint portable;      /* resolve in user space instead of openat2; atomic:
-                         * lookups may run on several threads */
+    bool portable;      /* resolve in user space instead of openat2 */
 };
 
 struct _virSysfsDir {
@@ -166,14 +165,14 @@ virSysfsRootGetPath(const virSysfsRoot *root)
 void
 virSysfsRootSetPortable(virSysfsRoot *root, bool portable)
 {
-    g_atomic_int_set(&root->portable, portable);
+    root->portable = portable;
 }
 
 
 bool
 virSysfsRootIsPortable(const virSysfsRoot *root)
 {
-    return g_atomic_int_get(&root->portable);
+    return root->portable;
 }
 
 
