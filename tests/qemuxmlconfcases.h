@@ -3,7 +3,7 @@
 /* placing devices, one vIOMMU per physical IOMMU */
 DO_TEST("aarch64-2smmu-basic", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-one-iommu", "aarch64-2smmu");
-/* 24 host devices: read on several threads where there are CPUs */
+/* 24 host devices, interleaved over four SMMUs */
 DO_TEST("aarch64-4smmu-many", "aarch64-4smmu-many");
 DO_TEST("aarch64-grace-numa", "aarch64-grace");
 DO_TEST("aarch64-grace-no-numa", "aarch64-grace");

@@ -253,7 +253,8 @@ testQemuXMLConf(const void *opaque)
 }
 
 
-/* The numbers the planner writes into attributes, without printf. */
+/* The numbers the planner writes into attributes: decimal, and hex
+ * with at least the given number of digits (at most 16). */
 static int
 testNumberAttributes(const void *opaque G_GNUC_UNUSED)
 {

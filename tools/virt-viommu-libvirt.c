@@ -11,7 +11,10 @@
 
 #include <stdio.h>
 #include <string.h>
-
+#if WITH_LIBVIRT
+# include <libvirt/libvirt.h>
+# include <libvirt/virterror.h>
+#endif
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_check.h"
@@ -23,95 +26,6 @@
 #include "virsysiommu.h"
 
 #if WITH_LIBVIRT
-# include "virdl.h"
-# include <libvirt/libvirt.h>
-# include <libvirt/virterror.h>
-
-/*
- * libvirt is loaded when a command needs it, not at every start: linking
- * it would pull some sixty libraries into 'scan', 'plan' and 'argv' and
- * bind their symbols first, tripling their start-up time and memory, and
- * would make the whole tool need libvirt installed.  The headers give
- * the types; the calls below go through this table, filled by dlopen().
- */
-static struct {
-    __typeof__(virConnectOpen) *p_virConnectOpen;
-    __typeof__(virConnectClose) *p_virConnectClose;
-    __typeof__(virDomainAttachDeviceFlags) *p_virDomainAttachDeviceFlags;
-    __typeof__(virDomainCreate) *p_virDomainCreate;
-    __typeof__(virDomainDefineXML) *p_virDomainDefineXML;
-    __typeof__(virDomainDefineXMLFlags) *p_virDomainDefineXMLFlags;
-    __typeof__(virDomainDetachDeviceFlags) *p_virDomainDetachDeviceFlags;
-    __typeof__(virDomainFree) *p_virDomainFree;
-    __typeof__(virDomainGetName) *p_virDomainGetName;
-    __typeof__(virDomainGetUUIDString) *p_virDomainGetUUIDString;
-    __typeof__(virDomainGetXMLDesc) *p_virDomainGetXMLDesc;
-    __typeof__(virDomainIsActive) *p_virDomainIsActive;
-    __typeof__(virDomainLookupByName) *p_virDomainLookupByName;
-    __typeof__(virDomainLookupByUUIDString) *p_virDomainLookupByUUIDString;
-    __typeof__(virDomainSetMetadata) *p_virDomainSetMetadata;
-    __typeof__(virDomainUndefineFlags) *p_virDomainUndefineFlags;
-    __typeof__(virGetLastError) *p_virGetLastError;
-    __typeof__(virResetError) *p_virResetError;
-    __typeof__(virSetErrorFunc) *p_virSetErrorFunc;
-} virtVIOMMULibvirt;
-
-# define virConnectOpen (*virtVIOMMULibvirt.p_virConnectOpen)
-# define virConnectClose (*virtVIOMMULibvirt.p_virConnectClose)
-# define virDomainAttachDeviceFlags (*virtVIOMMULibvirt.p_virDomainAttachDeviceFlags)
-# define virDomainCreate (*virtVIOMMULibvirt.p_virDomainCreate)
-# define virDomainDefineXML (*virtVIOMMULibvirt.p_virDomainDefineXML)
-# define virDomainDefineXMLFlags (*virtVIOMMULibvirt.p_virDomainDefineXMLFlags)
-# define virDomainDetachDeviceFlags (*virtVIOMMULibvirt.p_virDomainDetachDeviceFlags)
-# define virDomainFree (*virtVIOMMULibvirt.p_virDomainFree)
-# define virDomainGetName (*virtVIOMMULibvirt.p_virDomainGetName)
-# define virDomainGetUUIDString (*virtVIOMMULibvirt.p_virDomainGetUUIDString)
-# define virDomainGetXMLDesc (*virtVIOMMULibvirt.p_virDomainGetXMLDesc)
-# define virDomainIsActive (*virtVIOMMULibvirt.p_virDomainIsActive)
-# define virDomainLookupByName (*virtVIOMMULibvirt.p_virDomainLookupByName)
-# define virDomainLookupByUUIDString (*virtVIOMMULibvirt.p_virDomainLookupByUUIDString)
-# define virDomainSetMetadata (*virtVIOMMULibvirt.p_virDomainSetMetadata)
-# define virDomainUndefineFlags (*virtVIOMMULibvirt.p_virDomainUndefineFlags)
-# define virGetLastError (*virtVIOMMULibvirt.p_virGetLastError)
-# define virResetError (*virtVIOMMULibvirt.p_virResetError)
-# define virSetErrorFunc (*virtVIOMMULibvirt.p_virSetErrorFunc)
-
-# define VIRT_VIOMMU_LIBVIRT_SONAME "libvirt.so.0"
-
-
-static int
-virtVIOMMULibvirtLoad(void)
-{
-    static void *handle;
-    const virDLSymbol syms[] = {
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virConnectOpen, virConnectOpen),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virConnectClose, virConnectClose),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainAttachDeviceFlags, virDomainAttachDeviceFlags),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainCreate, virDomainCreate),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainDefineXML, virDomainDefineXML),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainDefineXMLFlags, virDomainDefineXMLFlags),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainDetachDeviceFlags, virDomainDetachDeviceFlags),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainFree, virDomainFree),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainGetName, virDomainGetName),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainGetUUIDString, virDomainGetUUIDString),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainGetXMLDesc, virDomainGetXMLDesc),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainIsActive, virDomainIsActive),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainLookupByName, virDomainLookupByName),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainLookupByUUIDString, virDomainLookupByUUIDString),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainSetMetadata, virDomainSetMetadata),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virDomainUndefineFlags, virDomainUndefineFlags),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virGetLastError, virGetLastError),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virResetError, virResetError),
-        VIR_DL_SYMBOL(virtVIOMMULibvirt, p_virSetErrorFunc, virSetErrorFunc),
-    };
-
-    if (!handle)
-        handle = virDLLoad(VIRT_VIOMMU_LIBVIRT_SONAME, "talking to libvirt",
-                           "the libvirt client library 1.2.12 or later (Debian: libvirt0)",
-                           syms, G_N_ELEMENTS(syms));
-    return handle ? 0 : -1;
-}
-
 
 static void
 virtVIOMMULibvirtSilence(void *opaque G_GNUC_UNUSED,
@@ -146,8 +60,6 @@ virtVIOMMUConnect(const char *uri)
 {
     virConnectPtr conn;
 
-    if (virtVIOMMULibvirtLoad() < 0)
-        return NULL;
     virSetErrorFunc(NULL, virtVIOMMULibvirtSilence);
     if (!(conn = virConnectOpen(uri))) {
         g_autofree char *what = g_strdup_printf(_("cannot connect to libvirt at '%s'"),
@@ -755,11 +667,8 @@ virtVIOMMUCheckJSONPlace(virJSONBuilder *b,
 static char *
 virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
 {
-    g_autoptr(virJSONBuilder) b = NULL;
+    g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
     size_t i;
-
-    if (!(b = virJSONBuilderNew()))
-        return NULL;
 
     virJSONBeginObject(b, NULL);
     virJSONAddString(b, "domain", name);
@@ -817,10 +726,8 @@ virtVIOMMUCmdCheck(int argc, char **argv)
         return virtVIOMMUFail();
 
     if (json) {
-        g_autofree char *out = NULL;
+        g_autofree char *out = virtVIOMMUCheckFormatJSON(argv[1], results, bad);
 
-        if (!(out = virtVIOMMUCheckFormatJSON(argv[1], results, bad)))
-            return virtVIOMMUFail();
         g_string_append(text, out);
     } else {
         for (i = 0; i < results->len; i++) {

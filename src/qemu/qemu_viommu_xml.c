@@ -433,23 +433,12 @@ qemuVIOMMUXMLRemove(xmlNodePtr node)
 }
 
 
-/* Numbers are written by hand: attributes are most of what a plan
- * adds, and printf() would cost more than the rest of setting one. */
 void
 qemuVIOMMUXMLSetPropInt(xmlNodePtr node, const char *name, long long val)
 {
-    char buf[24];
-    char *p = buf + sizeof(buf);
-    unsigned long long v = val < 0 ? -(unsigned long long) val : (unsigned long long) val;
+    g_autofree char *str = g_strdup_printf("%lld", val);
 
-    *--p = '\0';
-    do {
-        *--p = '0' + v % 10;
-        v /= 10;
-    } while (v);
-    if (val < 0)
-        *--p = '-';
-    xmlSetProp(node, BAD_CAST name, BAD_CAST p);
+    xmlSetProp(node, BAD_CAST name, BAD_CAST str);
 }
 
 
@@ -457,20 +446,9 @@ void
 qemuVIOMMUXMLSetPropHex(xmlNodePtr node, const char *name,
                         unsigned int digits, unsigned long long val)
 {
-    char buf[2 + 16 + 1];
-    char *p = buf + sizeof(buf);
-    unsigned int n = 0;
+    g_autofree char *str = g_strdup_printf("0x%0*llx", (int) MIN(digits, 16), val);
 
-    digits = MIN(digits, 16);
-    *--p = '\0';
-    do {
-        *--p = "0123456789abcdef"[val & 0xf];
-        val >>= 4;
-        n++;
-    } while (val || n < digits);
-    *--p = 'x';
-    *--p = '0';
-    xmlSetProp(node, BAD_CAST name, BAD_CAST p);
+    xmlSetProp(node, BAD_CAST name, BAD_CAST str);
 }
 
 

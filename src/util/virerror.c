@@ -30,7 +30,6 @@ VIR_ENUM_IMPL(virErrorCode,
               "operation-invalid",
               "operation-failed",
               "libvirt",
-              "library",
 );
 
 struct _virErrorItem {

@@ -1,5 +1,5 @@
 /*
- * virjson.h: JSON output through json-glib, loaded on first use
+ * virjson.h: JSON output through json-glib
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,15 +12,10 @@
 /*
  * A document is built front to back.  Every value takes a @key: the
  * member name inside an object, NULL inside an array.
- *
- * json-glib is not linked: it brings GObject and GIO, whose loading
- * and start-up would be most of the cost of a 'plan'.  The first
- * virJSONBuilderNew() loads it; commands that print no JSON never do.
  */
 
 typedef struct _virJSONBuilder virJSONBuilder;
 
-/* NULL, reported, when json-glib cannot be loaded. */
 virJSONBuilder *virJSONBuilderNew(void);
 void virJSONBuilderFree(virJSONBuilder *b);
 

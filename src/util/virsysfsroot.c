@@ -27,8 +27,7 @@
 struct _virSysfsRoot {
     char *path;
     int fd;
-    gint portable;      /* resolve in user space instead of openat2; atomic:
-                         * lookups may run on several threads */
+    bool portable;      /* resolve in user space instead of openat2 */
 };
 
 struct _virSysfsDir {
@@ -166,14 +165,14 @@ virSysfsRootGetPath(const virSysfsRoot *root)
 void
 virSysfsRootSetPortable(virSysfsRoot *root, bool portable)
 {
-    g_atomic_int_set(&root->portable, portable);
+    root->portable = portable;
 }
 
 
 bool
 virSysfsRootIsPortable(const virSysfsRoot *root)
 {
-    return g_atomic_int_get(&root->portable);
+    return root->portable;
 }
 
 
@@ -616,45 +615,38 @@ virSysfsNameCompare(gconstpointer a, gconstpointer b)
 
 
 /* List the directory open at @fd (taken over and closed), named
- * @full in messages.  getdents64() straight on the descriptor:
- * fdopendir() would first fstat() it and fcntl() it twice, which for
- * the small directories of IOMMU groups is more calls than the
- * listing itself. */
+ * @full in messages. */
 static int
 virSysfsListFd(virSysfsRoot *root, int fd, const char *full, GPtrArray **names)
 {
     g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
-    union {
-        struct dirent64 ent;
-        char bytes[32 * 1024];
-    } *buf = g_new(__typeof__(*buf), 1);
-    ssize_t n;
+    DIR *dirp;
+    struct dirent *ent;
+    int err;
 
-    while ((n = getdents64(fd, buf->bytes, sizeof(buf->bytes))) != 0) {
-        ssize_t off = 0;
-
-        if (n < 0) {
-            int err = errno;
-
-            if (err == EINTR)
-                continue;
-            g_free(buf);
-            close(fd);
-            virReportSystemError(err, _("cannot list '%1$s' below sysfs root '%2$s'"),
-                                 full, root->path);
-            return -1;
-        }
-        while (off < n) {
-            const struct dirent64 *ent = (const struct dirent64 *) (buf->bytes + off);
-
-            off += ent->d_reclen;
-            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-                continue;
-            g_ptr_array_add(list, g_strdup(ent->d_name));
-        }
+    if (!(dirp = fdopendir(fd))) {
+        err = errno;
+        close(fd);
+        virReportSystemError(err, _("cannot list '%1$s' below sysfs root '%2$s'"),
+                             full, root->path);
+        return -1;
     }
-    g_free(buf);
-    close(fd);
+
+    while (true) {
+        errno = 0;
+        if (!(ent = readdir(dirp)))
+            break;
+        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+            continue;
+        g_ptr_array_add(list, g_strdup(ent->d_name));
+    }
+    err = errno;
+    closedir(dirp);
+    if (err != 0) {
+        virReportSystemError(err, _("cannot list '%1$s' below sysfs root '%2$s'"),
+                             full, root->path);
+        return -1;
+    }
 
     g_ptr_array_sort(list, virSysfsNameCompare);
     *names = g_steal_pointer(&list);

@@ -19,8 +19,7 @@
  * A link that would leave the root is an error, never followed.
  *
  * Nothing here writes to the tree or keeps state between calls but
- * open descriptors: several threads may read through one root and
- * the same directories at once.
+ * open descriptors and whether openat2 works.
  *
  * The tri-state functions return 1 when the thing was found and read,
  * 0 when it does not exist (nothing reported), and -1 on any other

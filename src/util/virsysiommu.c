@@ -336,8 +336,8 @@ virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
 
 
 /* Read a device from sysfs, and with @details all of it while its
- * directory is open, into a new *ret.  Touches no cache: the prefetch
- * threads run it.  @host->pciDir must be open. */
+ * directory is open, into a new *ret that the caller caches.
+ * @host->pciDir must be open. */
 static int
 virSysIOMMUHostReadDevice(virSysIOMMUHost *host,
                           const virPCIDeviceAddress *addr,

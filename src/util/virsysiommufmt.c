@@ -179,12 +179,9 @@ virSysIOMMUHostFormatJSON(virSysIOMMUHost *host, virPCIIDs *ids)
 {
     GPtrArray *iommus = virSysIOMMUHostGetIOMMUs(host);
     GPtrArray *unmanaged = virSysIOMMUHostGetUnmanaged(host);
-    g_autoptr(virJSONBuilder) b = NULL;
+    g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
     size_t i;
     size_t j;
-
-    if (!(b = virJSONBuilderNew()))
-        return NULL;
 
     virJSONBeginObject(b, NULL);
     virJSONAddString(b, "format", "virt-viommu-scan");

@@ -17,8 +17,7 @@
 char *virSysIOMMUHostFormatText(virSysIOMMUHost *host, virPCIIDs *ids);
 
 /* {"format": "virt-viommu-scan", "version": 1, "iommus": [...],
- *  "devices_without_iommu": [...]}; see virt-viommu(1).  NULL, reported,
- *  when json-glib cannot be loaded. */
+ *  "devices_without_iommu": [...]}; see virt-viommu(1). */
 char *virSysIOMMUHostFormatJSON(virSysIOMMUHost *host, virPCIIDs *ids);
 
 /* A Graphviz digraph of IOMMUs, groups and devices. */
