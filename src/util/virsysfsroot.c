@@ -417,23 +417,75 @@ virSysfsDirGetPath(const virSysfsDir *dir)
 }
 
 
+/* Read what @fd holds, up to @size bytes, into @buf.  Returns 0 with
+ * *got set, or the errno of a failed read(). */
+static int
+virSysfsReadFd(int fd, char *buf, size_t size, size_t *got)
+{
+    *got = 0;
+    while (*got < size) {
+        ssize_t n = read(fd, buf + *got, size - *got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno;
+        if (n == 0)
+            break;
+        *got += n;
+    }
+    return 0;
+}
+
+
+/* Check what virSysfsReadFd() read of @name: something (a FIFO opened
+ * O_NONBLOCK reads empty), no more than an attribute holds, no NUL
+ * inside once the trailing newline (or NUL) is dropped from *got.
+ * Returns 0, or -1 with the problem reported. */
+static int
+virSysfsCheckAttr(virSysfsDir *dir, const char *name, int fd,
+                  const char *buf, size_t *got)
+{
+    g_autofree char *full = virSysfsJoin(dir->path, name);
+    struct stat sb;
+
+    if (*got == 0 && (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is not a regular file"),
+                       full, dir->root->path);
+        return -1;
+    }
+    if (*got > VIR_SYSFS_ATTR_MAX) {
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is larger than %3$d bytes; not a sysfs attribute"),
+                       full, dir->root->path, VIR_SYSFS_ATTR_MAX);
+        return -1;
+    }
+    while (*got > 0 && (buf[*got - 1] == '\n' || buf[*got - 1] == '\0'))
+        (*got)--;
+    if (memchr(buf, '\0', *got)) {
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' holds binary data"),
+                       full, dir->root->path);
+        return -1;
+    }
+    return 0;
+}
+
+
 int
 virSysfsDirRead(virSysfsDir *dir,
                 const char *name,
                 char **content)
 {
-    g_autofree char *full = NULL;
-    g_autofree char *big = NULL;
-    char small[4096];
-    char *buf = small;
-    size_t size = sizeof(small);
-    size_t got = 0;
-    struct stat sb;
+    g_autofree char *buf = NULL;
+    size_t got;
+    int err;
+    int ok;
     int fd;
 
     fd = virSysfsOpenBeneath(dir->root, dir->fd, dir->path, name,
                              O_RDONLY | O_NONBLOCK);
     if (fd < 0) {
+        g_autofree char *full = NULL;
+
         if (virSysfsErrnoIsAbsent(errno))
             return 0;
         full = virSysfsJoin(dir->path, name);
@@ -441,65 +493,24 @@ virSysfsDirRead(virSysfsDir *dir,
         return -1;
     }
 
-    /* A sysfs attribute comes whole in one read of less than a page: one
-     * read() is the common case.  Only a full buffer asks for more, and
-     * only an empty read for a look at what the file is (a FIFO reads
-     * empty when opened O_NONBLOCK). */
-    while (true) {
-        ssize_t n = read(fd, buf + got, size - got);
-
-        if (n < 0) {
-            int err = errno;
-
-            if (err == EINTR)
-                continue;
-            close(fd);
-            full = virSysfsJoin(dir->path, name);
-            if (err == EISDIR) {
-                virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is not a regular file"),
-                               full, dir->root->path);
-            } else {
-                virReportSystemError(err, _("cannot read '%1$s' below sysfs root '%2$s'"),
-                                     full, dir->root->path);
-            }
-            return -1;
-        }
-        got += n;
-        if (n == 0 || got < size)
-            break;
-        if (size > VIR_SYSFS_ATTR_MAX)
-            break;
-        if (buf == small) {
-            big = g_malloc(VIR_SYSFS_ATTR_MAX + 1);
-            memcpy(big, small, got);
-            buf = big;
-            size = VIR_SYSFS_ATTR_MAX + 1;
-        }
-    }
-
-    if (got == 0 && (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
-        close(fd);
-        full = virSysfsJoin(dir->path, name);
-        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is not a regular file"),
-                       full, dir->root->path);
-        return -1;
-    }
+    buf = g_malloc(VIR_SYSFS_ATTR_MAX + 1);
+    err = virSysfsReadFd(fd, buf, VIR_SYSFS_ATTR_MAX + 1, &got);
+    ok = err == 0 ? virSysfsCheckAttr(dir, name, fd, buf, &got) : -1;
     close(fd);
 
-    if (got > VIR_SYSFS_ATTR_MAX) {
-        full = virSysfsJoin(dir->path, name);
-        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is larger than %3$d bytes; not a sysfs attribute"),
-                       full, dir->root->path, VIR_SYSFS_ATTR_MAX);
+    if (err != 0) {
+        g_autofree char *full = virSysfsJoin(dir->path, name);
+
+        if (err == EISDIR)
+            virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' is not a regular file"),
+                           full, dir->root->path);
+        else
+            virReportSystemError(err, _("cannot read '%1$s' below sysfs root '%2$s'"),
+                                 full, dir->root->path);
         return -1;
     }
-    while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\0'))
-        got--;
-    if (memchr(buf, '\0', got)) {
-        full = virSysfsJoin(dir->path, name);
-        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' below sysfs root '%2$s' holds binary data"),
-                       full, dir->root->path);
+    if (ok < 0)
         return -1;
-    }
 
     *content = g_strndup(buf, got);
     return 1;

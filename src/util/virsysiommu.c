@@ -673,19 +673,12 @@ virSysIOMMUCompare(gconstpointer a, gconstpointer b)
 }
 
 
-int
-virSysIOMMUHostScan(virSysIOMMUHost *host)
+/* Read every PCI device of the host. */
+static int
+virSysIOMMUHostScanDevices(virSysIOMMUHost *host)
 {
     g_autoptr(GPtrArray) bdfs = NULL;
-    g_autoptr(GPtrArray) names = NULL;
-    g_autoptr(GPtrArray) iommus = g_ptr_array_new();
-    g_autoptr(GPtrArray) unmanaged = g_ptr_array_new();
-    g_autoptr(GPtrArray) devices = NULL;
     size_t i;
-    int rc;
-
-    if (host->scanned)
-        return 0;
 
     if (virSysIOMMUHostOpenTop(host, VIR_SYS_PCI_DEVICES, &host->pciDir, true) < 0 ||
         virSysfsDirList(host->pciDir, NULL, &bdfs) < 0)
@@ -704,6 +697,17 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
         if (virSysIOMMUHostLoadDevice(host, &addr, true, &dev) < 0)
             return -1;
     }
+    return 0;
+}
+
+
+/* Read every IOMMU of sys/class/iommu into @iommus, sorted. */
+static int
+virSysIOMMUHostScanIOMMUs(virSysIOMMUHost *host, GPtrArray *iommus)
+{
+    g_autoptr(GPtrArray) names = NULL;
+    size_t i;
+    int rc;
 
     if ((rc = virSysIOMMUHostOpenTop(host, VIR_SYS_CLASS_IOMMU,
                                      &host->iommuDir, false)) < 0)
@@ -726,8 +730,18 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
         g_ptr_array_add(iommus, iommu);
     }
     g_ptr_array_sort(iommus, virSysIOMMUCompare);
+    return 0;
+}
 
-    devices = virSysIOMMUHostGetDevices(host);
+
+/* Put every device behind its IOMMU, or in @unmanaged. */
+static int
+virSysIOMMUHostScanLink(virSysIOMMUHost *host, GPtrArray *unmanaged)
+{
+    g_autoptr(GPtrArray) devices = virSysIOMMUHostGetDevices(host);
+    size_t i;
+    int rc;
+
     for (i = 0; i < devices->len; i++) {
         virSysIOMMUDevice *dev = g_ptr_array_index(devices, i);
         virSysIOMMU *iommu = NULL;
@@ -745,30 +759,51 @@ virSysIOMMUHostScan(virSysIOMMUHost *host)
         }
         g_ptr_array_add(iommu->devices, dev);
     }
+    return 0;
+}
 
-    /* SMMUs and DMAR units have no numa_node of their own in sysfs (an
-     * AMD IOMMU, a PCI function, has); where every device behind one
-     * that knows its node agrees, that node is the IOMMU's. */
-    for (i = 0; i < iommus->len; i++) {
-        virSysIOMMU *iommu = g_ptr_array_index(iommus, i);
-        int node = -1;
-        size_t j;
 
-        if (iommu->numaNode >= 0)
+/* SMMUs and DMAR units have no numa_node of their own in sysfs (an
+ * AMD IOMMU, a PCI function, has); where every device behind one
+ * that knows its node agrees, that node is the IOMMU's. */
+static void
+virSysIOMMUDeriveNode(virSysIOMMU *iommu)
+{
+    int node = -1;
+    size_t j;
+
+    if (iommu->numaNode >= 0)
+        return;
+    for (j = 0; j < iommu->devices->len; j++) {
+        virSysIOMMUDevice *dev = g_ptr_array_index(iommu->devices, j);
+
+        if (dev->numaNode < 0)
             continue;
-        for (j = 0; j < iommu->devices->len; j++) {
-            virSysIOMMUDevice *dev = g_ptr_array_index(iommu->devices, j);
-
-            if (dev->numaNode < 0)
-                continue;
-            if (node >= 0 && node != dev->numaNode) {
-                node = -1;
-                break;
-            }
-            node = dev->numaNode;
-        }
-        iommu->numaNode = node;
+        if (node >= 0 && node != dev->numaNode)
+            return;
+        node = dev->numaNode;
     }
+    iommu->numaNode = node;
+}
+
+
+int
+virSysIOMMUHostScan(virSysIOMMUHost *host)
+{
+    g_autoptr(GPtrArray) iommus = g_ptr_array_new();
+    g_autoptr(GPtrArray) unmanaged = g_ptr_array_new();
+    size_t i;
+
+    if (host->scanned)
+        return 0;
+
+    if (virSysIOMMUHostScanDevices(host) < 0 ||
+        virSysIOMMUHostScanIOMMUs(host, iommus) < 0 ||
+        virSysIOMMUHostScanLink(host, unmanaged) < 0)
+        return -1;
+
+    for (i = 0; i < iommus->len; i++)
+        virSysIOMMUDeriveNode(g_ptr_array_index(iommus, i));
 
     host->iommuList = g_steal_pointer(&iommus);
     host->unmanaged = g_steal_pointer(&unmanaged);
