@@ -11,9 +11,6 @@
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 
-/* Bus-number ranges of pxbs are multiples of this many buses. */
-#define QEMU_VIOMMU_BUSNR_ALIGN 4
-
 
 static void
 qemuVIOMMUSlotFree(qemuVIOMMUSlot *slot)
@@ -158,13 +155,16 @@ qemuVIOMMUPlanTakeSpare(qemuVIOMMUPlan *p,
 }
 
 
-/* Bus numbers a new pxb with @nports root ports reserves: its own bus
- * and one per port, rounded up so ranges stay aligned. */
+/* Bus numbers a pxb with @nports root ports needs: its own bus and the
+ * secondary bus of each port, spares included.  Ranges are packed with
+ * no padding, as PCI domain 0 has only 255 numbers above pcie.0 for
+ * every pxb and pcie.0's own hierarchy: 24 IOMMUs with 8 devices each
+ * need 24 * 9 = 216 of them.  The plan puts only endpoints below its
+ * ports, so each port needs its secondary bus and no more. */
 static unsigned int
 qemuVIOMMUBusNrRange(unsigned int nports)
 {
-    return QEMU_VIOMMU_BUSNR_ALIGN *
-        ((1 + nports + QEMU_VIOMMU_BUSNR_ALIGN - 1) / QEMU_VIOMMU_BUSNR_ALIGN);
+    return 1 + nports;
 }
 
 
