@@ -169,21 +169,14 @@ qemuVIOMMUAddrSetWalk(qemuVIOMMUAddrSet *set,
         if (!(ctrl = set->ctrls[bus]))
             return QEMU_VIOMMU_BUS_HOME_MISSING;
 
-        switch (ctrl->model) {
-        case QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS:
-        case QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS:
+        switch (qemuVIOMMUControllerModelBusKind(ctrl->model)) {
+        case QEMU_VIOMMU_BUS_KIND_EXPANDER:
             *pxb = ctrl;
             return QEMU_VIOMMU_BUS_HOME_EXPANDER;
-        case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT:
-        case QEMU_VIOMMU_CONTROLLER_PCI_ROOT:
+        case QEMU_VIOMMU_BUS_KIND_ROOT:
             return QEMU_VIOMMU_BUS_HOME_ROOT;
-        case QEMU_VIOMMU_CONTROLLER_PCI_BRIDGE:
-        case QEMU_VIOMMU_CONTROLLER_DMI_TO_PCI_BRIDGE:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_UPSTREAM_PORT:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE:
-        case QEMU_VIOMMU_CONTROLLER_LAST:
+        case QEMU_VIOMMU_BUS_KIND_BRIDGE:
+        case QEMU_VIOMMU_BUS_KIND_LAST:
             break;
         }
         if (!ctrl->addr.set)
@@ -251,23 +244,9 @@ qemuVIOMMUAddrSetRootBuses(qemuVIOMMUAddrSet *set)
         qemuVIOMMUController *ctrl = set->ctrls[i];
         qemuVIOMMUController *pxb;
 
-        if (!ctrl)
+        if (!ctrl ||
+            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_BRIDGE)
             continue;
-        switch (ctrl->model) {
-        case QEMU_VIOMMU_CONTROLLER_PCI_ROOT:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT:
-        case QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS:
-            continue;
-        case QEMU_VIOMMU_CONTROLLER_PCI_BRIDGE:
-        case QEMU_VIOMMU_CONTROLLER_DMI_TO_PCI_BRIDGE:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_UPSTREAM_PORT:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT:
-        case QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE:
-        case QEMU_VIOMMU_CONTROLLER_LAST:
-            break;
-        }
         /* a broken chain only makes this estimate higher; libvirt
          * reports it when the domain is defined */
         if (ctrl->addr.set &&

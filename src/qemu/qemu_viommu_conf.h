@@ -32,6 +32,17 @@ typedef enum {
 
 VIR_ENUM_DECL(qemuVIOMMUControllerModel);
 
+/* Where the bus a PCI controller provides hangs. */
+typedef enum {
+    QEMU_VIOMMU_BUS_KIND_ROOT,      /* a root bus: pcie.0 */
+    QEMU_VIOMMU_BUS_KIND_EXPANDER,  /* a root bus of its own: pxb, pxb-pcie */
+    QEMU_VIOMMU_BUS_KIND_BRIDGE,    /* behind a bridge or port on another bus */
+
+    QEMU_VIOMMU_BUS_KIND_LAST
+} qemuVIOMMUBusKind;
+
+qemuVIOMMUBusKind qemuVIOMMUControllerModelBusKind(qemuVIOMMUControllerModel model);
+
 /* What kind of guest vIOMMU a domain's architecture takes. */
 typedef enum {
     QEMU_VIOMMU_ARCH_AARCH64_VIRT,  /* one arm-smmuv3 per pxb */
