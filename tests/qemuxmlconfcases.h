@@ -30,6 +30,8 @@ DO_TEST("aarch64-2smmu-emulated-kept", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-existing-controllers", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-dangling-bus", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-preserve", "aarch64-2smmu");
+/* a root port of another QEMU device below a pxb */
+DO_TEST("aarch64-2smmu-ioh3420", "aarch64-2smmu");
 
 /* planning a planned domain again after the user changed it */
 DO_TEST("aarch64-2smmu-viommu-removed", "aarch64-2smmu");

@@ -180,7 +180,11 @@ qemuVIOMMUArgvController(GPtrArray *args,
         break;
 
     case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT:
-        qemuVIOMMUJsonAddStr(&j, "driver", "pcie-root-port");
+        /* ioh3420 or pcie-root-port, with the same properties */
+        qemuVIOMMUJsonAddStr(&j, "driver",
+                             ctrl->modelName == QEMU_VIOMMU_CONTROLLER_NAME_NONE ?
+                             "pcie-root-port" :
+                             qemuVIOMMUControllerNameTypeToString(ctrl->modelName));
         qemuVIOMMUJsonAddInt(&j, "port", ctrl->port >= 0 ? ctrl->port :
                              (int) (ctrl->addr.addr.slot * 8 + ctrl->addr.addr.function));
         qemuVIOMMUJsonAddInt(&j, "chassis", ctrl->chassis >= 0 ? ctrl->chassis :

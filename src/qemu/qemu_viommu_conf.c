@@ -29,6 +29,22 @@ VIR_ENUM_IMPL(qemuVIOMMUControllerModel,
 );
 
 
+VIR_ENUM_IMPL(qemuVIOMMUControllerName,
+              QEMU_VIOMMU_CONTROLLER_NAME_LAST,
+              "none",
+              "pci-bridge",
+              "i82801b11-bridge",
+              "ioh3420",
+              "x3130-upstream",
+              "xio3130-downstream",
+              "pxb",
+              "pxb-pcie",
+              "pcie-root-port",
+              "spapr-pci-host-bridge",
+              "pcie-pci-bridge",
+);
+
+
 qemuVIOMMUBusKind
 qemuVIOMMUControllerModelBusKind(qemuVIOMMUControllerModel model)
 {
@@ -352,6 +368,27 @@ qemuVIOMMUParseControllerTarget(qemuVIOMMUController *ctrl,
 }
 
 
+/* <model name=...>: the QEMU device libvirt uses for the controller. */
+static int
+qemuVIOMMUParseControllerName(qemuVIOMMUController *ctrl,
+                              xmlNodePtr node,
+                              char **path)
+{
+    g_autofree char *name = qemuVIOMMUXMLProp(qemuVIOMMUXMLChild(node, "model"), "name");
+    int n;
+
+    if (!name)
+        return 0;
+    if ((n = qemuVIOMMUControllerNameTypeFromString(name)) <= 0) {
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: unknown PCI controller <model name='%2$.40s'>"),
+                       qemuVIOMMULazyPath(node, path), name);
+        return -1;
+    }
+    ctrl->modelName = n;
+    return 0;
+}
+
+
 static int
 qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 {
@@ -395,7 +432,8 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     if (qemuVIOMMUParseGuestAddress(node, &ctrl->addr) < 0)
         return -1;
 
-    if (qemuVIOMMUParseControllerTarget(ctrl, node, &path) < 0)
+    if (qemuVIOMMUParseControllerTarget(ctrl, node, &path) < 0 ||
+        qemuVIOMMUParseControllerName(ctrl, node, &path) < 0)
         return -1;
 
     for (i = 0; i < def->controllers->len; i++) {

@@ -32,6 +32,26 @@ typedef enum {
 
 VIR_ENUM_DECL(qemuVIOMMUControllerModel);
 
+/* The QEMU device of a PCI controller, <model name=...>, as libvirt
+ * spells it. */
+typedef enum {
+    QEMU_VIOMMU_CONTROLLER_NAME_NONE,   /* no <model name>: the default */
+    QEMU_VIOMMU_CONTROLLER_NAME_PCI_BRIDGE,
+    QEMU_VIOMMU_CONTROLLER_NAME_I82801B11_BRIDGE,
+    QEMU_VIOMMU_CONTROLLER_NAME_IOH3420,
+    QEMU_VIOMMU_CONTROLLER_NAME_X3130_UPSTREAM,
+    QEMU_VIOMMU_CONTROLLER_NAME_XIO3130_DOWNSTREAM,
+    QEMU_VIOMMU_CONTROLLER_NAME_PXB,
+    QEMU_VIOMMU_CONTROLLER_NAME_PXB_PCIE,
+    QEMU_VIOMMU_CONTROLLER_NAME_PCIE_ROOT_PORT,
+    QEMU_VIOMMU_CONTROLLER_NAME_SPAPR_PCI_HOST_BRIDGE,
+    QEMU_VIOMMU_CONTROLLER_NAME_PCIE_PCI_BRIDGE,
+
+    QEMU_VIOMMU_CONTROLLER_NAME_LAST
+} qemuVIOMMUControllerName;
+
+VIR_ENUM_DECL(qemuVIOMMUControllerName);
+
 /* Where the bus a PCI controller provides hangs. */
 typedef enum {
     QEMU_VIOMMU_BUS_KIND_ROOT,      /* a root bus: pcie.0 */
@@ -128,6 +148,7 @@ struct _qemuVIOMMUController {
     xmlNodePtr node;
     unsigned int index;
     qemuVIOMMUControllerModel model;
+    qemuVIOMMUControllerName modelName;
     qemuVIOMMUGuestAddress addr;
     int busNr;                  /* -1 when absent */
     int numaNode;               /* <target><node>, -1 when absent */
