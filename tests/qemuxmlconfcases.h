@@ -28,6 +28,8 @@ DO_TEST_SPARE("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2);
 DO_TEST("aarch64-2smmu-no-hostdevs", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-emulated-kept", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-existing-controllers", "aarch64-2smmu");
+/* controllers without index, as virt-install writes them */
+DO_TEST("aarch64-2smmu-no-index", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-dangling-bus", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-preserve", "aarch64-2smmu");
 /* a root port of another QEMU device below a pxb */
@@ -62,6 +64,7 @@ DO_TEST_FAILURE("error-wrong-root", "aarch64-2smmu");
 DO_TEST_FAILURE("error-doctype-entities", "aarch64-2smmu");
 DO_TEST_FAILURE("error-billion-laughs", "aarch64-2smmu");
 DO_TEST_FAILURE("error-controller-index-clash", "aarch64-2smmu");
+DO_TEST_FAILURE("error-implicit-index-zero", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-no-source", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-bad-address", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-address-type", "aarch64-2smmu");

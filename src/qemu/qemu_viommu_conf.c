@@ -408,17 +408,13 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 
     if ((rc = qemuVIOMMUXMLPropUInt(node, "index", 255, "a PCI controller", &ctrl->index)) < 0)
         return -1;
-    if (rc == 0) {
-        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: PCI controller has no index; give every <controller type='pci'> an index (virsh dumpxml shows them)"),
-                       qemuVIOMMULazyPath(node, &path));
-        return -1;
-    }
+    ctrl->implicitIndex = rc == 0;
 
     model = qemuVIOMMUXMLProp(node, "model");
     if (!model) {
-        if (ctrl->index != 0) {
-            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: PCI controller %2$u has no model"),
-                           qemuVIOMMULazyPath(node, &path), ctrl->index);
+        if (ctrl->index != 0 || ctrl->implicitIndex) {
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: a PCI controller other than the root (index='0') needs a model"),
+                           qemuVIOMMULazyPath(node, &path));
             return -1;
         }
         /* both machines virt-viommu plans for are PCI Express */
@@ -436,10 +432,10 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
         qemuVIOMMUParseControllerName(ctrl, node, &path) < 0)
         return -1;
 
-    for (i = 0; i < def->controllers->len; i++) {
+    for (i = 0; i < def->controllers->len && !ctrl->implicitIndex; i++) {
         qemuVIOMMUController *other = g_ptr_array_index(def->controllers, i);
 
-        if (other->index == ctrl->index) {
+        if (!other->implicitIndex && other->index == ctrl->index) {
             virReportError(VIR_ERROR_CONFLICT, _("%1$s: PCI controller index %2$u is used twice; each PCI controller needs its own index"),
                            qemuVIOMMULazyPath(node, &path), ctrl->index);
             return -1;
@@ -447,6 +443,54 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     }
 
     g_ptr_array_add(def->controllers, g_steal_pointer(&ctrl));
+    return 0;
+}
+
+
+/*
+ * Give each PCI controller without an index the one libvirt 12.8 gives
+ * it: in document order, the lowest index no PCI controller has, the
+ * explicit indexes of controllers later in the document included (seen
+ * with 'virsh define' and 'dumpxml': with index='2' and index='7' given,
+ * four controllers without one get 1, 3, 4 and 5 after pcie-root's 0).
+ * libvirt refuses a domain whose index 0 goes to anything but the root,
+ * so the planner does too.
+ */
+static int
+qemuVIOMMUAssignIndexes(qemuVIOMMUDomain *def)
+{
+    bool used[256] = { false };
+    unsigned int next = 0;
+    size_t i;
+
+    for (i = 0; i < def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(def->controllers, i);
+
+        if (!ctrl->implicitIndex)
+            used[ctrl->index] = true;
+    }
+    for (i = 0; i < def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(def->controllers, i);
+        g_autofree char *path = NULL;
+
+        if (!ctrl->implicitIndex)
+            continue;
+        while (next < G_N_ELEMENTS(used) && used[next])
+            next++;
+        if (next == G_N_ELEMENTS(used)) {
+            virReportError(VIR_ERROR_EXHAUSTED, _("%1$s: no PCI controller index from 0 to 255 is left for this controller without one"),
+                           qemuVIOMMULazyPath(ctrl->node, &path));
+            return -1;
+        }
+        if (next == 0 && qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_ROOT) {
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: this %2$s has no index, so libvirt gives it index 0, which is the root bus's; put <controller type='pci' model='pcie-root'/> before it or give it an index"),
+                           qemuVIOMMULazyPath(ctrl->node, &path),
+                           qemuVIOMMUControllerModelTypeToString(ctrl->model));
+            return -1;
+        }
+        ctrl->index = next;
+        used[next] = true;
+    }
     return 0;
 }
 
@@ -695,7 +739,7 @@ qemuVIOMMUDomainParse(xmlDocPtr doc)
             failed = true;
     }
 
-    if (failed)
+    if (failed || qemuVIOMMUAssignIndexes(def) < 0)
         return NULL;
     return g_steal_pointer(&def);
 }

@@ -147,6 +147,7 @@ typedef struct _qemuVIOMMUController qemuVIOMMUController;
 struct _qemuVIOMMUController {
     xmlNodePtr node;
     unsigned int index;
+    bool implicitIndex;         /* no index='': the one libvirt gives it */
     qemuVIOMMUControllerModel model;
     qemuVIOMMUControllerName modelName;
     qemuVIOMMUGuestAddress addr;
