@@ -17,6 +17,8 @@ DO_TEST("aarch64-qemu-3smmu-kernel", "aarch64-qemu-3smmu");
 /* vIOMMU options */
 DO_TEST("aarch64-2smmu-template", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-template-cmdqv", "aarch64-2smmu");
+/* <iommu model='smmuv3'/> as virt-install writes it: a template without options */
+DO_TEST("aarch64-2smmu-template-bare", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-accel-off", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-iommufd-present", "aarch64-2smmu");
 
