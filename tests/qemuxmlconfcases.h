@@ -45,6 +45,11 @@ DO_TEST("aarch64-2smmu-accel-removed", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-template-changed", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-handmade-viommu", "aarch64-2smmu");
 
+/* --move: hostdevs behind no vIOMMU or the wrong one go behind the right one */
+DO_TEST_MOVE("aarch64-2smmu-move-root-bus", "aarch64-2smmu");
+DO_TEST_MOVE("aarch64-2smmu-move-wrong-viommu", "aarch64-2smmu");
+DO_TEST_MOVE("aarch64-2smmu-move-pxb-without-viommu", "aarch64-2smmu");
+
 /* x86 q35: one vIOMMU, pxbs still per physical IOMMU */
 DO_TEST("x86-intel-2dmar-q35", "x86-intel-2dmar");
 DO_TEST("x86-intel-2dmar-template", "x86-intel-2dmar");

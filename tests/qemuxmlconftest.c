@@ -33,6 +33,7 @@ typedef enum {
     TEST_FLAG_FAIL = 1 << 0,        /* planning must fail */
     TEST_FLAG_ARGV_FAIL = 1 << 1,   /* planning works, argv must fail */
     TEST_FLAG_PORTABLE = 1 << 2,    /* read the host without openat2 */
+    TEST_FLAG_MOVE = 1 << 3,        /* plan with --move */
 } testFlags;
 
 /* Whether openat2(2) works here; where it does not (old kernels,
@@ -91,7 +92,10 @@ testPlan(const testInfo *info, const char *xml, size_t len, bool *changed,
     g_autofree char *root = g_strdup_printf("%s/hosts/%s", virTestSrcDir(), info->host);
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    qemuVIOMMUPlanOptions opts = { .sparePorts = info->sparePorts };
+    qemuVIOMMUPlanOptions opts = {
+        .sparePorts = info->sparePorts,
+        .move = !!(info->flags & TEST_FLAG_MOVE),
+    };
     virSysfsRoot *sysfs;
     size_t outlen;
     int rc;
@@ -338,6 +342,7 @@ main(void)
 #define DO_TEST_SPARE(name, host, spare) DO_TEST_FULL(name, host, spare, 0)
 #define DO_TEST_FAILURE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_FAIL)
 #define DO_TEST_ARGV_FAILURE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_ARGV_FAIL)
+#define DO_TEST_MOVE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_MOVE)
 
 #include "qemuxmlconfcases.h"
 

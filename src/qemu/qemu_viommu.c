@@ -324,26 +324,30 @@ qemuVIOMMUPlanCheckGroups(qemuVIOMMUPlan *p)
 }
 
 
-/* Record that the devices of @iommu sit below pxb @key (0: root bus). */
+/* Can the devices of @iommu sit below pxb @key (0: root bus)?  Returns
+ * 0 and records it when they can; else -1, reported unless @quiet. */
 static int
 qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
-                    const char *who,
-                    const char *bdf,
+                    qemuVIOMMUHostdev *hd,
                     const char *iommu,
-                    unsigned int key)
+                    unsigned int key,
+                    bool quiet)
 {
     const char *owner = g_hash_table_lookup(p->owners, GUINT_TO_POINTER(key + 1));
     gpointer claim;
 
     if (owner && strcmp(owner, iommu) != 0) {
-        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed behind the vIOMMU of bus %4$u, which serves IOMMU %5$s; devices of different physical IOMMUs need separate vIOMMUs, remove its <address> to let virt-viommu place it"),
-                       who, bdf, iommu, key, owner);
+        if (!quiet)
+            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed behind the vIOMMU of bus %4$u, which serves IOMMU %5$s; devices of different physical IOMMUs need separate vIOMMUs, remove its <address> or plan with --move to let virt-viommu place it"),
+                           qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key, owner);
         return -1;
     }
     if (g_hash_table_lookup_extended(p->claims, iommu, NULL, &claim) &&
         GPOINTER_TO_UINT(claim) != key + 1) {
-        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> to let virt-viommu place it"),
-                       who, bdf, iommu, key, GPOINTER_TO_UINT(claim) - 1);
+        if (!quiet)
+            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> or plan with --move to let virt-viommu place it"),
+                           qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key,
+                           GPOINTER_TO_UINT(claim) - 1);
         return -1;
     }
 
@@ -428,18 +432,25 @@ qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
 
     if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT &&
         !qemuVIOMMUDomainFindIOMMUForBus(p->def, key)) {
-        if (pxb)
-            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed below pcie-expander-bus %3$u, which has no <iommu model='smmuv3'> with pciBus='%4$u'; remove its <address> to let virt-viommu place it"),
+        if (p->opts->move)
+            item->move = true;
+        else if (pxb)
+            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed below pcie-expander-bus %3$u, which has no <iommu model='smmuv3'> with pciBus='%4$u'; remove its <address> or plan with --move to let virt-viommu place it"),
                            path, hd->sourceStr, key, key);
         else
-            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed on the root bus, behind no vIOMMU; remove its <address> to let virt-viommu place it behind the vIOMMU of IOMMU %3$s"),
+            virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed on the root bus, behind no vIOMMU; remove its <address> or plan with --move to let virt-viommu place it behind the vIOMMU of IOMMU %3$s"),
                            path, hd->sourceStr, item->iommu->name);
-        return -1;
+        return item->move ? 0 : -1;
     }
     if (!pxb && p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35)
         return 0;
 
-    return qemuVIOMMUPlanClaim(p, path, hd->sourceStr, item->iommu->name, key);
+    if (qemuVIOMMUPlanClaim(p, hd, item->iommu->name, key, p->opts->move) < 0) {
+        if (!p->opts->move)
+            return -1;
+        item->move = true;
+    }
+    return 0;
 }
 
 

@@ -18,6 +18,8 @@
 typedef struct _qemuVIOMMUPlanOptions qemuVIOMMUPlanOptions;
 struct _qemuVIOMMUPlanOptions {
     unsigned int sparePorts;    /* empty root ports per new pxb */
+    bool move;                  /* move hostdevs placed behind the wrong
+                                 * vIOMMU (or none) behind the right one */
 };
 
 /* The most spare ports a pxb gets: its 32 slots less one device. */

@@ -113,7 +113,7 @@ qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p)
         qemuVIOMMUGroup *group;
         qemuVIOMMUSlot *slot;
 
-        if (item->hostdev->addr.set)
+        if (item->hostdev->addr.set && !item->move)
             continue;
 
         group = qemuVIOMMUPlanGetGroup(p, item->iommu);

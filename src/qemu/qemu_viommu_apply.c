@@ -198,6 +198,9 @@ qemuVIOMMUApplyHostdevs(qemuVIOMMUPlan *p)
                 qemuVIOMMUItem *item = g_ptr_array_index(slot->items, k);
                 unsigned int function = item->hostdev->isMdev ? 0 : item->dev->addr.function;
 
+                /* a moved device leaves its port, which stays as it is */
+                if (item->move)
+                    qemuVIOMMUXMLRemove(qemuVIOMMUXMLChild(item->hostdev->node, "address"));
                 qemuVIOMMUAddAddress(item->hostdev->node, slot->port, 0,
                                      multi ? function : 0, multi && function == 0);
             }

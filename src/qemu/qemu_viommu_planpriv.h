@@ -19,6 +19,7 @@ struct _qemuVIOMMUItem {
     qemuVIOMMUHostdev *hostdev;
     virSysIOMMUDevice *dev;     /* the host PCI device (an mdev's parent) */
     virSysIOMMU *iommu;
+    bool move;                  /* placed behind the wrong vIOMMU: re-place */
 };
 
 /* Items of one host slot that go onto one root port together. */
