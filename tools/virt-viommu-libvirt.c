@@ -601,14 +601,8 @@ virtVIOMMUCheckLoad(const char *name, const char *uri)
     g_autoptr(virDomain) dom = NULL;
     int active;
 
-    if (strcmp(name, "-") == 0 || g_file_test(name, G_FILE_TEST_IS_REGULAR)) {
-        g_autofree char *data = NULL;
-        size_t len;
-
-        if (virtVIOMMUReadInput(name, &data, &len) < 0)
-            return NULL;
-        return qemuVIOMMUXMLParse(data, len, name);
-    }
+    if (strcmp(name, "-") == 0 || g_file_test(name, G_FILE_TEST_IS_REGULAR))
+        return virtVIOMMUReadDomain(name);
 
     if (!(conn = virtVIOMMUConnect(uri)) ||
         !(dom = virtVIOMMULookup(conn, name)))
@@ -625,12 +619,7 @@ virtVIOMMUCheckLoad(const char *name, const char *uri)
 static xmlDocPtr
 virtVIOMMUCheckLoad(const char *name, const char *uri G_GNUC_UNUSED)
 {
-    g_autofree char *data = NULL;
-    size_t len;
-
-    if (virtVIOMMUReadInput(name, &data, &len) < 0)
-        return NULL;
-    return qemuVIOMMUXMLParse(data, len, name);
+    return virtVIOMMUReadDomain(name);
 }
 
 
