@@ -38,6 +38,9 @@ const virtVIOMMUCommand *virtVIOMMUCommandLookup(const char *name);
 int virtVIOMMUCmdScan(int argc, char **argv);
 int virtVIOMMUCmdPlan(int argc, char **argv);
 int virtVIOMMUCmdArgv(int argc, char **argv);
+
+/* The libvirt commands: their command lines are parsed here, and the
+ * module virt-viommu-libvirt.so runs them (see virt-viommu-libvirt.h). */
 int virtVIOMMUCmdDefine(int argc, char **argv);
 int virtVIOMMUCmdStart(int argc, char **argv);
 int virtVIOMMUCmdAttach(int argc, char **argv);
