@@ -38,17 +38,18 @@ virtVIOMMULibvirtParseArgs(const virtVIOMMUCommand *cmd,
                            char ***argv,
                            virtVIOMMULibvirtArgs *args)
 {
-    g_autoptr(GArray) entries = g_array_new(TRUE, TRUE, sizeof(GOptionEntry));
     const GOptionEntry common[] = {
         { "connect", 'c', 0, G_OPTION_ARG_STRING, &args->uri,
           "libvirt URI (default: $LIBVIRT_DEFAULT_URI, as virsh)", "URI" },
         { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &args->sysfsRoot,
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
     };
+    /* both, and the { NULL } that ends them */
+    g_autofree GOptionEntry *entries = g_new0(GOptionEntry, G_N_ELEMENTS(common) + nextra + 1);
 
-    g_array_append_vals(entries, common, G_N_ELEMENTS(common));
-    g_array_append_vals(entries, extra, nextra);
-    return virtVIOMMUParseOptions(cmd, (GOptionEntry *) entries->data, argc, argv);
+    memcpy(entries, common, sizeof(common));
+    memcpy(entries + G_N_ELEMENTS(common), extra, nextra * sizeof(*extra));
+    return virtVIOMMUParseOptions(cmd, entries, argc, argv);
 }
 
 
