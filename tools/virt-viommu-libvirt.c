@@ -1,20 +1,20 @@
 /*
  * virt-viommu-libvirt.c: the commands that talk to libvirt: 'define',
- *                        'start', 'attach', 'detach'; and 'check'
+ *                        'start', 'attach', 'detach' and 'check' of a
+ *                        domain; built as the module virt-viommu-libvirt.so
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include <config.h>
 
-#include "virt-viommu.h"
+#include "virt-viommu-libvirt.h"
 
+#include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
-#if WITH_LIBVIRT
-# include <libvirt/libvirt.h>
-# include <libvirt/virterror.h>
-#endif
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_check.h"
@@ -22,10 +22,7 @@
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
-#include "virjson.h"
 #include "virsysiommu.h"
-
-#if WITH_LIBVIRT
 
 static void
 virtVIOMMULibvirtSilence(void *opaque G_GNUC_UNUSED,
@@ -200,37 +197,18 @@ virtVIOMMUDefineChecked(virConnectPtr conn,
 
 
 static int
-virtVIOMMUDefineOrStart(int argc, char **argv, bool start)
+virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
+                        const char *path,
+                        bool start)
 {
-    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup(start ? "start" : "define");
-    g_autofree char *uri = NULL;
-    g_autofree char *sysfsRoot = NULL;
-    gint spare = 0;
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
-    qemuVIOMMUPlanOptions opts = { 0 };
-    GOptionEntry entries[] = {
-        { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
-          "libvirt URI (default: $LIBVIRT_DEFAULT_URI, as virsh)", "URI" },
-        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
-          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
-        { "spare-ports", 0, 0, G_OPTION_ARG_INT, &spare,
-          "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)", "N" },
-        { NULL }
-    };
+    qemuVIOMMUPlanOptions opts = { .sparePorts = args->sparePorts };
 
-    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
-        return VIRT_VIOMMU_EXIT_USAGE;
-    if (argc != 2)
-        return virtVIOMMUUsageError(cmd, argc < 2 ? "missing DOMAIN.xml" : "more than one DOMAIN.xml given");
-    if (spare < 0)
-        return virtVIOMMUUsageError(cmd, "--spare-ports must not be negative");
-    opts.sparePorts = spare;
-
-    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(sysfsRoot), &opts, &doc, &host) < 0 ||
-        !(conn = virtVIOMMUConnect(uri)) ||
+    if (virtVIOMMUPlanFile(path, virtVIOMMUSysfsRoot(args->sysfsRoot), &opts, &doc, &host) < 0 ||
+        !(conn = virtVIOMMUConnect(args->uri)) ||
         !(dom = virtVIOMMUDefineChecked(conn, host, doc)))
         return virtVIOMMUFail();
 
@@ -249,17 +227,17 @@ virtVIOMMUDefineOrStart(int argc, char **argv, bool start)
 }
 
 
-int
-virtVIOMMUCmdDefine(int argc, char **argv)
+static int
+virtVIOMMULibvirtDefine(const virtVIOMMULibvirtArgs *args, const char *path)
 {
-    return virtVIOMMUDefineOrStart(argc, argv, false);
+    return virtVIOMMUDefineOrStart(args, path, false);
 }
 
 
-int
-virtVIOMMUCmdStart(int argc, char **argv)
+static int
+virtVIOMMULibvirtStart(const virtVIOMMULibvirtArgs *args, const char *path)
 {
-    return virtVIOMMUDefineOrStart(argc, argv, true);
+    return virtVIOMMUDefineOrStart(args, path, true);
 }
 
 
@@ -506,45 +484,25 @@ virtVIOMMUDetachOne(virDomainPtr dom,
 
 
 static int
-virtVIOMMUAttachDetach(int argc, char **argv, bool attach)
+virtVIOMMUAttachDetach(const virtVIOMMULibvirtArgs *args,
+                       const char *name,
+                       const virPCIDeviceAddress *addr,
+                       bool attach)
 {
-    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup(attach ? "attach" : "detach");
-    g_autofree char *uri = NULL;
-    g_autofree char *sysfsRoot = NULL;
-    gboolean live = FALSE;
-    gboolean config = FALSE;
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
     virSysIOMMUDevice *dev = NULL;
-    virPCIDeviceAddress addr;
     char bdf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
     bool doLive;
     bool doConfig;
     int rc;
-    GOptionEntry entries[] = {
-        { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
-          "libvirt URI (default: $LIBVIRT_DEFAULT_URI, as virsh)", "URI" },
-        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
-          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
-        { "live", 0, 0, G_OPTION_ARG_NONE, &live,
-          "change the running domain", NULL },
-        { "config", 0, 0, G_OPTION_ARG_NONE, &config,
-          "change the persistent definition", NULL },
-        { NULL }
-    };
 
-    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
-        return VIRT_VIOMMU_EXIT_USAGE;
-    if (argc != 3)
-        return virtVIOMMUUsageError(cmd, "expected DOMAIN and a host PCI address (BDF)");
-    if (virPCIDeviceAddressParse(argv[2], &addr) < 0)
-        return virtVIOMMUUsageError(cmd, "'%s' is not a PCI address like 0009:01:00.0", argv[2]);
-    virPCIDeviceAddressFormat(&addr, bdf);
+    virPCIDeviceAddressFormat(addr, bdf);
 
-    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(sysfsRoot))))
+    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
         return virtVIOMMUFail();
-    if ((rc = virSysIOMMUHostGetDevice(host, &addr, &dev)) < 0)
+    if ((rc = virSysIOMMUHostGetDevice(host, addr, &dev)) < 0)
         return virtVIOMMUFail();
     if (attach && rc == 0) {
         virReportError(VIR_ERROR_HOST_DEVICE, _("host PCI device %1$s does not exist on this host"), bdf);
@@ -555,9 +513,9 @@ virtVIOMMUAttachDetach(int argc, char **argv, bool attach)
         return virtVIOMMUFail();
     }
 
-    if (!(conn = virtVIOMMUConnect(uri)) ||
-        !(dom = virtVIOMMULookup(conn, argv[1])) ||
-        virtVIOMMUTargets(dom, live, config, &doLive, &doConfig) < 0)
+    if (!(conn = virtVIOMMUConnect(args->uri)) ||
+        !(dom = virtVIOMMULookup(conn, name)) ||
+        virtVIOMMUTargets(dom, args->live, args->config, &doLive, &doConfig) < 0)
         return virtVIOMMUFail();
 
     if (attach) {
@@ -578,173 +536,62 @@ virtVIOMMUAttachDetach(int argc, char **argv, bool attach)
 }
 
 
-int
-virtVIOMMUCmdAttach(int argc, char **argv)
+static int
+virtVIOMMULibvirtAttach(const virtVIOMMULibvirtArgs *args,
+                        const char *name,
+                        const virPCIDeviceAddress *addr)
 {
-    return virtVIOMMUAttachDetach(argc, argv, true);
-}
-
-
-int
-virtVIOMMUCmdDetach(int argc, char **argv)
-{
-    return virtVIOMMUAttachDetach(argc, argv, false);
-}
-
-
-/* The XML of @name: the file, or the libvirt domain of that name (its
- * live definition when it runs). */
-static xmlDocPtr
-virtVIOMMUCheckLoad(const char *name, const char *uri)
-{
-    g_autoptr(virConnect) conn = NULL;
-    g_autoptr(virDomain) dom = NULL;
-    int active;
-
-    if (strcmp(name, "-") == 0 || g_file_test(name, G_FILE_TEST_IS_REGULAR)) {
-        g_autofree char *data = NULL;
-        size_t len;
-
-        if (virtVIOMMUReadInput(name, &data, &len) < 0)
-            return NULL;
-        return qemuVIOMMUXMLParse(data, len, name);
-    }
-
-    if (!(conn = virtVIOMMUConnect(uri)) ||
-        !(dom = virtVIOMMULookup(conn, name)))
-        return NULL;
-    if ((active = virDomainIsActive(dom)) < 0) {
-        virtVIOMMULibvirtError(_("cannot tell whether the domain runs"));
-        return NULL;
-    }
-    return virtVIOMMUDomainDoc(dom, active == 0);
-}
-
-#else /* !WITH_LIBVIRT */
-
-static xmlDocPtr
-virtVIOMMUCheckLoad(const char *name, const char *uri G_GNUC_UNUSED)
-{
-    g_autofree char *data = NULL;
-    size_t len;
-
-    if (virtVIOMMUReadInput(name, &data, &len) < 0)
-        return NULL;
-    return qemuVIOMMUXMLParse(data, len, name);
+    return virtVIOMMUAttachDetach(args, name, addr, true);
 }
 
 
 static int
-virtVIOMMUNoLibvirt(const char *name)
+virtVIOMMULibvirtDetach(const virtVIOMMULibvirtArgs *args,
+                        const char *name,
+                        const virPCIDeviceAddress *addr)
 {
-    virReportError(VIR_ERROR_UNSUPPORTED, _("'%1$s' needs libvirt, and this virt-viommu was built without it"), name);
-    return virtVIOMMUFail();
-}
-
-int virtVIOMMUCmdDefine(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("define"); }
-int virtVIOMMUCmdStart(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("start"); }
-int virtVIOMMUCmdAttach(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("attach"); }
-int virtVIOMMUCmdDetach(int argc G_GNUC_UNUSED, char **argv G_GNUC_UNUSED) { return virtVIOMMUNoLibvirt("detach"); }
-
-#endif /* !WITH_LIBVIRT */
-
-
-static void
-virtVIOMMUCheckJSONPlace(virJSONBuilder *b,
-                         const char *key,
-                         const char *iommu,
-                         int group,
-                         int node)
-{
-    virJSONBeginObject(b, key);
-    virJSONAddString(b, "iommu", iommu);
-    virJSONAddIntOrNull(b, "iommu_group", group);
-    virJSONAddIntOrNull(b, "numa_node", node);
-    virJSONEndObject(b);
+    return virtVIOMMUAttachDetach(args, name, addr, false);
 }
 
 
-static char *
-virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
+/* 'check' of the libvirt domain @name: its live definition when it
+ * runs, else its persistent one. */
+static int
+virtVIOMMULibvirtCheck(const virtVIOMMULibvirtArgs *args, const char *name)
 {
-    g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
-    size_t i;
-
-    virJSONBeginObject(b, NULL);
-    virJSONAddString(b, "domain", name);
-    virJSONAddBool(b, "ok", bad == 0);
-    virJSONBeginArray(b, "devices");
-    for (i = 0; i < results->len; i++) {
-        qemuVIOMMUCheckResult *res = g_ptr_array_index(results, i);
-
-        virJSONBeginObject(b, NULL);
-        virJSONAddString(b, "source", res->source);
-        virJSONAddString(b, "status", qemuVIOMMUCheckStatusTypeToString(res->status));
-        virtVIOMMUCheckJSONPlace(b, "planned", res->planIOMMU, res->planGroup, res->planNode);
-        virtVIOMMUCheckJSONPlace(b, "host", res->hostIOMMU, res->hostGroup, res->hostNode);
-        virJSONAddString(b, "message", res->message);
-        virJSONEndObject(b);
-    }
-    virJSONEndArray(b);
-    virJSONEndObject(b);
-
-    return virJSONFormat(b);
-}
-
-
-int
-virtVIOMMUCmdCheck(int argc, char **argv)
-{
-    const virtVIOMMUCommand *cmd = virtVIOMMUCommandLookup("check");
-    g_autofree char *uri = NULL;
-    g_autofree char *sysfsRoot = NULL;
-    gboolean json = FALSE;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(virDomain) dom = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(virSysIOMMUHost) host = NULL;
-    g_autoptr(GPtrArray) results = NULL;
-    g_autoptr(GString) text = g_string_new(NULL);
-    int bad;
-    size_t i;
-    GOptionEntry entries[] = {
-        { "connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
-          "libvirt URI (default: $LIBVIRT_DEFAULT_URI, as virsh)", "URI" },
-        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
-          "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
-        { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-          "print the result as JSON", NULL },
-        { NULL }
-    };
+    int active;
 
-    if (virtVIOMMUParseOptions(cmd, entries, &argc, &argv) < 0)
-        return VIRT_VIOMMU_EXIT_USAGE;
-    if (argc != 2)
-        return virtVIOMMUUsageError(cmd, "expected one DOMAIN name or DOMAIN.xml file");
-
-    if (!(doc = virtVIOMMUCheckLoad(argv[1], uri)) ||
-        !(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(sysfsRoot))) ||
-        (bad = qemuVIOMMUCheckDomain(host, doc, &results)) < 0)
+    if (!(conn = virtVIOMMUConnect(args->uri)) ||
+        !(dom = virtVIOMMULookup(conn, name)))
         return virtVIOMMUFail();
-
-    if (json) {
-        g_autofree char *out = virtVIOMMUCheckFormatJSON(argv[1], results, bad);
-
-        g_string_append(text, out);
-    } else {
-        for (i = 0; i < results->len; i++) {
-            qemuVIOMMUCheckResult *res = g_ptr_array_index(results, i);
-
-            g_string_append_printf(text, "%-13s %s\n",
-                                   qemuVIOMMUCheckStatusTypeToString(res->status),
-                                   res->message);
-        }
-        if (bad == 0)
-            g_string_append_printf(text, "%u assigned devices sit behind the vIOMMUs of their physical IOMMUs\n",
-                                   results->len);
-        else
-            g_string_append_printf(text, "%d of %u assigned devices no longer match the host\n",
-                                   bad, results->len);
+    if ((active = virDomainIsActive(dom)) < 0) {
+        virtVIOMMULibvirtError(_("cannot tell whether the domain runs"));
+        return virtVIOMMUFail();
     }
-    if (virtVIOMMUWriteOutput(NULL, text->str, text->len) < 0)
+    if (!(doc = virtVIOMMUDomainDoc(dom, active == 0)))
         return virtVIOMMUFail();
-    return bad == 0 ? VIRT_VIOMMU_EXIT_OK : VIRT_VIOMMU_EXIT_ERROR;
+    return virtVIOMMUCheckPrint(args, name, doc);
+}
+
+
+static const virtVIOMMULibvirtCommands virtVIOMMULibvirtCommandTable = {
+    .version = PACKAGE_VERSION,
+    .define = virtVIOMMULibvirtDefine,
+    .start = virtVIOMMULibvirtStart,
+    .attach = virtVIOMMULibvirtAttach,
+    .detach = virtVIOMMULibvirtDetach,
+    .check = virtVIOMMULibvirtCheck,
+};
+
+
+/* The module's one exported symbol (the rest is hidden by
+ * -fvisibility=hidden, so that its copy of the project's library cannot
+ * interpose on virt-viommu's, nor libvirt's private symbols on either). */
+G_MODULE_EXPORT const virtVIOMMULibvirtCommands *
+virtVIOMMULibvirtModule(void)
+{
+    return &virtVIOMMULibvirtCommandTable;
 }

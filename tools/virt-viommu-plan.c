@@ -8,10 +8,7 @@
 
 #include "virt-viommu.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
@@ -19,76 +16,6 @@
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommu.h"
-
-/* Read all of @path ("-": standard input), at most 64 MiB and a byte. */
-int
-virtVIOMMUReadInput(const char *path, char **data, size_t *len)
-{
-    g_autoptr(GError) err = NULL;
-    gsize glen = 0;
-
-    if (strcmp(path, "-") == 0) {
-        g_autoptr(GString) buf = g_string_new(NULL);
-        char chunk[65536];
-        ssize_t n;
-
-        while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                virReportSystemError(errno, "%s", _("cannot read standard input"));
-                return -1;
-            }
-            g_string_append_len(buf, chunk, n);
-            if (buf->len > 64 * 1024 * 1024) {
-                virReportError(VIR_ERROR_SYSTEM, "%s", _("standard input holds more than 64 MiB; that is no domain XML"));
-                return -1;
-            }
-        }
-        *len = buf->len;
-        *data = g_string_free(g_steal_pointer(&buf), FALSE);
-        return 0;
-    }
-
-    if (!g_file_get_contents(path, data, &glen, &err)) {
-        virReportError(VIR_ERROR_SYSTEM, _("cannot read domain XML: %1$s"), err->message);
-        return -1;
-    }
-    *len = glen;
-    return 0;
-}
-
-
-/* Parse @path and plan it against the host below @sysfsRoot. */
-int
-virtVIOMMUPlanFile(const char *path,
-                   const char *sysfsRoot,
-                   const qemuVIOMMUPlanOptions *opts,
-                   xmlDocPtr *docOut,
-                   virSysIOMMUHost **hostOut)
-{
-    g_autofree char *data = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(virSysIOMMUHost) host = NULL;
-    size_t len;
-    bool changed;
-
-    if (virtVIOMMUReadInput(path, &data, &len) < 0)
-        return -1;
-    if (!(doc = qemuVIOMMUXMLParse(data, len, strcmp(path, "-") == 0 ? "stdin" : path)))
-        return -1;
-    if (!(host = virSysIOMMUHostOpen(sysfsRoot)))
-        return -1;
-    if (qemuVIOMMUPlanDomain(host, doc, opts, &changed) < 0)
-        return -1;
-
-    *docOut = g_steal_pointer(&doc);
-    if (hostOut)
-        *hostOut = g_steal_pointer(&host);
-    virtVIOMMUWarn();
-    return 0;
-}
-
 
 /* What 'plan' and 'argv' share on their command lines. */
 typedef struct _virtVIOMMUPlanArgs virtVIOMMUPlanArgs;

@@ -9,18 +9,13 @@
 
 #include "virt-viommu.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "virerror.h"
-
-#define PROGRAM "virt-viommu"
 
 static const virtVIOMMUCommand virtVIOMMUCommands[] = {
     {
@@ -105,23 +100,6 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
 };
 
 
-void
-virtVIOMMUWarn(void)
-{
-    virWarningDispatch(PROGRAM);
-}
-
-
-int
-virtVIOMMUFail(void)
-{
-    /* on failure, the errors alone: one line per problem */
-    virWarningReset();
-    virErrorDispatch(PROGRAM);
-    return VIRT_VIOMMU_EXIT_ERROR;
-}
-
-
 int
 virtVIOMMUUsageError(const virtVIOMMUCommand *cmd, const char *fmt, ...)
 {
@@ -132,9 +110,9 @@ virtVIOMMUUsageError(const virtVIOMMUCommand *cmd, const char *fmt, ...)
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
 
-    fprintf(stderr, "%s %s: %s\n", PROGRAM, cmd->name, msg);
+    fprintf(stderr, "%s %s: %s\n", VIRT_VIOMMU_PROGRAM, cmd->name, msg);
     fprintf(stderr, "Try '%s %s --help' for more information.\n",
-            PROGRAM, cmd->name);
+            VIRT_VIOMMU_PROGRAM, cmd->name);
     return VIRT_VIOMMU_EXIT_USAGE;
 }
 
@@ -147,9 +125,9 @@ virtVIOMMUParseOptions(const virtVIOMMUCommand *cmd,
 {
     g_autoptr(GOptionContext) ctx = g_option_context_new(cmd->params);
     g_autoptr(GError) err = NULL;
-    g_autofree char *summary = g_strdup_printf("%s %s: %s", PROGRAM,
+    g_autofree char *summary = g_strdup_printf("%s %s: %s", VIRT_VIOMMU_PROGRAM,
                                                cmd->name, cmd->summary);
-    g_autofree char *prgname = g_strdup_printf("%s %s", PROGRAM, cmd->name);
+    g_autofree char *prgname = g_strdup_printf("%s %s", VIRT_VIOMMU_PROGRAM, cmd->name);
 
     /* "Usage: virt-viommu scan [OPTION...]" rather than "Usage: scan" */
     g_set_prgname(prgname);
@@ -164,73 +142,6 @@ virtVIOMMUParseOptions(const virtVIOMMUCommand *cmd,
         return -1;
     }
     return 0;
-}
-
-
-const char *
-virtVIOMMUSysfsRoot(const char *opt)
-{
-    const char *env;
-
-    if (opt)
-        return opt;
-    if ((env = g_getenv("VIRT_VIOMMU_SYSFS_ROOT")) && *env)
-        return env;
-    return "/";
-}
-
-
-int
-virtVIOMMUWriteOutput(const char *path, const char *data, size_t len)
-{
-    g_autofree char *tmp = NULL;
-    g_autofree char *dir = NULL;
-    size_t done = 0;
-    int fd;
-
-    if (!path || strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-            virReportSystemError(errno, "%s", _("cannot write to standard output"));
-            return -1;
-        }
-        return 0;
-    }
-
-    tmp = g_strdup_printf("%s.XXXXXX", path);
-    if ((fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644)) < 0) {
-        dir = g_path_get_dirname(path);
-        virReportSystemError(errno, _("cannot create a temporary file in '%1$s' for '%2$s'"),
-                             dir, path);
-        return -1;
-    }
-
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            goto error;
-        }
-        done += n;
-    }
-    if (fsync(fd) < 0)
-        goto error;
-    if (close(fd) < 0) {
-        fd = -1;
-        goto error;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0)
-        goto error;
-    return 0;
-
- error:
-    virReportSystemError(errno, _("cannot write '%1$s'"), path);
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    return -1;
 }
 
 
@@ -259,7 +170,7 @@ virtVIOMMUPrintUsage(FILE *fp)
             "Plan the guest PCI topology of libvirt/QEMU VMs with assigned host\n"
             "devices so each device sits behind the vIOMMU of its physical IOMMU.\n"
             "\n"
-            "Commands:\n", PROGRAM);
+            "Commands:\n", VIRT_VIOMMU_PROGRAM);
     for (i = 0; i < G_N_ELEMENTS(virtVIOMMUCommands); i++)
         fprintf(fp, "  %-8s %s\n", virtVIOMMUCommands[i].name,
                 virtVIOMMUCommands[i].summary);
@@ -268,7 +179,7 @@ virtVIOMMUPrintUsage(FILE *fp)
             "'%s COMMAND --help' describes a command's options;\n"
             "'%s --version' prints the version.\n"
             "Exit status: 0 success, 1 input or planning error, 2 usage error.\n",
-            PROGRAM, PROGRAM);
+            VIRT_VIOMMU_PROGRAM, VIRT_VIOMMU_PROGRAM);
 }
 
 
@@ -293,7 +204,7 @@ main(int argc, char **argv)
         return VIRT_VIOMMU_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("%s %s\n", PROGRAM, PACKAGE_VERSION);
+        printf("%s %s\n", VIRT_VIOMMU_PROGRAM, PACKAGE_VERSION);
         return VIRT_VIOMMU_EXIT_OK;
     }
 
@@ -304,8 +215,8 @@ main(int argc, char **argv)
             return cmd->run(argc - 1, argv + 1);
     }
 
-    fprintf(stderr, "%s: unknown command '%s'\n", PROGRAM, argv[1]);
-    fprintf(stderr, "Try '%s --help' for the list of commands.\n", PROGRAM);
+    fprintf(stderr, "%s: unknown command '%s'\n", VIRT_VIOMMU_PROGRAM, argv[1]);
+    fprintf(stderr, "Try '%s --help' for the list of commands.\n", VIRT_VIOMMU_PROGRAM);
     return VIRT_VIOMMU_EXIT_USAGE;
 }
 

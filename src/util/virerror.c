@@ -30,6 +30,7 @@ VIR_ENUM_IMPL(virErrorCode,
               "operation-invalid",
               "operation-failed",
               "libvirt",
+              "library",
 );
 
 struct _virErrorItem {

@@ -40,6 +40,7 @@ typedef enum {
     VIR_ERROR_OPERATION_INVALID, /* not possible in the domain's state */
     VIR_ERROR_OPERATION_FAILED,  /* a change did not take effect */
     VIR_ERROR_LIBVIRT,           /* libvirt refused a call */
+    VIR_ERROR_LIBRARY,           /* a module or library cannot be loaded */
 
     VIR_ERROR_LAST
 } virErrorCode;
