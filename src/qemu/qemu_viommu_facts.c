@@ -72,10 +72,12 @@ qemuVIOMMUHostFactsHostdev(virSysIOMMUHost *host,
 }
 
 
-/* Read the members of IOMMU group @group with their drivers. */
+/* Read the members of IOMMU group @group, and the drivers of those
+ * that are not in @assigned (the domain's own devices need none). */
 static int
 qemuVIOMMUHostFactsGroupRead(virSysIOMMUHost *host,
                              qemuVIOMMUHostFacts *facts,
+                             GHashTable *assigned,
                              int group)
 {
     g_autoptr(GPtrArray) bdfs = NULL;
@@ -97,7 +99,8 @@ qemuVIOMMUHostFactsGroupRead(virSysIOMMUHost *host,
         if (virPCIDeviceAddressParse(bdf, &addr) < 0)
             continue;
         if ((rc = virSysIOMMUHostGetDevice(host, &addr, &dev)) < 0 ||
-            (rc == 1 && virSysIOMMUHostGetDeviceDetails(host, dev) < 0))
+            (rc == 1 && !g_hash_table_contains(assigned, dev->bdf) &&
+             virSysIOMMUHostGetDeviceDetails(host, dev) < 0))
             return -1;
         if (rc == 1)
             g_ptr_array_add(members, dev);
@@ -113,6 +116,7 @@ qemuVIOMMUHostFactsCollect(virSysIOMMUHost *host,
                            qemuVIOMMUDomain *def)
 {
     g_autoptr(qemuVIOMMUHostFacts) facts = g_new0(qemuVIOMMUHostFacts, 1);
+    g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
     bool failed = false;
     size_t i;
 
@@ -125,12 +129,18 @@ qemuVIOMMUHostFactsCollect(virSysIOMMUHost *host,
         qemuVIOMMUHostdevFacts *hf = g_new0(qemuVIOMMUHostdevFacts, 1);
 
         g_ptr_array_add(facts->hostdevs, hf);
-        if (qemuVIOMMUHostFactsHostdev(host, hd, hf) < 0) {
+        if (qemuVIOMMUHostFactsHostdev(host, hd, hf) < 0)
             failed = true;
-            continue;
-        }
+        else if (hf->state == QEMU_VIOMMU_HOSTDEV_FOUND)
+            g_hash_table_add(assigned, hf->dev->bdf);
+    }
+
+    for (i = 0; i < def->hostdevs->len && !failed; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        qemuVIOMMUHostdevFacts *hf = g_ptr_array_index(facts->hostdevs, i);
+
         if (hf->state == QEMU_VIOMMU_HOSTDEV_FOUND && !hd->isMdev &&
-            qemuVIOMMUHostFactsGroupRead(host, facts, hf->dev->group) < 0)
+            qemuVIOMMUHostFactsGroupRead(host, facts, assigned, hf->dev->group) < 0)
             failed = true;
     }
 

@@ -39,7 +39,9 @@ struct _qemuVIOMMUHostdevFacts {
 typedef struct _qemuVIOMMUHostFacts qemuVIOMMUHostFacts;
 struct _qemuVIOMMUHostFacts {
     GPtrArray *hostdevs;        /* qemuVIOMMUHostdevFacts *, as def->hostdevs */
-    GHashTable *groups;         /* group + 1 -> GPtrArray of virSysIOMMUDevice * */
+    GHashTable *groups;         /* group + 1 -> GPtrArray of virSysIOMMUDevice *;
+                                 * details read for those the domain
+                                 * does not assign */
 };
 
 /* Look up on @host what planning @def needs.  A device or IOMMU the
@@ -53,7 +55,8 @@ void qemuVIOMMUHostFactsFree(qemuVIOMMUHostFacts *facts);
 const qemuVIOMMUHostdevFacts *qemuVIOMMUHostFactsGet(const qemuVIOMMUHostFacts *facts,
                                                      size_t i);
 
-/* The devices of IOMMU group @group, details read, or NULL. */
+/* The devices of IOMMU group @group, or NULL; the details (driver,
+ * class) of those the domain does not assign are read. */
 GPtrArray *qemuVIOMMUHostFactsGroup(const qemuVIOMMUHostFacts *facts,
                                     int group);
 
