@@ -418,7 +418,9 @@ virSysfsDirGetPath(const virSysfsDir *dir)
 
 
 /* Read what @fd holds, up to @size bytes, into @buf.  Returns 0 with
- * *got set, or the errno of a failed read(). */
+ * *got set, or the errno of a failed read().  sysfs hands out a whole
+ * attribute in the first read(), so a read that does not fill the
+ * buffer is taken as the end: one system call per attribute, not two. */
 static int
 virSysfsReadFd(int fd, char *buf, size_t size, size_t *got)
 {
@@ -430,9 +432,9 @@ virSysfsReadFd(int fd, char *buf, size_t size, size_t *got)
             continue;
         if (n < 0)
             return errno;
-        if (n == 0)
-            break;
         *got += n;
+        if (n == 0 || *got < size)
+            break;
     }
     return 0;
 }
