@@ -205,7 +205,10 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
-    qemuVIOMMUPlanOptions opts = { .sparePorts = args->sparePorts };
+    qemuVIOMMUPlanOptions opts = {
+        .sparePorts = args->sparePorts,
+        .move = args->move,
+    };
 
     if (virtVIOMMUPlanFile(path, virtVIOMMUSysfsRoot(args->sysfsRoot), &opts, &doc, &host) < 0 ||
         !(conn = virtVIOMMUConnect(args->uri)) ||

@@ -34,6 +34,7 @@ struct _virtVIOMMULibvirtArgs {
     char *uri;                  /* -c, or NULL for libvirt's default */
     char *sysfsRoot;            /* --sysfs-root, or NULL */
     gint sparePorts;            /* define, start */
+    gboolean move;              /* define, start */
     gboolean live;              /* attach, detach */
     gboolean config;            /* attach, detach */
     gboolean json;              /* check */

@@ -142,6 +142,8 @@ virtVIOMMUDefineOrStart(int argc, char **argv, bool start)
     const GOptionEntry entries[] = {
         { "spare-ports", 0, 0, G_OPTION_ARG_INT, &args.sparePorts,
           "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)", "N" },
+        { "move", 0, 0, G_OPTION_ARG_NONE, &args.move,
+          "move host devices placed behind no vIOMMU, or the wrong one, behind the right one", NULL },
     };
 
     if (virtVIOMMULibvirtParseArgs(cmd, entries, G_N_ELEMENTS(entries),

@@ -23,6 +23,7 @@ struct _virtVIOMMUPlanArgs {
     char *sysfsRoot;
     char *output;
     gint spare;
+    gboolean move;
     gboolean flag;              /* the command's own switch */
     qemuVIOMMUPlanOptions opts;
 };
@@ -53,6 +54,8 @@ virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
         { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &pa->sysfsRoot,
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
         { "spare-ports", 0, 0, G_OPTION_ARG_INT, &pa->spare, spareHelp, "N" },
+        { "move", 0, 0, G_OPTION_ARG_NONE, &pa->move,
+          "move host devices placed behind no vIOMMU, or the wrong one, behind the right one", NULL },
         { flagName, 0, 0, G_OPTION_ARG_NONE, &pa->flag, flagHelp, NULL },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &pa->output,
           "write to FILE (atomically) instead of standard output", "FILE" },
@@ -69,6 +72,7 @@ virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
     if (virtVIOMMUSameFile((*argv)[1], pa->output))
         return virtVIOMMUUsageError(cmd, "-o names the input file; virt-viommu never rewrites its input, write elsewhere");
     pa->opts.sparePorts = pa->spare;
+    pa->opts.move = pa->move;
     return VIRT_VIOMMU_EXIT_OK;
 }
 
