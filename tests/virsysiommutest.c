@@ -247,6 +247,16 @@ testMangleNumaGarbage(testTree *t)
 }
 
 
+/* Found by fuzzing: a driver link that leads into a device directory,
+ * not to a driver; saved as it was, it made a stray entry in
+ * bus/pci/devices that the saved fixture then tripped over. */
+static void
+testMangleDriverElsewhere(testTree *t)
+{
+    testTreeLink(t, TEST_DEV "/driver", "../../../../bus/pci/devices");
+}
+
+
 static void
 testMangleNumaUnknown(testTree *t)
 {
@@ -779,6 +789,7 @@ main(void)
         { "tree: junk in bus/pci/devices", testMangleJunkEntry, false, "not named like a PCI device" },
         { "tree: IOMMU not in class", testMangleNoClass, false, "missing from 'sys/class/iommu'" },
         { "tree: group not a number", testMangleGroupName, false, "not a group number" },
+        { "tree: driver link not to a driver", testMangleDriverElsewhere, false, "not to a driver in sys/bus/BUS/drivers" },
     };
 
     virTestInit();

@@ -189,6 +189,33 @@ virSysIOMMUReadLinkName(virSysfsDir *dir,
 }
 
 
+/* The name of the driver that the 'driver' link in @dir points to, or
+ * NULL when there is none.  The kernel's link always leads to a driver
+ * directory, sys/bus/BUS/drivers/NAME; anything else is a broken tree
+ * (saved as it is, it would make directories elsewhere).  Returns
+ * 1/0/-1. */
+static int
+virSysIOMMUReadDriver(virSysfsDir *dir, char **driver)
+{
+    g_autofree char *target = NULL;
+    g_auto(GStrv) comps = NULL;
+    int rc;
+
+    if ((rc = virSysfsDirReadLink(dir, "driver", &target)) <= 0)
+        return rc;
+    comps = g_strsplit(target, "/", -1);
+    if (g_strv_length(comps) != 5 || !g_str_equal(comps[0], "sys") ||
+        !g_str_equal(comps[1], "bus") || !g_str_equal(comps[3], "drivers") ||
+        !*comps[2] || !*comps[4]) {
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s/driver' links to '%2$s', not to a driver in sys/bus/BUS/drivers"),
+                       virSysfsDirGetPath(dir), target);
+        return -1;
+    }
+    *driver = g_strdup(comps[4]);
+    return 1;
+}
+
+
 static int
 virSysIOMMUDeviceReadHex(virSysfsDir *dir,
                          const virSysIOMMUDevice *dev,
@@ -280,7 +307,7 @@ virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
     if (virSysIOMMUDeviceReadHex(dir, dev, "vendor", 0xffff, &dev->vendor) < 0 ||
         virSysIOMMUDeviceReadHex(dir, dev, "device", 0xffff, &dev->device) < 0 ||
         virSysIOMMUDeviceReadHex(dir, dev, "class", 0xffffff, &dev->pciClass) < 0 ||
-        virSysIOMMUReadLinkName(dir, "driver", &dev->driver) < 0)
+        virSysIOMMUReadDriver(dir, &dev->driver) < 0)
         return -1;
 
     if ((rc = virSysfsDirReadInt(dir, "sriov_numvfs", 10, &numvfs)) < 0)
@@ -557,7 +584,7 @@ virSysIOMMULoad(virSysIOMMUHost *host,
                 return -1;
             if (rc == 1 && numa >= 0 && numa <= 1023)
                 iommu->numaNode = numa;
-            if (virSysIOMMUReadLinkName(parent, "driver", &parentDriver) < 0)
+            if (virSysIOMMUReadDriver(parent, &parentDriver) < 0)
                 return -1;
         }
     }
