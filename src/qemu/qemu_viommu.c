@@ -157,7 +157,7 @@ qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
 }
 
 
-int
+static int
 qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
 {
     qemuVIOMMUDomain *def = p->def;
@@ -236,7 +236,7 @@ qemuVIOMMUPlanCheckFacts(qemuVIOMMUPlan *p,
 
 
 /* Pair each hostdev with its host device and physical IOMMU. */
-void
+static void
 qemuVIOMMUPlanResolve(qemuVIOMMUPlan *p)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -299,7 +299,7 @@ qemuVIOMMUPlanCheckGroup(qemuVIOMMUPlan *p,
 }
 
 
-void
+static void
 qemuVIOMMUPlanCheckGroups(qemuVIOMMUPlan *p)
 {
     g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
@@ -372,7 +372,7 @@ qemuVIOMMUPlanMetaPortValid(qemuVIOMMUPlan *p,
 
 /* Take the record's word for which IOMMU each planned pxb serves, and
  * forget what the user has removed since. */
-void
+static void
 qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
 {
     size_t i = 0;
@@ -454,7 +454,7 @@ qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
 }
 
 
-void
+static void
 qemuVIOMMUPlanCheckPlaced(qemuVIOMMUPlan *p)
 {
     size_t i;
@@ -470,7 +470,7 @@ qemuVIOMMUPlanCheckPlaced(qemuVIOMMUPlan *p)
 
 /* Emulated devices must stay off the buses of accelerated vSMMUs:
  * QEMU refuses them there. */
-void
+static void
 qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p)
 {
     size_t i;

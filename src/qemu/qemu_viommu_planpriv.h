@@ -91,15 +91,7 @@ struct _qemuVIOMMUPlan {
     bool changed;
 };
 
-/* qemu_viommu_check.c-like validation, in qemu_viommu.c */
-int qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p);
-void qemuVIOMMUPlanResolve(qemuVIOMMUPlan *p);
-void qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p);
-void qemuVIOMMUPlanCheckPlaced(qemuVIOMMUPlan *p);
-void qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p);
-void qemuVIOMMUPlanCheckGroups(qemuVIOMMUPlan *p);
-
-/* qemu_viommu_alloc.c */
+/* qemu_viommu_alloc.c: the decisions, after qemu_viommu.c validated */
 void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
 int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
 void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
