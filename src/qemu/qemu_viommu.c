@@ -357,16 +357,19 @@ qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
 }
 
 
-/* Does the recorded port @port still stand on its pxb @bus? */
-static bool
-qemuVIOMMUPlanMetaPortValid(qemuVIOMMUPlan *p,
-                            qemuVIOMMUMetaBus *bus,
-                            qemuVIOMMUMetaPort *port)
+/* The root port of @def that the recorded port @port names, if it still
+ * stands on its pxb @bus; else NULL. */
+static qemuVIOMMUController *
+qemuVIOMMUMetaPortController(qemuVIOMMUDomain *def,
+                             qemuVIOMMUMetaBus *bus,
+                             qemuVIOMMUMetaPort *port)
 {
-    qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(p->def, port->controller);
+    qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, port->controller);
 
-    return ctrl && ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT &&
-        ctrl->addr.set && ctrl->addr.addr.bus == bus->controller;
+    if (!ctrl || ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT ||
+        !ctrl->addr.set || ctrl->addr.addr.bus != bus->controller)
+        return NULL;
+    return ctrl;
 }
 
 
@@ -391,7 +394,7 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
             continue;
         }
         while (j < bus->ports->len) {
-            if (!qemuVIOMMUPlanMetaPortValid(p, bus, g_ptr_array_index(bus->ports, j))) {
+            if (!qemuVIOMMUMetaPortController(p->def, bus, g_ptr_array_index(bus->ports, j))) {
                 g_ptr_array_remove_index(bus->ports, j);
                 p->changed = true;
                 continue;
@@ -596,13 +599,10 @@ qemuVIOMMUPlanFindSparePort(xmlDocPtr doc,
         return 0;
 
     for (i = 0; i < bus->ports->len; i++) {
-        qemuVIOMMUMetaPort *mp = g_ptr_array_index(bus->ports, i);
-        qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, mp->controller);
+        qemuVIOMMUController *ctrl = qemuVIOMMUMetaPortController(def, bus,
+                                                                  g_ptr_array_index(bus->ports, i));
 
-        if (!ctrl || ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT ||
-            !ctrl->addr.set || ctrl->addr.addr.bus != bus->controller)
-            continue;
-        if (!qemuVIOMMUAddrSetSlotUsed(addrs, ctrl->index, 0)) {
+        if (ctrl && !qemuVIOMMUAddrSetSlotUsed(addrs, ctrl->index, 0)) {
             *port = ctrl->index;
             return 1;
         }
