@@ -269,8 +269,7 @@ qemuVIOMMUPlanExpanders(qemuVIOMMUPlan *p, bool *ours)
         qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
 
         if (ctrl->busNr < 0 ||
-            (ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS &&
-             ctrl->model != QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS))
+            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_EXPANDER)
             continue;
         g_ptr_array_add(pxbs, ctrl);
         if (!qemuVIOMMUMetaFindBusByController(p->meta, ctrl->index))
