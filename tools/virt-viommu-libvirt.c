@@ -210,7 +210,7 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
         .move = args->move,
     };
 
-    if (virtVIOMMUPlanFile(path, virtVIOMMUSysfsRoot(args->sysfsRoot), &opts, &doc, &host) < 0 ||
+    if (virtVIOMMUPlanFile(path, virtVIOMMUSysfsRoot(args->sysfsRoot), &opts, &doc, &host, NULL) < 0 ||
         !(conn = virtVIOMMUConnect(args->uri)) ||
         !(dom = virtVIOMMUDefineChecked(conn, host, doc)))
         return virtVIOMMUFail();
