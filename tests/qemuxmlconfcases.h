@@ -36,6 +36,14 @@ DO_TEST("aarch64-2smmu-dangling-bus", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-preserve", "aarch64-2smmu");
 /* a root port of another QEMU device below a pxb */
 DO_TEST("aarch64-2smmu-ioh3420", "aarch64-2smmu");
+/* a hostdev on a bus no controller provides: libvirt adds a
+ * pcie-root-port on pcie.0 for it, here behind pcie.0's vSMMU */
+DO_TEST("aarch64-hostdev-bus-libvirt-adds", "aarch64-2smmu");
+/* a pcie-expander-bus without an address gets the slot libvirt gives it */
+DO_TEST("aarch64-pxb-no-address", "aarch64-2smmu");
+/* virt-install --print-xml with more emulated devices than root ports:
+ * free root ports of pcie.0 come before the spares */
+DO_TEST_SPARE("aarch64-virt-install-crowded", "aarch64-2smmu", 2);
 
 /* planning a planned domain again after the user changed it */
 DO_TEST("aarch64-2smmu-viommu-removed", "aarch64-2smmu");
@@ -54,6 +62,8 @@ DO_TEST_MOVE("aarch64-2smmu-move-pxb-without-viommu", "aarch64-2smmu");
 DO_TEST("x86-intel-2dmar-q35", "x86-intel-2dmar");
 DO_TEST("x86-intel-2dmar-template", "x86-intel-2dmar");
 DO_TEST("x86-amd-2ivhd-q35", "x86-amd-2ivhd");
+/* virt-install's q35 domain with a hostdev on a bus libvirt adds */
+DO_TEST("x86-virt-install-bus-libvirt-adds", "x86-intel-2dmar");
 
 /* errors */
 DO_TEST_FAILURE("error-device-not-on-host", "aarch64-2smmu");
@@ -80,9 +90,10 @@ DO_TEST_FULL("error-indexes-exhausted", "aarch64-grace", 31, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);
 DO_TEST_FAILURE("error-placed-wrong-viommu", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-root-bus", "aarch64-2smmu");
+/* pcie.0 has one free slot and two new pxbs to place */
+DO_TEST_FAILURE("error-root-bus-full", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-address-twice", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-pxb-without-viommu", "aarch64-2smmu");
-DO_TEST_FAILURE("error-placed-missing-bus", "aarch64-2smmu");
 DO_TEST_FAILURE("error-viommu-missing-bus", "aarch64-2smmu");
 DO_TEST_FAILURE("error-emulated-on-pxb", "aarch64-2smmu");
 DO_TEST_FAILURE("error-iommufd-disabled", "aarch64-2smmu");

@@ -429,6 +429,11 @@ qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
     case QEMU_VIOMMU_BUS_HOME_EXPANDER:
         break;
     case QEMU_VIOMMU_BUS_HOME_MISSING:
+        /* for a bus that an address names and no controller provides,
+         * libvirt adds a pcie-root-port on pcie.0 */
+        if (!qemuVIOMMUDomainFindController(p->def, hd->addr.addr.bus))
+            break;
+        return qemuVIOMMUAddrSetReportHome(p->addrs, hd->addr.addr.bus, path);
     case QEMU_VIOMMU_BUS_HOME_LOOP:
     case QEMU_VIOMMU_BUS_HOME_LAST:
         return qemuVIOMMUAddrSetReportHome(p->addrs, hd->addr.addr.bus, path);

@@ -390,6 +390,14 @@ qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p)
             continue;
         g_array_append_val(items, item);
     }
+    /* libvirt adds a pcie-root-port for each index below the highest
+     * that no controller has */
+    for (i = 1; i < p->rootFirstNew; i++) {
+        qemuVIOMMURootItem item = { .index = i, .port = true };
+
+        if (!qemuVIOMMUDomainFindController(p->def, i))
+            g_array_append_val(items, item);
+    }
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
         qemuVIOMMURootItem item = { .index = group->pxbIndex, .group = group };
@@ -416,6 +424,7 @@ qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
     unsigned int functions;
     unsigned int ports = 0;
     unsigned int own = 0;
+    unsigned int portSlots;
     size_t i;
 
     qemuVIOMMURootBusInit(&rb, p->def, p->addrs);
@@ -426,9 +435,13 @@ qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
         else
             own++;
     }
-    virReportError(VIR_ERROR_EXHAUSTED, _("the root bus pcie.0 is full: %1$u pcie-expander-buses and bridges need a slot each and %2$u root ports without an address need %3$u more (libvirt puts 8 in a slot, %4$u fit in slots they share already), %5$u slots in all, but %6$u are free; assign devices of fewer IOMMUs, use fewer spare ports, or remove unused root ports"),
-                   own, ports, (MAX(ports, functions) - functions + 7) / 8, MIN(ports, functions),
-                   own + (MAX(ports, functions) - functions + 7) / 8, slots);
+    portSlots = (MAX(ports, functions) - functions + 7) / 8;
+    if (ports == 0)
+        virReportError(VIR_ERROR_EXHAUSTED, _("the root bus pcie.0 is full: %1$u pcie-expander-buses and bridges need a slot each, but %2$u of its slots are free; assign devices of fewer IOMMUs or free slots of pcie.0"),
+                       own, slots);
+    else
+        virReportError(VIR_ERROR_EXHAUSTED, _("the root bus pcie.0 is full: %1$u pcie-expander-buses and bridges need a slot each and %2$u root ports without an address %3$u more (libvirt puts 8 in a slot), %4$u in all, but %5$u of its slots are free; assign devices of fewer IOMMUs, use fewer spare ports, or remove unused root ports"),
+                       own, ports, portSlots, own + portSlots, slots);
     return -1;
 }
 
@@ -531,6 +544,7 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
     size_t i;
     size_t j;
 
+    p->rootFirstNew = qemuVIOMMUAddrSetPeekIndex(p->addrs);
     qemuVIOMMUPlanAllocateReserve(p);
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);

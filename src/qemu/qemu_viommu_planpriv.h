@@ -93,6 +93,7 @@ struct _qemuVIOMMUPlan {
     GPtrArray *groups;              /* qemuVIOMMUGroup * */
     GArray *renumber;               /* qemuVIOMMURenumber */
     GArray *rootAddrs;              /* qemuVIOMMURootAddr */
+    unsigned int rootFirstNew;      /* the first index the plan may give */
     unsigned int nreserve;          /* free root ports for libvirt's devices */
     unsigned int reserveFirst;      /* index of the first of them */
     GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
