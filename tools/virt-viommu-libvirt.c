@@ -49,7 +49,11 @@ virtVIOMMULibvirtError(const char *what)
     for (i = 0; lines[i]; i++)
         g_strstrip(lines[i]);
     joined = g_strjoinv("; ", lines);
-    virReportError(VIR_ERROR_LIBVIRT, "%s: %s", what, joined);
+    if (err && err->domain == VIR_FROM_RPC)
+        virReportError(VIR_ERROR_LIBVIRT, _("%1$s: %2$s; the connection to libvirt broke, so the call may or may not have taken effect: 'virt-viommu check' of the domain tells what it holds"),
+                       what, joined);
+    else
+        virReportError(VIR_ERROR_LIBVIRT, "%s: %s", what, joined);
 }
 
 
