@@ -52,6 +52,9 @@ DO_TEST("aarch64-2smmu-replan-renumber", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-accel-removed", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-template-changed", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-handmade-viommu", "aarch64-2smmu");
+/* the record brought back to the devices after an attach and a detach
+ * that were stopped between their two libvirt calls */
+DO_TEST("aarch64-2smmu-record-repair", "aarch64-2smmu");
 
 /* --move: hostdevs behind no vIOMMU or the wrong one go behind the right one */
 DO_TEST_MOVE("aarch64-2smmu-move-root-bus", "aarch64-2smmu");

@@ -103,6 +103,29 @@ qemuVIOMMUCheckJudge(qemuVIOMMUCheckResult *res)
 }
 
 
+/* Does @hd sit on a recorded port of the pxb that serves @iommu, its
+ * host IOMMU now: the device of an 'attach' that did not get to record
+ * it? */
+static bool
+qemuVIOMMUCheckOnSpare(qemuVIOMMUMeta *meta,
+                       qemuVIOMMUHostdev *hd,
+                       const char *iommu)
+{
+    qemuVIOMMUMetaBus *bus;
+    size_t i;
+
+    if (!iommu || !hd->addr.set || !(bus = qemuVIOMMUMetaFindBus(meta, iommu)))
+        return false;
+    for (i = 0; i < bus->ports->len; i++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
+
+        if (port->controller == hd->addr.addr.bus)
+            return true;
+    }
+    return false;
+}
+
+
 int
 qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                       xmlDocPtr doc,
@@ -177,8 +200,12 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
         res->planGroup = res->planNode = -1;
         qemuVIOMMUCheckLookup(host, res);
         res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
-        res->message = g_strdup_printf(_("host device %1$s is assigned but not in the plan record; plan the domain again to place it behind its vIOMMU"),
-                                       res->source);
+        if (qemuVIOMMUCheckOnSpare(meta, hd, res->hostIOMMU))
+            res->message = g_strdup_printf(_("host device %1$s sits on root port pci.%2$u behind the vIOMMU of its IOMMU %3$s, but the plan record does not list it (an attach stopped before recording it); define the domain again, or attach the device again, to record it"),
+                                           res->source, hd->addr.addr.bus, res->hostIOMMU);
+        else
+            res->message = g_strdup_printf(_("host device %1$s is assigned but not in the plan record; plan the domain again to place it behind its vIOMMU"),
+                                           res->source);
         bad++;
         g_ptr_array_add(list, res);
     }
