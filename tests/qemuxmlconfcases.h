@@ -44,6 +44,9 @@ DO_TEST("aarch64-pxb-no-address", "aarch64-2smmu");
 /* virt-install --print-xml with more emulated devices than root ports:
  * free root ports of pcie.0 come before the spares */
 DO_TEST_SPARE("aarch64-virt-install-crowded", "aarch64-2smmu", 2);
+/* a device without an address added to a planned domain: a spare
+ * below a vSMMU comes before any free root port of pcie.0 (warning) */
+DO_TEST("aarch64-2smmu-replan-exposed-spare", "aarch64-2smmu");
 
 /* planning a planned domain again after the user changed it */
 DO_TEST("aarch64-2smmu-viommu-removed", "aarch64-2smmu");

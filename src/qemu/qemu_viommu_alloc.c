@@ -638,6 +638,57 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
 }
 
 
+/* Is root port @ctrl one a device of the plan takes? */
+static bool
+qemuVIOMMUPlanReuses(qemuVIOMMUPlan *p, qemuVIOMMUController *ctrl)
+{
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        for (j = 0; j < group->slots->len; j++) {
+            if (((qemuVIOMMUSlot *) g_ptr_array_index(group->slots, j))->reuse == ctrl)
+                return true;
+        }
+    }
+    return false;
+}
+
+
+/* Free ports below a vSMMU that the domain had before this plan come
+ * before any free root port the plan adds, so libvirt's own devices
+ * reach them first: warn when it has more devices to place than free
+ * root ports of pcie.0 ahead of them. */
+static void
+qemuVIOMMUPlanWarnExposed(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUController *first = NULL;
+    qemuVIOMMUController *pxb = NULL;
+    unsigned int demand;
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len && !first; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT && ctrl->addr.set &&
+            !qemuVIOMMUAddrSetSlotUsed(p->addrs, ctrl->index, 0) &&
+            qemuVIOMMUAddrSetBusHome(p->addrs, ctrl->addr.addr.bus, &pxb) ==
+            QEMU_VIOMMU_BUS_HOME_EXPANDER &&
+            qemuVIOMMUDomainFindIOMMUForBus(p->def, pxb->index) &&
+            !qemuVIOMMUPlanReuses(p, ctrl))
+            first = ctrl;
+    }
+    if (!first ||
+        (demand = qemuVIOMMUDomainCountAutoPCI(p->def)) <=
+        qemuVIOMMUPlanLandingPorts(p, first->index))
+        return;
+    virReportWarning(VIR_ERROR_PLACEMENT, _("free root port %1$u below pcie-expander-bus %2$u, behind a vSMMU where QEMU refuses emulated devices, comes before enough free root ports of pcie.0 for the %3$u device(s) libvirt will give an address itself, so libvirt may put one there; give those devices addresses, or add pcie-root-ports with lower indexes"),
+                     first->index, pxb->index, demand);
+}
+
+
 /* Decide the pxb of each group, the controller indexes, bus numbers,
  * slots and NUMA cells. */
 int
@@ -650,6 +701,7 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
         qemuVIOMMUPlanAllocateBusNr(p) < 0 ||
         qemuVIOMMUPlanAllocateRootSlots(p) < 0)
         return -1;
+    qemuVIOMMUPlanWarnExposed(p);
 
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);

@@ -239,7 +239,9 @@ qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def)
             n++;
     }
 
-    n += !have.memballoon;
+    /* libvirt 12.8 adds a virtio memballoon to x86 domains, not to
+     * aarch64 ones (seen in the lab's dumpxml of both) */
+    n += !have.memballoon && def->archKind == QEMU_VIOMMU_ARCH_X86_Q35;
     n += have.graphics && !have.video;
     n += have.virtioChannel && !have.serialController;
     n += def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 && !have.usbController;

@@ -15,9 +15,9 @@ bool qemuVIOMMUDeviceWantsPCI(xmlNodePtr node);
 
 /* How many devices of @def libvirt will place on a PCI bus itself: the
  * elements without an <address> that it puts on one, and the devices
- * it adds to the definition on its own (a memballoon, the
- * virtio-serial controller of virtio channels, a video card for
- * graphics, q35's USB controller).  The count errs high, never low:
+ * it adds to the definition on its own (q35's memballoon and USB
+ * controller, the virtio-serial controller of virtio channels, a video
+ * card for graphics).  The count errs high, never low:
  * the planner keeps as many free root ports ahead of its spare ports,
  * and a port too many stays empty where one too few loses a spare. */
 unsigned int qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def);
