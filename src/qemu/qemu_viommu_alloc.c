@@ -381,7 +381,8 @@ qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p)
         qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
         qemuVIOMMURootItem item = { .index = ctrl->index, .ctrl = ctrl };
 
-        if (ctrl->addr.set)
+        /* an <address> of another type is not libvirt's to fill */
+        if (ctrl->addr.set || qemuVIOMMUXMLChild(ctrl->node, "address"))
             continue;
         if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT)
             item.port = true;
