@@ -37,6 +37,7 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     g_hash_table_unref(p->owners);
     g_ptr_array_unref(p->groups);
     g_array_unref(p->renumber);
+    g_array_unref(p->rootAddrs);
     g_ptr_array_unref(p->update);
     g_free(p);
 }
@@ -57,6 +58,7 @@ qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
     p->owners = g_hash_table_new(NULL, NULL);
     p->groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
     p->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
+    p->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
     p->update = g_ptr_array_new();
     return p;
 }

@@ -49,6 +49,14 @@ struct _qemuVIOMMUGroup {
     qemuVIOMMUMetaBus *meta;
 };
 
+/* A controller of the domain without an address that the plan gives
+ * the slot of pcie.0 libvirt would give it. */
+typedef struct _qemuVIOMMURootAddr qemuVIOMMURootAddr;
+struct _qemuVIOMMURootAddr {
+    qemuVIOMMUController *ctrl;
+    unsigned int slot;
+};
+
 /* An existing pxb whose bus-number range the plan moves. */
 typedef struct _qemuVIOMMURenumber qemuVIOMMURenumber;
 struct _qemuVIOMMURenumber {
@@ -84,6 +92,9 @@ struct _qemuVIOMMUPlan {
     /* decisions */
     GPtrArray *groups;              /* qemuVIOMMUGroup * */
     GArray *renumber;               /* qemuVIOMMURenumber */
+    GArray *rootAddrs;              /* qemuVIOMMURootAddr */
+    unsigned int nreserve;          /* free root ports for libvirt's devices */
+    unsigned int reserveFirst;      /* index of the first of them */
     GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
     bool addIOMMU;                  /* q35: the one vIOMMU */
     bool removeTemplate;

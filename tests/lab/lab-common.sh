@@ -23,7 +23,18 @@ LAB_PACKAGES=(
     qemu-efi-aarch64
     qemu-system-x86
     libxml2-utils
+    # virt-install --print-xml writes the lab tests' real-world inputs
+    virtinst
 )
+
+# The packages of LAB_PACKAGES that the chroot lacks, one per line.
+lab_missing_packages() {
+    local p
+    for p in "${LAB_PACKAGES[@]}"; do
+        lab_chroot dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null |
+            grep -q '^ii' || echo "$p"
+    done
+}
 
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
