@@ -99,3 +99,5 @@ DO_TEST("aarch64-bars-user-smaller", "aarch64-gpu-bars");
 DO_TEST("aarch64-bars-width-limit", "aarch64-gpu-bars");
 DO_TEST_FAILURE("aarch64-bars-too-wide", "aarch64-gpu-bars");
 DO_TEST_FAILURE("aarch64-bars-maxphysaddr", "aarch64-gpu-bars");
+/* q35: A100-like GPUs with two 64-bit prefetchable BARs each (64G + 32M) */
+DO_TEST("x86-bars-q35", "x86-intel-gpu-bars");

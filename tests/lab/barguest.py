@@ -40,6 +40,9 @@ IORESOURCE_PREFETCH = 0x2000
 IORESOURCE_MEM_64 = 0x100000
 IVSHMEM_IDS = ('0x1af4', '0x1110')
 IVSHMEM_BAR = 2
+SHMEM_MIN = 1 << 20
+OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd'
+OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd'
 
 
 def die(msg, code=2):
@@ -124,10 +127,13 @@ def cmd_standin(a):
             if bar['size'] & (bar['size'] - 1):
                 die('hostdev %s BAR %d: size %d is not a power of two'
                     % (s['source'], bar['index'], bar['size']), 1)
+            # libvirt refuses shmem below 1 MiB: a smaller BAR gets a 1 MiB
+            # stand-in (more than the device needs, never less).
+            size = max(bar['size'], SHMEM_MIN)
             sh = ET.Element('shmem', {'name': '%s-%d' % (a.shm_prefix, n)})
             n += 1
             ET.SubElement(sh, 'model', {'type': 'ivshmem-plain'})
-            ET.SubElement(sh, 'size', {'unit': 'KiB'}).text = str(bar['size'] >> 10)
+            ET.SubElement(sh, 'size', {'unit': 'KiB'}).text = str(size >> 10)
             ad = ET.SubElement(sh, 'address', dict(addr.attrib))
             fn_here = s['function'] + fn
             ad.set('function', '0x%x' % fn_here)
@@ -135,13 +141,34 @@ def cmd_standin(a):
                 ad.set('multifunction', 'on')
             devices.insert(pos + fn, sh)
             out['standins'].append({'source': s['source'], 'host_bar': bar['index'],
-                                    'size': bar['size'], 'controller': s['controller'],
+                                    'size': size, 'host_size': bar['size'],
+                                    'controller': s['controller'],
                                     'slot': s['slot'], 'function': fn_here,
                                     'shm': sh.get('name')})
     typ = dom.find('os/type')
     emu = devices.find('emulator')
-    if typ is not None and emu is not None:
-        emu.text = '/usr/bin/qemu-system-%s' % typ.get('arch', 'aarch64')
+    arch = typ.get('arch', 'aarch64') if typ is not None else 'aarch64'
+    if emu is not None:
+        emu.text = '/usr/bin/qemu-system-%s' % arch
+    if arch == 'x86_64':
+        # libvirt's firmware autoselection picks OVMF.amdsev.fd (first by
+        # descriptor name), which cannot boot a kernel from fw_cfg: name
+        # the plain OVMF build.
+        os_el = dom.find('os')
+        fw = os_el.find('firmware')
+        pos = list(os_el).index(fw) + 1 if fw is not None else 1
+        ld = ET.Element('loader', {'readonly': 'yes', 'type': 'pflash'})
+        ld.text = OVMF_CODE
+        os_el.insert(pos, ld)
+        nv = ET.Element('nvram', {'template': OVMF_VARS})
+        nv.text = '/var/lib/libvirt/qemu/nvram/%s_VARS.fd' % dom.findtext('name')
+        os_el.insert(pos + 1, nv)
+    if a.phys_bits:
+        cpu = dom.find('cpu')
+        for m in cpu.findall('maxphysaddr'):
+            cpu.remove(m)
+        cpu.insert(0, ET.Element('maxphysaddr', {'mode': 'emulate',
+                                                 'bits': str(a.phys_bits)}))
     for i in range(a.virtio):
         rng = ET.SubElement(devices, 'rng', {'model': 'virtio'})
         ET.SubElement(rng, 'backend', {'model': 'random'}).text = '/dev/urandom'
@@ -188,7 +215,9 @@ def cmd_check(a):
         bus = busno.get(s['controller'])
         bdf = labguest.fmt_bdf(bus, s['slot'], s['function']) if bus is not None else '?'
         what = 'hostdev %s BAR %d %s -> guest %s' % (s['source'], s['host_bar'],
-                                                   human(s['size']), bdf)
+                                                   human(s['host_size']), bdf)
+        if s['size'] != s['host_size']:
+            what += ' (stand-in %s)' % human(s['size'])
         if devs.get(bdf, ())[:2] != IVSHMEM_IDS:
             errors.append('%s: no ivshmem stand-in there (guest has %s)'
                           % (what, ' '.join(devs.get(bdf, ('nothing',)))))
@@ -239,6 +268,7 @@ def main():
     p.add_argument('--shm-prefix', required=True)
     p.add_argument('--no-window', action='store_true')
     p.add_argument('--virtio', type=int, default=0)
+    p.add_argument('--phys-bits', type=int, default=0)
     p.add_argument('--bars-json')
     p = sub.add_parser('check')
     p.add_argument('console')
