@@ -29,6 +29,7 @@
 
 #include <string.h>
 
+#include "qemu_viommu_addr.h"
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -308,4 +309,57 @@ qemuVIOMMUApplyWindow(qemuVIOMMUPlan *p)
 {
     if (p->windowSet)
         qemuVIOMMUWindowSet(p->def, p->windowSet);
+}
+
+
+int
+qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
+                      virSysIOMMUHost *host,
+                      unsigned long long *need,
+                      unsigned long long *have)
+{
+    g_autoptr(qemuVIOMMUAddrSet) addrs = NULL;
+    g_autoptr(GHashTable) ports = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(GHashTable) bridges = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(GHashTable) bridgeOf = g_hash_table_new(NULL, NULL);
+    unsigned long long dflt = qemuVIOMMUWindowDefault(def->archKind);
+    unsigned long long total;
+    int rc;
+    size_t i;
+
+    if ((rc = qemuVIOMMUWindowGet(def, have)) < 0)
+        return -1;
+    if (rc == 0)
+        *have = dflt;
+    if (qemuVIOMMUAddrSetNew(def, &addrs) < 0)
+        return -1;
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        qemuVIOMMUController *pxb = NULL;
+        virSysIOMMUDevice *dev = NULL;
+        unsigned long long sum;
+        unsigned int port;
+
+        if (hd->isMdev || !hd->addr.set)
+            continue;
+        if ((rc = virSysIOMMUHostGetDevice(host, &hd->source, &dev)) < 0)
+            return -1;
+        if (rc == 0 || virSysIOMMUHostGetDeviceBars(host, dev) < 0 ||
+            (sum = virPCIBarSumMem64Prefetch(dev->bars)) == 0)
+            continue;
+        port = hd->addr.addr.bus;
+        qemuVIOMMUAddrSetBusHome(addrs, port, &pxb);
+        qemuVIOMMUWindowAdd(ports, port, sum);
+        g_hash_table_insert(bridgeOf, GUINT_TO_POINTER(port + 1),
+                            GUINT_TO_POINTER((pxb ? pxb->index : 0) + 1));
+    }
+    if (g_hash_table_size(ports) == 0)
+        return 0;
+
+    qemuVIOMMUWindowSumPow2(ports, bridges, bridgeOf);
+    qemuVIOMMUWindowAdd(bridges, 0, QEMU_VIOMMU_WINDOW_ROOT_MARGIN);
+    total = qemuVIOMMUWindowSumPow2(bridges, NULL, NULL);
+    *need = MAX(virPCIBarRoundUpPow2(total), dflt);
+    return *need > *have ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "qemu_viommu_conf.h"
+#include "virsysiommu.h"
 
 /* QEMU 11.1's own window when <pcihole64> is absent (measured with
  * qom-get): aarch64 'virt' highmem-mmio-size, q35 pci-hole64-size. */
@@ -39,3 +40,14 @@ void qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes);
 /* The guest physical address width of @def: its <maxphysaddr bits>,
  * else QEMU_VIOMMU_WINDOW_PHYS_BITS. */
 unsigned int qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def);
+
+/* Does the window of the planned domain @def (its <pcihole64>, else
+ * the machine's default, in *have) still hold what the 64-bit
+ * prefetchable BARs that @host shows for its assigned devices need
+ * (*need, by the planning rule, from the guest addresses @def gives
+ * them)?  Returns 1 when it does not, 0 when it does or nothing needs
+ * it, -1 (reported) when the host cannot be read. */
+int qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
+                          virSysIOMMUHost *host,
+                          unsigned long long *need,
+                          unsigned long long *have);
