@@ -257,6 +257,7 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
     unsigned long long need;
     unsigned long long total;
     unsigned int bits = qemuVIOMMUWindowPhysBits(p->def);
+    g_autoptr(GString) devs = g_string_new(NULL);
     int rc;
     size_t i;
 
@@ -266,12 +267,22 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
     for (i = 0; i < p->items->len; i++) {
         qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
         unsigned long long sum;
+        g_autofree char *sumStr = NULL;
         unsigned int port;
         unsigned int bridge;
 
-        if (item->hostdev->isMdev ||
-            (sum = virPCIBarSumMem64Prefetch(item->dev->bars)) == 0)
+        if (item->hostdev->isMdev)
             continue;
+        if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0)
+            virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; the window is sized from the BARs in sysfs only, so add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
+                             item->hostdev->sourceStr, item->dev->driver);
+        if ((sum = virPCIBarSumMem64Prefetch(item->dev->bars)) == 0)
+            continue;
+        if (devs->len)
+            g_string_append(devs, ", ");
+        sumStr = virPCIBarFormatSize(sum);
+        g_string_append_printf(devs, "%s %s", item->hostdev->sourceStr, sumStr);
+        g_clear_pointer(&sumStr, g_free);
         qemuVIOMMUWindowItemHome(p, item, &port, &bridge);
         qemuVIOMMUWindowAdd(ports, port, sum);
         g_hash_table_insert(bridgeOf, GUINT_TO_POINTER(port + 1),
@@ -290,8 +301,8 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
         g_autofree char *needStr = virPCIBarFormatSize(need);
         g_autofree char *limitStr = virPCIBarFormatSize(1ULL << (bits - 1));
 
-        virReportError(VIR_ERROR_EXHAUSTED, _("the assigned devices' 64-bit prefetchable BARs need a %1$s guest MMIO window (their bridge windows add up to %2$llu MiB), but a guest with %3$u physical address bits holds at most a %4$s one (the window starts at an address equal to its size); assign fewer devices or give the guest more address bits (<cpu><maxphysaddr bits>)"),
-                       needStr, total >> 20, bits, limitStr);
+        virReportError(VIR_ERROR_EXHAUSTED, _("the assigned devices' 64-bit prefetchable BARs (%1$s) need a %2$s guest MMIO window (their bridge windows add up to %3$llu MiB), but a guest with %4$u physical address bits holds at most a %5$s one (the window starts at an address equal to its size); assign fewer devices or give the guest more address bits (<cpu><maxphysaddr bits>)"),
+                       devs->str, needStr, total >> 20, bits, limitStr);
         return -1;
     }
 
