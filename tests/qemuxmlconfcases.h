@@ -107,3 +107,14 @@ DO_TEST_FAILURE("error-x86-two-iommus", "x86-intel-2dmar");
 DO_TEST_FAILURE("error-many-problems", "aarch64-noiommu");
 /* a record whose options name a pciBus: options are options only */
 DO_TEST_FAILURE("error-record-options-pcibus", "aarch64-2smmu");
+/* the 64-bit MMIO window, sized from the assigned devices' BARs */
+DO_TEST("aarch64-bars-default", "aarch64-gpu-bars");
+DO_TEST("aarch64-bars-exact", "aarch64-gpu-bars");
+DO_TEST("aarch64-bars-4x256", "aarch64-gpu-bars");
+DO_TEST("aarch64-bars-user-larger", "aarch64-gpu-bars");
+DO_TEST("aarch64-bars-user-smaller", "aarch64-gpu-bars");
+DO_TEST("aarch64-bars-width-limit", "aarch64-gpu-bars");
+DO_TEST_FAILURE("aarch64-bars-too-wide", "aarch64-gpu-bars");
+DO_TEST_FAILURE("aarch64-bars-maxphysaddr", "aarch64-gpu-bars");
+/* q35: A100-like GPUs with two 64-bit prefetchable BARs each (64G + 32M) */
+DO_TEST("x86-bars-q35", "x86-intel-gpu-bars");

@@ -640,7 +640,8 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
         virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
         return NULL;
     }
-    if (qemuVIOMMUPlanAllocate(p) < 0)
+    if (qemuVIOMMUPlanAllocate(p) < 0 ||
+        qemuVIOMMUPlanWindow(p) < 0)
         return NULL;
     qemuVIOMMUPlanRecord(p);
     return g_steal_pointer(&p);

@@ -341,5 +341,6 @@ qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
     qemuVIOMMUApplyRenumber(p);
     qemuVIOMMUApplyIOMMUs(p);
     qemuVIOMMUApplyIOMMUFD(p);
+    qemuVIOMMUApplyWindow(p);
     qemuVIOMMUMetaFormat(p->meta, p->def->root);
 }

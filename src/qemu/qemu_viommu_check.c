@@ -12,6 +12,8 @@
 
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
+#include "qemu_viommu_window.h"
+#include "virpcibar.h"
 #include "virerror.h"
 
 VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
@@ -24,6 +26,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "node-changed",
               "unrecorded",
               "error",
+              "window",
 );
 
 
@@ -140,6 +143,8 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
     size_t i;
     size_t j;
     size_t k;
+    unsigned long long need = 0;
+    unsigned long long have = 0;
     int rc;
 
     if (!(def = qemuVIOMMUDomainParse(doc)))
@@ -206,6 +211,27 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
         else
             res->message = g_strdup_printf(_("host device %1$s is assigned but not in the plan record; plan the domain again to place it behind its vIOMMU"),
                                            res->source);
+        bad++;
+        g_ptr_array_add(list, res);
+    }
+
+    /* the one window all those devices' large BARs share */
+    if ((rc = qemuVIOMMUWindowCheck(def, host, &need, &have)) != 0) {
+        qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
+
+        res->source = g_strdup("pcihole64");
+        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        if (rc < 0) {
+            res->status = QEMU_VIOMMU_CHECK_ERROR;
+            res->message = virErrorTakeLast();
+        } else {
+            g_autofree char *needStr = virPCIBarFormatSize(need);
+            g_autofree char *haveStr = virPCIBarFormatSize(have);
+
+            res->status = QEMU_VIOMMU_CHECK_WINDOW;
+            res->message = g_strdup_printf(_("the guest's 64-bit MMIO window (<pcihole64>) is %1$s, but the assigned devices' 64-bit prefetchable BARs now need %2$s; plan the domain again, or set <pcihole64 unit='KiB'>%3$llu</pcihole64> on the pcie-root controller"),
+                                           haveStr, needStr, need >> 10);
+        }
         bad++;
         g_ptr_array_add(list, res);
     }

@@ -21,6 +21,7 @@ typedef enum {
     QEMU_VIOMMU_CHECK_NODE,         /* its NUMA node changed */
     QEMU_VIOMMU_CHECK_UNRECORDED,   /* assigned, but not in the plan */
     QEMU_VIOMMU_CHECK_ERROR,        /* the host could not be read */
+    QEMU_VIOMMU_CHECK_WINDOW,       /* <pcihole64> no longer holds the BARs */
 
     QEMU_VIOMMU_CHECK_LAST
 } qemuVIOMMUCheckStatus;

@@ -100,6 +100,8 @@ struct _qemuVIOMMUPlan {
     bool addIOMMU;                  /* q35: the one vIOMMU */
     bool removeTemplate;
     bool addIOMMUFD;
+    unsigned long long windowNeed;  /* the 64-bit MMIO window the BARs need */
+    unsigned long long windowSet;   /* bytes for <pcihole64>, 0: leave it */
     bool changed;
 };
 
@@ -107,3 +109,7 @@ struct _qemuVIOMMUPlan {
 void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
 int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
 void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
+
+/* qemu_viommu_window.c: the 64-bit MMIO window, once placed */
+int qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p);
+void qemuVIOMMUApplyWindow(qemuVIOMMUPlan *p);

@@ -22,6 +22,8 @@ LAB_PACKAGES=(
     qemu-system-arm
     qemu-efi-aarch64
     qemu-system-x86
+    # UEFI for the q35 boot probes (bar-probe)
+    ovmf
     libxml2-utils
     # virt-install --print-xml writes the lab tests' real-world inputs
     virtinst
