@@ -11,6 +11,7 @@
 #include "virt-viommu-libvirt.h"
 
 #include <gmodule.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <libvirt/libvirt.h>
@@ -63,6 +64,13 @@ virtVIOMMUConnect(const char *uri)
     virConnectPtr conn;
 
     virSetErrorFunc(NULL, virtVIOMMULibvirtSilence);
+    /* libvirt's client library writes to the daemon's socket with a
+     * plain send: a daemon that goes away during a call (restarted,
+     * say) would kill the command with SIGPIPE, without a word and
+     * before it could say that the call may or may not have taken
+     * effect (seen in the lab: an attach whose libvirtd restarted
+     * ended by signal 13). */
+    signal(SIGPIPE, SIG_IGN);
     if (!(conn = virConnectOpen(uri))) {
         g_autofree char *what = g_strdup_printf(_("cannot connect to libvirt at '%s'"),
                                                 uri ? uri : "(default URI)");
@@ -109,22 +117,34 @@ virtVIOMMULookup(virConnectPtr conn, const char *name)
 #define VIRT_VIOMMU_TRIES 5
 
 
+/* The XML of @dom with @flags, or NULL (reported). */
+static char *
+virtVIOMMUGetXMLFlags(virDomainPtr dom, unsigned int flags)
+{
+    /* named before the call: every libvirt call, virDomainGetName
+     * included, clears the last error that the message is made of */
+    const char *name = virDomainGetName(dom);
+    char *xml = virDomainGetXMLDesc(dom, flags);
+
+    if (!xml) {
+        g_autofree char *what = g_strdup_printf(_("cannot read the %s of domain '%s'"),
+                                                flags & VIR_DOMAIN_XML_INACTIVE ?
+                                                "definition" : "running domain",
+                                                name);
+        virtVIOMMULibvirtError(what);
+    }
+    return xml;
+}
+
+
 /* The persistent definition of @dom (the live one with @live) as
  * libvirt formats it, secrets included: what is read here may be
  * defined again and must not lose them. */
 static char *
 virtVIOMMUGetXML(virDomainPtr dom, bool live)
 {
-    unsigned int flags = VIR_DOMAIN_XML_SECURE | (live ? 0 : VIR_DOMAIN_XML_INACTIVE);
-    char *xml = virDomainGetXMLDesc(dom, flags);
-
-    if (!xml) {
-        g_autofree char *what = g_strdup_printf(_("cannot read the %s of domain '%s'"),
-                                                live ? "running domain" : "definition",
-                                                virDomainGetName(dom));
-        virtVIOMMULibvirtError(what);
-    }
-    return xml;
+    return virtVIOMMUGetXMLFlags(dom, VIR_DOMAIN_XML_SECURE |
+                                      (live ? 0 : VIR_DOMAIN_XML_INACTIVE));
 }
 
 
@@ -135,18 +155,16 @@ virtVIOMMUParseXML(virDomainPtr dom, const char *xml)
 }
 
 
-/* The domain's XML as a document (inactive or live), for 'check'. */
+/* The domain's XML as a document (inactive or live), for 'check',
+ * which only reads and so asks for no secrets (a read-only connection
+ * may not have them). */
 static xmlDocPtr
 virtVIOMMUDomainDoc(virDomainPtr dom, bool inactive)
 {
-    g_autofree char *xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autofree char *xml = virtVIOMMUGetXMLFlags(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
 
-    if (!xml) {
-        g_autofree char *what = g_strdup_printf(_("cannot read the definition of domain '%s'"),
-                                                virDomainGetName(dom));
-        virtVIOMMULibvirtError(what);
+    if (!xml)
         return NULL;
-    }
     return virtVIOMMUParseXML(dom, xml);
 }
 
@@ -513,9 +531,10 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
         printf("Domain '%s' defined with its devices behind their vIOMMUs\n", virDomainGetName(dom));
 
     if (start) {
+        g_autofree char *what = g_strdup_printf(_("domain '%s' is defined but did not start"),
+                                                virDomainGetName(dom));
+
         if (virDomainCreate(dom) < 0) {
-            g_autofree char *what = g_strdup_printf(_("domain '%s' is defined but did not start"),
-                                                    virDomainGetName(dom));
             virtVIOMMULibvirtError(what);
             return virtVIOMMUFail();
         }
