@@ -21,7 +21,15 @@
 struct _virtVIOMMULock {
     int fd;
     char *path;
+    char *uuid;
 };
+
+
+const char *
+virtVIOMMULockUUID(const virtVIOMMULock *lock)
+{
+    return lock->uuid;
+}
 
 
 char *
@@ -161,6 +169,7 @@ virtVIOMMULockAcquire(const char *uuid,
     lock = g_new0(virtVIOMMULock, 1);
     lock->fd = fd;
     lock->path = g_steal_pointer(&path);
+    lock->uuid = g_strdup(uuid);
     return lock;
 }
 
@@ -176,5 +185,6 @@ virtVIOMMULockRelease(virtVIOMMULock *lock)
     }
     close(lock->fd);
     g_free(lock->path);
+    g_free(lock->uuid);
     g_free(lock);
 }
