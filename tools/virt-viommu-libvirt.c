@@ -11,6 +11,7 @@
 #include "virt-viommu-libvirt.h"
 
 #include <gmodule.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <libvirt/libvirt.h>
@@ -63,6 +64,13 @@ virtVIOMMUConnect(const char *uri)
     virConnectPtr conn;
 
     virSetErrorFunc(NULL, virtVIOMMULibvirtSilence);
+    /* libvirt's client library writes to the daemon's socket with a
+     * plain send: a daemon that goes away during a call (restarted,
+     * say) would kill the command with SIGPIPE, without a word and
+     * before it could say that the call may or may not have taken
+     * effect (seen in the lab: an attach whose libvirtd restarted
+     * ended by signal 13). */
+    signal(SIGPIPE, SIG_IGN);
     if (!(conn = virConnectOpen(uri))) {
         g_autofree char *what = g_strdup_printf(_("cannot connect to libvirt at '%s'"),
                                                 uri ? uri : "(default URI)");
@@ -90,17 +98,48 @@ virtVIOMMUDomainRelease(virDomainPtr dom)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virDomain, virtVIOMMUDomainRelease);
 
 
+/* The libvirt domain named (or with the UUID) @name; @noFile says that
+ * @name was no file either, for the message. */
 static virDomainPtr
-virtVIOMMULookup(virConnectPtr conn, const char *name)
+virtVIOMMULookupFull(virConnectPtr conn, const char *name, bool noFile)
 {
     virDomainPtr dom;
 
     if ((dom = virDomainLookupByName(conn, name)) ||
         (dom = virDomainLookupByUUIDString(conn, name)))
         return dom;
-    virReportError(VIR_ERROR_NO_DOMAIN, _("libvirt has no domain '%1$s'; 'virsh list --all' shows the defined ones"),
-                   name);
+    if (noFile)
+        virReportError(VIR_ERROR_NO_DOMAIN, _("there is no file '%1$s', and libvirt has no domain of that name or UUID"),
+                       name);
+    else
+        virReportError(VIR_ERROR_NO_DOMAIN, _("libvirt has no domain '%1$s'; 'virsh list --all' shows the defined ones"),
+                       name);
     return NULL;
+}
+
+
+static virDomainPtr
+virtVIOMMULookup(virConnectPtr conn, const char *name)
+{
+    return virtVIOMMULookupFull(conn, name, false);
+}
+
+
+/* The UUID of @dom in @uuid (VIR_UUID_STRING_BUFLEN).  0, or -1
+ * (reported). */
+static int
+virtVIOMMUDomainUUID(virDomainPtr dom, char *uuid)
+{
+    /* named before the call, which clears the last error */
+    const char *name = virDomainGetName(dom);
+
+    if (virDomainGetUUIDString(dom, uuid) < 0) {
+        g_autofree char *what = g_strdup_printf(_("cannot read the UUID of domain '%s'"), name);
+
+        virtVIOMMULibvirtError(what);
+        return -1;
+    }
+    return 0;
 }
 
 
@@ -109,22 +148,34 @@ virtVIOMMULookup(virConnectPtr conn, const char *name)
 #define VIRT_VIOMMU_TRIES 5
 
 
+/* The XML of @dom with @flags, or NULL (reported). */
+static char *
+virtVIOMMUGetXMLFlags(virDomainPtr dom, unsigned int flags)
+{
+    /* named before the call: every libvirt call, virDomainGetName
+     * included, clears the last error that the message is made of */
+    const char *name = virDomainGetName(dom);
+    char *xml = virDomainGetXMLDesc(dom, flags);
+
+    if (!xml) {
+        g_autofree char *what = g_strdup_printf(_("cannot read the %s of domain '%s'"),
+                                                flags & VIR_DOMAIN_XML_INACTIVE ?
+                                                "definition" : "running domain",
+                                                name);
+        virtVIOMMULibvirtError(what);
+    }
+    return xml;
+}
+
+
 /* The persistent definition of @dom (the live one with @live) as
  * libvirt formats it, secrets included: what is read here may be
  * defined again and must not lose them. */
 static char *
 virtVIOMMUGetXML(virDomainPtr dom, bool live)
 {
-    unsigned int flags = VIR_DOMAIN_XML_SECURE | (live ? 0 : VIR_DOMAIN_XML_INACTIVE);
-    char *xml = virDomainGetXMLDesc(dom, flags);
-
-    if (!xml) {
-        g_autofree char *what = g_strdup_printf(_("cannot read the %s of domain '%s'"),
-                                                live ? "running domain" : "definition",
-                                                virDomainGetName(dom));
-        virtVIOMMULibvirtError(what);
-    }
-    return xml;
+    return virtVIOMMUGetXMLFlags(dom, VIR_DOMAIN_XML_SECURE |
+                                      (live ? 0 : VIR_DOMAIN_XML_INACTIVE));
 }
 
 
@@ -135,18 +186,16 @@ virtVIOMMUParseXML(virDomainPtr dom, const char *xml)
 }
 
 
-/* The domain's XML as a document (inactive or live), for 'check'. */
+/* The domain's XML as a document (inactive or live), for 'check',
+ * which only reads and so asks for no secrets (a read-only connection
+ * may not have them). */
 static xmlDocPtr
 virtVIOMMUDomainDoc(virDomainPtr dom, bool inactive)
 {
-    g_autofree char *xml = virDomainGetXMLDesc(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
+    g_autofree char *xml = virtVIOMMUGetXMLFlags(dom, inactive ? VIR_DOMAIN_XML_INACTIVE : 0);
 
-    if (!xml) {
-        g_autofree char *what = g_strdup_printf(_("cannot read the definition of domain '%s'"),
-                                                virDomainGetName(dom));
-        virtVIOMMULibvirtError(what);
+    if (!xml)
         return NULL;
-    }
     return virtVIOMMUParseXML(dom, xml);
 }
 
@@ -175,11 +224,10 @@ virtVIOMMUBackoff(unsigned int attempt)
 
 
 static void
-virtVIOMMUChangedTooOften(virDomainPtr dom, bool live)
+virtVIOMMUChangedTooOften(const char *name, bool live)
 {
     virReportError(VIR_ERROR_BUSY, _("the %1$s of domain '%2$s' changed under each of %3$d tries to plan and write it; another libvirt client keeps changing it, try again later"),
-                   live ? "running domain" : "definition", virDomainGetName(dom),
-                   VIRT_VIOMMU_TRIES);
+                   live ? "running domain" : "definition", name, VIRT_VIOMMU_TRIES);
 }
 
 
@@ -189,10 +237,8 @@ virtVIOMMULockDomain(virDomainPtr dom, const char *command)
 {
     char uuid[VIR_UUID_STRING_BUFLEN];
 
-    if (virDomainGetUUIDString(dom, uuid) < 0) {
-        virtVIOMMULibvirtError(_("cannot read the domain's UUID"));
+    if (virtVIOMMUDomainUUID(dom, uuid) < 0)
         return NULL;
-    }
     return virtVIOMMULockAcquire(uuid, virDomainGetName(dom), command);
 }
 
@@ -245,6 +291,36 @@ virtVIOMMUDocUUID(xmlDocPtr doc, char *buf)
     g_snprintf(buf, VIR_UUID_STRING_BUFLEN, "%.8s-%.4s-%.4s-%.4s-%.12s",
                hex, hex + 8, hex + 12, hex + 16, hex + 20);
     return 1;
+}
+
+
+/* Put back @base, the definition domain @dom (called @name) had before
+ * it was defined as @storedXML (remove @dom when @base is NULL: it was
+ * new), unless another client changed it since.  Reports what it did. */
+static void
+virtVIOMMURollBack(virConnectPtr conn,
+                   virDomainPtr dom,
+                   const char *name,
+                   const char *base,
+                   const char *storedXML)
+{
+    if (!storedXML || virtVIOMMUUnchanged(dom, false, storedXML) != 1) {
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("the definition of domain '%1$s' changed again after it was written, so it was not rolled back; 'virt-viommu check %2$s' tells what it holds"),
+                       name, name);
+        return;
+    }
+    virReportError(VIR_ERROR_OPERATION_FAILED, _("the definition of domain '%1$s' was rolled back"), name);
+
+    if (base) {
+        virDomainPtr back = virDomainDefineXML(conn, base);
+
+        if (!back)
+            virtVIOMMULibvirtError(_("restoring the previous definition failed"));
+        else
+            virDomainFree(back);
+    } else if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0) {
+        virtVIOMMULibvirtError(_("removing the new definition failed"));
+    }
 }
 
 
@@ -345,39 +421,85 @@ virtVIOMMUDefineOver(virConnectPtr conn,
     if (changed)
         virReportError(VIR_ERROR_OPERATION_FAILED, _("libvirt stored domain '%1$s' with a placement different from the plan"),
                        name);
-    if (!storedXML || virtVIOMMUUnchanged(dom, false, storedXML) != 1) {
-        virReportError(VIR_ERROR_OPERATION_FAILED, _("the definition of domain '%1$s' changed again after it was written, so it was not rolled back; 'virt-viommu check %2$s' tells what it holds"),
-                       name, name);
-        return -1;
-    }
-    virReportError(VIR_ERROR_OPERATION_FAILED, _("the definition of domain '%1$s' was rolled back"), name);
-
-    if (base) {
-        virDomainPtr back = virDomainDefineXML(conn, base);
-
-        if (!back)
-            virtVIOMMULibvirtError(_("restoring the previous definition failed"));
-        else
-            virDomainFree(back);
-    } else if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0) {
-        virtVIOMMULibvirtError(_("removing the new definition failed"));
-    }
+    virtVIOMMURollBack(conn, dom, name, base, storedXML);
     return -1;
 }
 
 
-/* The libvirt domain named (or with the UUID) @arg, which is no file. */
-static virDomainPtr
-virtVIOMMULookupArg(virConnectPtr conn, const char *arg)
+/*
+ * The UUID that names the lock of the domain that 'define' writes: the
+ * defined domain's (@named), else the file's (@input, *has 1), else that
+ * of the defined domain called @name, else a new one, kept in *fresh so
+ * that every try asks for the same (*has 0).  0, or -1 (reported).
+ */
+static int
+virtVIOMMUDefineUUID(virConnectPtr conn,
+                     virDomainPtr named,
+                     xmlDocPtr input,
+                     const char *name,
+                     char **fresh,
+                     char *uuid,
+                     int *has)
 {
-    virDomainPtr dom;
+    g_autoptr(virDomain) same = NULL;
 
-    if ((dom = virDomainLookupByName(conn, arg)) ||
-        (dom = virDomainLookupByUUIDString(conn, arg)))
-        return dom;
-    virReportError(VIR_ERROR_NO_DOMAIN, _("there is no file '%1$s', and libvirt has no domain of that name or UUID"),
-                   arg);
-    return NULL;
+    *has = 1;
+    if (named)
+        return virtVIOMMUDomainUUID(named, uuid);
+    if ((*has = virtVIOMMUDocUUID(input, uuid)) != 0)
+        return *has < 0 ? -1 : 0;
+    if ((same = virDomainLookupByName(conn, name)))
+        return virtVIOMMUDomainUUID(same, uuid);
+    virResetLastError();
+    if (!*fresh)
+        *fresh = g_uuid_string_random();
+    g_strlcpy(uuid, *fresh, VIR_UUID_STRING_BUFLEN);
+    return 0;
+}
+
+
+/* The domain file @arg (or "-") and its name, or, when there is no
+ * such file, nothing: @arg names a defined domain.  0, or -1
+ * (reported). */
+static int
+virtVIOMMUDefineInput(const char *arg, xmlDocPtr *input, char **name)
+{
+    xmlNodePtr node;
+
+    if (strcmp(arg, "-") != 0 && !g_file_test(arg, G_FILE_TEST_EXISTS))
+        return 0;
+    if (!(*input = virtVIOMMUReadDomain(arg)))
+        return -1;
+    if (!(node = qemuVIOMMUXMLChild(xmlDocGetRootElement(*input), "name"))) {
+        virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain XML has no <name>"));
+        return -1;
+    }
+    *name = (char *) xmlNodeGetContent(node);
+    return 0;
+}
+
+
+/* Say what 'define' did to @dom and, with @start, start it. */
+static int
+virtVIOMMUDefineDone(virDomainPtr dom, bool unchanged, bool start)
+{
+    g_autofree char *what = NULL;
+
+    if (unchanged)
+        printf("Domain '%s' is planned already: its devices sit behind their vIOMMUs\n",
+               virDomainGetName(dom));
+    else
+        printf("Domain '%s' defined with its devices behind their vIOMMUs\n", virDomainGetName(dom));
+    if (!start)
+        return 0;
+    /* named before the call, which clears the last error */
+    what = g_strdup_printf(_("domain '%s' is defined but did not start"), virDomainGetName(dom));
+    if (virDomainCreate(dom) < 0) {
+        virtVIOMMULibvirtError(what);
+        return -1;
+    }
+    printf("Domain '%s' started\n", virDomainGetName(dom));
+    return 0;
 }
 
 
@@ -401,7 +523,6 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
     g_autofree char *name = NULL;
     g_autofree char *fresh = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN] = "";
-    char locked[VIR_UUID_STRING_BUFLEN] = "";
     qemuVIOMMUPlanOptions opts = {
         .sparePorts = args->sparePorts,
         .move = args->move,
@@ -410,23 +531,12 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
     unsigned int attempt;
     int rc = 0;
 
-    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
-        return virtVIOMMUFail();
-    if (strcmp(arg, "-") == 0 || g_file_test(arg, G_FILE_TEST_EXISTS)) {
-        xmlNodePtr node;
-
-        if (!(input = virtVIOMMUReadDomain(arg)))
-            return virtVIOMMUFail();
-        if (!(node = qemuVIOMMUXMLChild(xmlDocGetRootElement(input), "name"))) {
-            virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain XML has no <name>"));
-            return virtVIOMMUFail();
-        }
-        name = (char *) xmlNodeGetContent(node);
-    }
-    if (!(conn = virtVIOMMUConnect(args->uri)))
+    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))) ||
+        virtVIOMMUDefineInput(arg, &input, &name) < 0 ||
+        !(conn = virtVIOMMUConnect(args->uri)))
         return virtVIOMMUFail();
     if (!input) {
-        if (!(named = virtVIOMMULookupArg(conn, arg)))
+        if (!(named = virtVIOMMULookupFull(conn, arg, true)))
             return virtVIOMMUFail();
         name = g_strdup(virDomainGetName(named));
     }
@@ -437,38 +547,15 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
         g_autoptr(xmlDoc) stored = NULL;
         g_autofree char *base = NULL;
         bool changed = false;
-        int has = 1;
+        int has;
 
         virtVIOMMUBackoff(attempt);
-
-        /* the domain's UUID names its lock: the file's, else that of
-         * the defined domain of the same name, else a new one */
-        if (named) {
-            if (virDomainGetUUIDString(named, uuid) < 0) {
-                virtVIOMMULibvirtError(_("cannot read the domain's UUID"));
-                return virtVIOMMUFail();
-            }
-        } else if ((has = virtVIOMMUDocUUID(input, uuid)) < 0) {
+        if (virtVIOMMUDefineUUID(conn, named, input, name, &fresh, uuid, &has) < 0)
             return virtVIOMMUFail();
-        } else if (has == 0) {
-            if ((old = virDomainLookupByName(conn, name))) {
-                if (virDomainGetUUIDString(old, uuid) < 0) {
-                    virtVIOMMULibvirtError(_("cannot read the domain's UUID"));
-                    return virtVIOMMUFail();
-                }
-                g_clear_pointer(&old, virDomainFree);
-            } else {
-                if (!fresh)
-                    fresh = g_uuid_string_random();
-                g_strlcpy(uuid, fresh, sizeof(uuid));
-            }
-            virResetLastError();
-        }
-        if (strcmp(uuid, locked) != 0) {
+        if (!lock || strcmp(uuid, virtVIOMMULockUUID(lock)) != 0) {
             g_clear_pointer(&lock, virtVIOMMULockRelease);
             if (!(lock = virtVIOMMULockAcquire(uuid, name, start ? "start" : "define")))
                 return virtVIOMMUFail();
-            g_strlcpy(locked, uuid, sizeof(locked));
         }
 
         /* what the domain is now, read under the lock */
@@ -477,11 +564,11 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
         if (old && !(base = virtVIOMMUGetXML(old, false)))
             return virtVIOMMUFail();
         if (named && !old) {
-            virReportError(VIR_ERROR_NO_DOMAIN, _("domain '%1$s' was undefined meanwhile"), name);
+            virReportError(VIR_ERROR_NO_DOMAIN, _("domain '%1$s' was undefined meanwhile; define it again from its XML"),
+                           name);
             return virtVIOMMUFail();
         }
-        doc = input ? xmlCopyDoc(input, 1) : virtVIOMMUParseXML(old, base);
-        if (!doc)
+        if (!(doc = input ? xmlCopyDoc(input, 1) : virtVIOMMUParseXML(old, base)))
             return virtVIOMMUFail();
         virtVIOMMUSetUUID(doc, uuid);
 
@@ -501,26 +588,12 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
             return virtVIOMMUFail();
     }
     if (rc == 0) {
-        virReportError(VIR_ERROR_BUSY, _("the definition of domain '%1$s' changed under each of %2$d tries to plan and write it; another libvirt client keeps changing it, try again later"),
-                       name, VIRT_VIOMMU_TRIES);
+        virtVIOMMUChangedTooOften(name, false);
         return virtVIOMMUFail();
     }
     virtVIOMMUWarn();
-
-    if (unchanged)
-        printf("Domain '%s' is planned already: its devices sit behind their vIOMMUs\n", name);
-    else
-        printf("Domain '%s' defined with its devices behind their vIOMMUs\n", virDomainGetName(dom));
-
-    if (start) {
-        if (virDomainCreate(dom) < 0) {
-            g_autofree char *what = g_strdup_printf(_("domain '%s' is defined but did not start"),
-                                                    virDomainGetName(dom));
-            virtVIOMMULibvirtError(what);
-            return virtVIOMMUFail();
-        }
-        printf("Domain '%s' started\n", virDomainGetName(dom));
-    }
+    if (virtVIOMMUDefineDone(dom, unchanged, start) < 0)
+        return virtVIOMMUFail();
     return VIRT_VIOMMU_EXIT_OK;
 }
 
@@ -812,6 +885,35 @@ virtVIOMMUAttachReplan(virConnectPtr conn,
 }
 
 
+/* @dev is in @doc, the definition of @dom (the running domain with
+ * @live), already: when it sits on a recorded port behind the vIOMMU of
+ * its IOMMU but is not recorded there, an attach stopped between device
+ * and record, and this finishes it; else it is an error.  0, or -1
+ * (reported). */
+static int
+virtVIOMMUAttachFinish(virDomainPtr dom,
+                       xmlDocPtr doc,
+                       virSysIOMMUDevice *dev,
+                       bool live)
+{
+    const char *which = live ? "running domain" : "persistent definition";
+    bool recorded;
+    int placed = virtVIOMMUPlacedPort(doc, dev->bdf, dev->iommu, &recorded);
+
+    if (placed < 0 || recorded) {
+        virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
+                       dev->bdf, which, virDomainGetName(dom));
+        return -1;
+    }
+    if (virtVIOMMURecordDevice(dom, live, dev->bdf, dev, placed) < 0 ||
+        virtVIOMMUVerifyAttached(dom, dev, live) < 0)
+        return -1;
+    printf("Host device %s was on root port pci.%d behind the vIOMMU of %s in the %s of '%s' already; it is recorded there now\n",
+           dev->bdf, placed, dev->iommu, which, virDomainGetName(dom));
+    return 0;
+}
+
+
 /* Hot-plug (or with !@live cold-plug) @dev onto a spare port. */
 static int
 virtVIOMMUAttachOne(virConnectPtr conn,
@@ -830,8 +932,6 @@ virtVIOMMUAttachOne(virConnectPtr conn,
         g_autoptr(qemuVIOMMUMeta) meta = NULL;
         g_autofree char *xml = NULL;
         unsigned int port;
-        bool recorded;
-        int placed;
         int rc;
 
         virtVIOMMUBackoff(attempt);
@@ -845,21 +945,8 @@ virtVIOMMUAttachOne(virConnectPtr conn,
         if (!(meta = virtVIOMMUGetRecord(dom, doc)))
             return -1;
 
-        if (virtVIOMMUFindHostdev(doc, dev->bdf)) {
-            placed = virtVIOMMUPlacedPort(doc, dev->bdf, dev->iommu, &recorded);
-            if (placed < 0 || recorded) {
-                virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
-                               dev->bdf, which, virDomainGetName(dom));
-                return -1;
-            }
-            /* an attach stopped before it recorded the device: finish it */
-            if (virtVIOMMURecordDevice(dom, live, dev->bdf, dev, placed) < 0 ||
-                virtVIOMMUVerifyAttached(dom, dev, live) < 0)
-                return -1;
-            printf("Host device %s was on root port pci.%d behind the vIOMMU of %s in the %s of '%s' already; it is recorded there now\n",
-                   dev->bdf, placed, dev->iommu, which, virDomainGetName(dom));
-            return 0;
-        }
+        if (virtVIOMMUFindHostdev(doc, dev->bdf))
+            return virtVIOMMUAttachFinish(dom, doc, dev, live);
 
         if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
             return -1;
@@ -905,7 +992,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
                dev->bdf, which, virDomainGetName(dom), port, dev->iommu);
         return 0;
     }
-    virtVIOMMUChangedTooOften(dom, live);
+    virtVIOMMUChangedTooOften(virDomainGetName(dom), live);
     return -1;
 }
 
@@ -977,7 +1064,7 @@ virtVIOMMUDetachOne(virDomainPtr dom,
         printf("Host device %s detached from the %s of '%s'\n", bdf, which, virDomainGetName(dom));
         return 0;
     }
-    virtVIOMMUChangedTooOften(dom, live);
+    virtVIOMMUChangedTooOften(virDomainGetName(dom), live);
     return -1;
 }
 

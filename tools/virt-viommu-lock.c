@@ -21,7 +21,15 @@
 struct _virtVIOMMULock {
     int fd;
     char *path;
+    char *uuid;
 };
+
+
+const char *
+virtVIOMMULockUUID(const virtVIOMMULock *lock)
+{
+    return lock->uuid;
+}
 
 
 char *
@@ -48,8 +56,8 @@ virtVIOMMULockTimeout(void)
     if (!env || !*env)
         return VIRT_VIOMMU_LOCK_TIMEOUT_DEFAULT * G_GINT64_CONSTANT(1000);
     if (!g_ascii_string_to_unsigned(env, 10, 0, 24 * 3600, &secs, NULL)) {
-        virReportError(VIR_ERROR_OPERATION_INVALID, _("VIRT_VIOMMU_LOCK_TIMEOUT='%1$s' is not a number of seconds from 0 to 86400"),
-                       env);
+        virReportError(VIR_ERROR_OPERATION_INVALID, _("VIRT_VIOMMU_LOCK_TIMEOUT='%1$s' is not a number of seconds from 0 to 86400; set it to one, or unset it to wait %2$d s"),
+                       env, VIRT_VIOMMU_LOCK_TIMEOUT_DEFAULT);
         return -1;
     }
     return secs * 1000;
@@ -76,17 +84,22 @@ virtVIOMMULockUUIDValid(const char *uuid)
 }
 
 
-/* Who holds the lock, from what the holder wrote into the file. */
+/* Who holds the lock, from what the holder wrote into the file: a
+ * process that wrote nothing there (flock(1), or a virt-viommu between
+ * taking the lock and writing its note) is named by the file. */
 static char *
-virtVIOMMULockHolder(int fd)
+virtVIOMMULockHolder(int fd, const char *path)
 {
     char buf[256];
     ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
-    if (n <= 0)
-        return g_strdup(_("another virt-viommu command"));
-    buf[n] = '\0';
-    return g_strdup(g_strstrip(buf));
+    if (n > 0) {
+        buf[n] = '\0';
+        g_strstrip(buf);
+    }
+    if (n <= 0 || !*buf)
+        return g_strdup_printf(_("the process that holds the lock '%s'"), path);
+    return g_strdup(buf);
 }
 
 
@@ -133,9 +146,9 @@ virtVIOMMULockAcquire(const char *uuid,
             return NULL;
         }
         if (g_get_monotonic_time() >= deadline) {
-            g_autofree char *holder = virtVIOMMULockHolder(fd);
+            g_autofree char *holder = virtVIOMMULockHolder(fd, path);
 
-            virReportError(VIR_ERROR_BUSY, _("domain '%1$s' is being changed by %2$s; gave up waiting after %3$lld s (VIRT_VIOMMU_LOCK_TIMEOUT), try again when it is done"),
+            virReportError(VIR_ERROR_BUSY, _("domain '%1$s' is being changed by %2$s; gave up waiting after %3$lld s (VIRT_VIOMMU_LOCK_TIMEOUT): try again when it is done, or wait longer with a larger VIRT_VIOMMU_LOCK_TIMEOUT"),
                            name, holder, (long long) (timeout / 1000));
             close(fd);
             return NULL;
@@ -156,6 +169,7 @@ virtVIOMMULockAcquire(const char *uuid,
     lock = g_new0(virtVIOMMULock, 1);
     lock->fd = fd;
     lock->path = g_steal_pointer(&path);
+    lock->uuid = g_strdup(uuid);
     return lock;
 }
 
@@ -171,5 +185,6 @@ virtVIOMMULockRelease(virtVIOMMULock *lock)
     }
     close(lock->fd);
     g_free(lock->path);
+    g_free(lock->uuid);
     g_free(lock);
 }

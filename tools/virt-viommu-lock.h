@@ -43,6 +43,9 @@ virtVIOMMULock *virtVIOMMULockAcquire(const char *uuid,
 /* Release it (NULL is fine). */
 void virtVIOMMULockRelease(virtVIOMMULock *lock);
 
+/* The UUID of the domain whose lock @lock is. */
+const char *virtVIOMMULockUUID(const virtVIOMMULock *lock);
+
 /* The directory the lock files are in. */
 char *virtVIOMMULockDir(void);
 

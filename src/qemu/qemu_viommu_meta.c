@@ -428,13 +428,14 @@ qemuVIOMMUMetaFormatString(const qemuVIOMMUMeta *meta)
 }
 
 
-int
-qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
-                        const char *source,
-                        int controller,
-                        int group,
-                        int numaNode)
+/* Drop the entries of @source, or with @source NULL those of every
+ * device that @keep does not hold.  Returns how many it dropped. */
+static size_t
+qemuVIOMMUMetaDropDevices(qemuVIOMMUMeta *meta,
+                          const char *source,
+                          GHashTable *keep)
 {
+    size_t dropped = 0;
     size_t i;
     size_t j;
     size_t k;
@@ -445,22 +446,49 @@ qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
         for (j = 0; j < bus->ports->len; j++) {
             qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
 
-            if (controller < 0) {
-                for (k = port->devices->len; k > 0; k--) {
-                    qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
+            for (k = port->devices->len; k > 0; k--) {
+                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
 
-                    if (strcmp(dev->source, source) == 0)
-                        g_ptr_array_remove_index(port->devices, k - 1);
-                }
-                continue;
+                if (source ? strcmp(dev->source, source) != 0
+                           : g_hash_table_contains(keep, dev->source))
+                    continue;
+                g_ptr_array_remove_index(port->devices, k - 1);
+                dropped++;
             }
+        }
+    }
+    return dropped;
+}
+
+
+int
+qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
+                        const char *source,
+                        int controller,
+                        int group,
+                        int numaNode)
+{
+    size_t i;
+    size_t j;
+
+    if (controller < 0) {
+        qemuVIOMMUMetaDropDevices(meta, source, NULL);
+        return 0;
+    }
+
+    for (i = 0; i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+
             if (port->controller == (unsigned int) controller) {
                 qemuVIOMMUMetaPortAddDevice(port, source, group, numaNode);
                 return 0;
             }
         }
     }
-    return controller < 0 ? 0 : -1;
+    return -1;
 }
 
 
@@ -497,26 +525,5 @@ qemuVIOMMUMetaFindDevice(qemuVIOMMUMeta *meta,
 size_t
 qemuVIOMMUMetaForgetUnassigned(qemuVIOMMUMeta *meta, GHashTable *assigned)
 {
-    size_t dropped = 0;
-    size_t i;
-    size_t j;
-    size_t k;
-
-    for (i = 0; i < meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-
-            for (k = port->devices->len; k > 0; k--) {
-                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
-
-                if (g_hash_table_contains(assigned, dev->source))
-                    continue;
-                g_ptr_array_remove_index(port->devices, k - 1);
-                dropped++;
-            }
-        }
-    }
-    return dropped;
+    return qemuVIOMMUMetaDropDevices(meta, NULL, assigned);
 }
