@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "virerror.h"
+#include "virsysiommucaps.h"
 
 VIR_ENUM_IMPL(virSysIOMMUKind,
               VIR_SYS_IOMMU_KIND_LAST,
@@ -89,6 +90,7 @@ virSysIOMMUFree(virSysIOMMU *iommu)
     g_free(iommu->sysfsPath);
     g_free(iommu->parent);
     g_free(iommu->compat);
+    virSysIOMMUCapsFree(iommu->caps);
     g_ptr_array_unref(iommu->devices);
     g_free(iommu);
 }
