@@ -23,17 +23,17 @@
         } \
     } while (0)
 
-/* Register words put together from the SMMUv3 field encodings (ARM IHI
- * 0070, 6.3.1-6.3.6), the way QEMU 11.1's hw/arm/smmuv3.c
- * smmuv3_init_id_regs() sets them for its emulated SMMU: stage 1 only
- * (stage=1, the default), AArch64 tables, COHACC, 16-bit ASIDs, 2-level
- * stream table; IDR1 SIDSIZE 16, SSIDSIZE 0; IDR3 RIL and BBML 2;
- * IDR5 OAS 4 (44 bits), 4K/16K/64K granules. */
-#define QEMU_IDR0_S1 ((1U << 1) | (2U << 2) | (1U << 4) | (1U << 12) | \
-                      (2U << 21) | (1U << 24) | (1U << 26) | (1U << 27))
-#define QEMU_IDR1 ((19U << 21) | (19U << 16) | 16U)
-#define QEMU_IDR3 ((1U << 10) | (2U << 11))
-#define QEMU_IDR5 (4U | (1U << 4) | (1U << 5) | (1U << 6))
+/* The registers of QEMU 11.1's emulated SMMUv3 (accel off), as the lab
+ * guest read them through iommufd (tests/lab/caps-probe), with
+ * -global arm-smmuv3.stage=1, 2 and nested.  They agree with
+ * smmuv3_init_id_regs() in QEMU's hw/arm/smmuv3.c: OAS 4 (44 bits),
+ * SSIDSIZE 0, SIDSIZE 16, RIL, no ATS, 4K/16K/64K granules. */
+#define QEMU_IDR0_S1 0xd44101aU
+#define QEMU_IDR0_S2 0xd441019U
+#define QEMU_IDR0_NESTED 0xd44101bU
+#define QEMU_IDR1 0x2730010U
+#define QEMU_IDR3 0x1404U
+#define QEMU_IDR5 0x74U
 
 static int
 testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
@@ -53,10 +53,10 @@ testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
     CHECK(f.granules == (4 | 16 | 64));
 
     /* stage=2: S2P instead of S1P; stage=nested: both */
-    caps.idr[0] = (QEMU_IDR0_S1 & ~(1U << 1)) | 1U;
+    caps.idr[0] = QEMU_IDR0_S2;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
     CHECK(!f.s1p && f.s2p && !f.nesting);
-    caps.idr[0] = QEMU_IDR0_S1 | 1U;
+    caps.idr[0] = QEMU_IDR0_NESTED;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
     CHECK(f.s1p && f.s2p && f.nesting);
     return 0;

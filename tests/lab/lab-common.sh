@@ -23,6 +23,19 @@ LAB_PACKAGES=(
     qemu-efi-aarch64
     qemu-system-x86
     libxml2-utils
+    # the guest kernel with iommufd (build-guest-kernel), and the static
+    # aarch64 capability reader (caps-probe)
+    linux-source
+    make
+    flex
+    bison
+    bc
+    gcc
+    libc6-dev
+    libelf-dev
+    xz-utils
+    gcc-aarch64-linux-gnu
+    libc6-dev-arm64-cross
 )
 
 lab_log() { printf 'lab: %s\n' "$*" >&2; }

@@ -462,6 +462,67 @@ def cmd_markers(a):
     sys.exit(0 if report_lines(a.console, a.begin, a.end) is not None else 1)
 
 
+# What QEMU 11.1's emulated SMMUv3 advertises (hw/arm/smmuv3.c,
+# smmuv3_init_id_regs(), accel off): OAS field 4 (44 bits), SSIDSIZE 0,
+# RIL 1, no ATS; S1P/S2P from its "stage" property.
+QEMU_SMMUV3 = {'type': 'arm-smmuv3', 'oas': '44', 'ssidsize': '0', 'ril': '1', 'ats': '0',
+               'cmdqv': 'no'}
+QEMU_STAGES = {'1': ('1', '0'), '2': ('0', '1'), 'nested': ('1', '1')}
+
+
+def cmd_caps_check(a):
+    lines = report_lines(a.console, '@@VIOMMU-CAPS-BEGIN@@', '@@VIOMMU-CAPS-END@@')
+    if lines is None:
+        print('caps-check: no complete report in %s' % a.console)
+        sys.exit(1)
+    bad = []
+    devs, reads, rc = {}, [], None
+    for ln in lines:
+        p = ln.split()
+        if not p:
+            continue
+        if p[0] == 'K':
+            print('  guest kernel %s' % p[1])
+        elif p[0] == 'D' and len(p) == 3 and p[2] != 'present':
+            bad.append('%s is missing in the guest' % p[1])
+        elif p[0] == 'B' and len(p) >= 2:
+            devs[p[1]] = p[2] if len(p) > 2 else 'none'
+        elif p[0] == 'C' and len(p) >= 4:
+            reads.append(p)
+        elif p[0] == 'R':
+            rc = p[1]
+    if len(devs) != 2:
+        bad.append('expected 2 pci-testdev, the guest has %d' % len(devs))
+    for bdf, drv in sorted(devs.items()):
+        if drv != 'vfio-pci':
+            bad.append('%s is bound to %s, not vfio-pci' % (bdf, drv))
+    s1p, s2p = QEMU_STAGES[a.stage]
+    want = dict(QEMU_SMMUV3, s1p=s1p, s2p=s2p, nesting='1' if s1p == s2p == '1' else '0')
+    iommus = set()
+    for p in reads:
+        bdf, iommu, status = p[1], p[2], p[3]
+        if status != 'ok':
+            bad.append('%s (%s): %s' % (bdf, iommu, ' '.join(p[4:])))
+            continue
+        iommus.add(iommu)
+        got = dict(kv.split('=', 1) for kv in p[4:] if '=' in kv)
+        for k, v in sorted(want.items()):
+            if got.get(k) != v:
+                bad.append('%s behind %s: %s=%s, QEMU advertises %s' % (bdf, iommu, k, got.get(k), v))
+        print('  %s behind %s: idr=%s oas=%s ssidsize=%s ril=%s ats=%s s1p=%s s2p=%s cmdqv=%s'
+              % (bdf, iommu, got.get('idr'), got.get('oas'), got.get('ssidsize'), got.get('ril'),
+                 got.get('ats'), got.get('s1p'), got.get('s2p'), got.get('cmdqv')))
+    if len(reads) != len(devs):
+        bad.append('%d devices, %d reads' % (len(devs), len(reads)))
+    if len(iommus) != 2 and not any(p[3] != 'ok' for p in reads):
+        bad.append('expected 2 different SMMUs, read %s' % sorted(iommus))
+    if rc != '0':
+        bad.append('the reader exited %s' % rc)
+    for b in bad:
+        print('  ' + b)
+    sys.exit(1 if bad else 0)
+
+
 def parse_probe(lines):
     devs, iommus, info, bridges, groups = {}, {}, {}, {}, {}
     for ln in lines:
@@ -748,13 +809,17 @@ def main():
     p = sub.add_parser('decode')
     p.add_argument('console')
     p.add_argument('outdir')
+    p = sub.add_parser('caps-check')
+    p.add_argument('console')
+    p.add_argument('--stage', choices=sorted(QEMU_STAGES), required=True)
     p = sub.add_parser('markers')
     p.add_argument('console')
     p.add_argument('begin')
     p.add_argument('end')
     a = ap.parse_args()
     {'initramfs': cmd_initramfs, 'standin': cmd_standin, 'template': cmd_template,
-     'check': cmd_check, 'decode': cmd_decode, 'markers': cmd_markers}[a.cmd](a)
+     'check': cmd_check, 'decode': cmd_decode, 'markers': cmd_markers,
+     'caps-check': cmd_caps_check}[a.cmd](a)
 
 
 if __name__ == '__main__':
