@@ -208,6 +208,7 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
     qemuVIOMMUPlanOptions opts = {
         .sparePorts = args->sparePorts,
         .move = args->move,
+        .refreshOptions = args->refreshOptions,
     };
 
     if (virtVIOMMUPlanFile(path, virtVIOMMUSysfsRoot(args->sysfsRoot), &opts, &doc, &host) < 0 ||

@@ -35,6 +35,7 @@ struct _virtVIOMMULibvirtArgs {
     char *sysfsRoot;            /* --sysfs-root, or NULL */
     gint sparePorts;            /* define, start */
     gboolean move;              /* define, start */
+    gboolean refreshOptions;    /* define, start */
     gboolean live;              /* attach, detach */
     gboolean config;            /* attach, detach */
     gboolean json;              /* check */

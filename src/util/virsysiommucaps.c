@@ -124,7 +124,8 @@ virSysIOMMUCapsReadSysfs(virSysIOMMUHost *host,
 }
 
 
-/* Through iommufd, with a device of @iommu bound to vfio-pci. */
+/* Through iommufd, with a device of @iommu bound to vfio-pci.  NULL
+ * only when sysfs cannot be read (reported). */
 static virSysIOMMUCaps *
 virSysIOMMUCapsReadLive(virSysIOMMUHost *host,
                         virSysIOMMU *iommu,
@@ -144,8 +145,11 @@ virSysIOMMUCapsReadLive(virSysIOMMUHost *host,
         g_autoptr(virSysIOMMUCaps) caps = NULL;
         char err[512] = "";
 
-        if (g_strcmp0(dev->iommu, iommu->name) != 0 ||
-            g_strcmp0(dev->driver, "vfio-pci") != 0)
+        if (g_strcmp0(dev->iommu, iommu->name) != 0)
+            continue;
+        if (!dev->detailed && virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
+            return NULL;
+        if (g_strcmp0(dev->driver, "vfio-pci") != 0)
             continue;
         vfioDir = g_strdup_printf("sys/bus/pci/devices/%s/vfio-dev", dev->bdf);
         if (virSysfsRootListDir(virSysIOMMUHostGetSysfs(host), vfioDir, &names) <= 0 ||
@@ -343,9 +347,10 @@ virSysIOMMUHostGetCaps(virSysIOMMUHost *host,
             return NULL;
     }
     if (!caps) {
-        if (virSysIOMMUCapsIsLive(host))
-            caps = virSysIOMMUCapsReadLive(host, iommu, candidates);
-        else if (!(caps = virSysIOMMUCapsReadFixture(host, iommu)))
+        if (virSysIOMMUCapsIsLive(host)) {
+            if (!(caps = virSysIOMMUCapsReadLive(host, iommu, candidates)))
+                return NULL;
+        } else if (!(caps = virSysIOMMUCapsReadFixture(host, iommu)))
             return NULL;
     }
     iommu->caps = caps;
