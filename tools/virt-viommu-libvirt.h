@@ -39,6 +39,7 @@ struct _virtVIOMMULibvirtArgs {
     gboolean live;              /* attach, detach */
     gboolean config;            /* attach, detach */
     gboolean json;              /* check */
+    gboolean ready;             /* check --ready */
 };
 
 /* Each returns the exit status, its errors printed. */

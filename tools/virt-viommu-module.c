@@ -236,6 +236,8 @@ virtVIOMMUCmdCheck(int argc, char **argv)
     const GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
           "print the result as JSON", NULL },
+        { "ready", 0, 0, G_OPTION_ARG_NONE, &args.ready,
+          "report instead each reason the domain would not start on this host, with its fix", NULL },
     };
 
     if (virtVIOMMULibvirtParseArgs(cmd, entries, G_N_ELEMENTS(entries),
