@@ -109,6 +109,33 @@ testDecodeVTdXeon(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* QEMU 11.1's intel-iommu as the lab's q35 guest read it through iommufd
+ * (tests/lab/caps-probe --arch x86_64), equal to the guest kernel's own
+ * boot line "dmar0: ... cap 80d2008c222f0686 ecap f00f4e": with
+ * intremap=on,caching-mode=on,device-iotlb=on,aw-bits=48, then with all
+ * off and aw-bits=39. */
+static int
+testDecodeVTdQEMU(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_INTEL_VTD,
+                          .cap = 0x80d2008c222f0686ULL, .ecap = 0xf00f4eULL };
+    virIOMMUVTdFeatures f;
+
+    virIOMMUCapsDecodeVTd(&caps, &f);
+    CHECK(f.mgaw == 48 && f.sagaw == 0x6);
+    CHECK(f.cachingMode && f.deviceTLB && f.intremap);
+    CHECK(!f.nesting && !f.pasid);
+
+    caps.cap = 0x80d2008c22260206ULL;
+    caps.ecap = 0xf42ULL;
+    virIOMMUCapsDecodeVTd(&caps, &f);
+    CHECK(f.mgaw == 39 && f.sagaw == 0x2);
+    CHECK(!f.cachingMode && !f.deviceTLB && !f.intremap && !f.eim);
+    CHECK(!f.nesting);
+    return 0;
+}
+
+
 /* An EPYC Rome IOMMU's EFR (tests/hosts/x86-amd-2ivhd). */
 static int
 testDecodeAMDRome(const void *opaque G_GNUC_UNUSED)
@@ -238,6 +265,7 @@ main(void)
     failures += virTestRun("decode QEMU 11.1 emulated SMMUv3", testDecodeQEMUSMMUv3, NULL) < 0;
     failures += virTestRun("decode SMMUv3 ATS and OAS", testDecodeSMMUv3ATS, NULL) < 0;
     failures += virTestRun("decode Xeon VT-d cap/ecap", testDecodeVTdXeon, NULL) < 0;
+    failures += virTestRun("decode QEMU 11.1 intel-iommu cap/ecap", testDecodeVTdQEMU, NULL) < 0;
     failures += virTestRun("decode EPYC Rome EFR", testDecodeAMDRome, NULL) < 0;
     failures += virTestRun("fixture record read back", testFixtureRecord, NULL) < 0;
     failures += virTestRun("fixture record missing or malformed", testFixtureBad, NULL) < 0;

@@ -79,10 +79,11 @@ probeOne(const char *root, const char *bdf)
         virIOMMUVTdFeatures v;
 
         virIOMMUCapsDecodeVTd(&caps, &v);
-        printf(" cap=0x%llx ecap=0x%llx hwcaps=0x%llx aw_bits=%u caching_mode=%d iotlb=%d nesting=%d",
+        printf(" cap=0x%llx ecap=0x%llx hwcaps=0x%llx aw_bits=%u sagaw=0x%x caching_mode=%d"
+               " iotlb=%d intremap=%d nesting=%d",
                (unsigned long long) caps.cap, (unsigned long long) caps.ecap,
-               (unsigned long long) caps.hwCaps, v.mgaw, v.cachingMode,
-               v.deviceTLB, v.nesting);
+               (unsigned long long) caps.hwCaps, v.mgaw, v.sagaw, v.cachingMode,
+               v.deviceTLB, v.intremap, v.nesting);
     }
     printf("\n");
     return 0;

@@ -36,6 +36,7 @@ LAB_PACKAGES=(
     xz-utils
     gcc-aarch64-linux-gnu
     libc6-dev-arm64-cross
+    busybox-static
 )
 
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
