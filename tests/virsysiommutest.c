@@ -21,6 +21,7 @@
 
 #include "testutils.h"
 #include "virerror.h"
+#include "virpcibar.h"
 #include "virsysiommu.h"
 #include "virpciids.h"
 #include "virsysiommufmt.h"
@@ -751,6 +752,71 @@ testNameCompare(gconstpointer a, gconstpointer b)
 }
 
 
+/* virpcibar.c against 'resource' texts as resource_show() writes them */
+static int
+testPCIBarParse(const void *opaque G_GNUC_UNUSED)
+{
+    const char *zero = "0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+    g_autofree char *good = g_strdup_printf(
+        "0x0000000081000000 0x0000000081ffffff 0x0000000000040200\n"
+        "0x0000084000000000 0x0000085fffffffff 0x000000000014220c\n"
+        "%s"
+        "0x0000000000001000 0x000000000000107f 0x0000000000040101\n"
+        "0x0000000082000000 0x0000000082003fff 0x0000000000140204\n"
+        "%s%s%s%s%s%s%s%s",
+        zero, zero, zero, zero, zero, zero, zero, zero, zero);
+    const char *bad[] = {
+        "",
+        "0x0 0x0 0x0\n",
+        /* not a power of two */
+        "0x0000000081000000 0x0000000081fffffe 0x0000000000040200\n",
+    };
+    g_autoptr(GArray) bars = NULL;
+    const virPCIBar *b;
+    size_t i;
+
+    if (virPCIBarParseResource("0000:01:00.0", good, &bars) < 0 || bars->len != 4) {
+        printf("  expected 4 BARs\n");
+        return -1;
+    }
+    b = &g_array_index(bars, virPCIBar, 1);
+    if (b->index != 1 || b->size != (128ULL << 30) || !b->mem64 || !b->prefetch ||
+        !virPCIBarIsMem64Prefetch(b)) {
+        printf("  BAR 1 should be 128G, 64-bit prefetchable\n");
+        return -1;
+    }
+    b = &g_array_index(bars, virPCIBar, 2);
+    if (b->index != 3 || !b->io || b->size != 128) {
+        printf("  BAR 3 should be 128 bytes of I/O\n");
+        return -1;
+    }
+    b = &g_array_index(bars, virPCIBar, 3);
+    if (b->index != 4 || !b->mem64 || b->prefetch) {
+        printf("  BAR 4 should be 64-bit, not prefetchable\n");
+        return -1;
+    }
+    if (virPCIBarSumMem64Prefetch(bars) != (128ULL << 30)) {
+        printf("  only BAR 1 is 64-bit prefetchable\n");
+        return -1;
+    }
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GArray) none = NULL;
+
+        if (virPCIBarParseResource("0000:01:00.0", bad[i], &none) == 0) {
+            printf("  '%s' should not parse\n", bad[i]);
+            return -1;
+        }
+        virErrorReset();
+    }
+    if (virPCIBarRoundUpPow2((256ULL << 30) + 1) != (512ULL << 30) ||
+        virPCIBarRoundUpPow2(1ULL << 20) != (1ULL << 20)) {
+        printf("  rounding to a power of two is wrong\n");
+        return -1;
+    }
+    return 0;
+}
+
+
 static int
 testUnused(const void *opaque G_GNUC_UNUSED)
 {
@@ -845,6 +911,8 @@ main(void)
     if (virTestRun("PCI names from the hwdb", testPCIIDs, NULL) < 0)
         failures++;
     if (virTestRun("PCI address parsing", testPCIAddress, NULL) < 0)
+        failures++;
+    if (virTestRun("PCI BARs from 'resource'", testPCIBarParse, NULL) < 0)
         failures++;
     if (virTestRun("no unused data files", testUnused, NULL) < 0)
         failures++;

@@ -124,6 +124,7 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
     g_autoptr(GPtrArray) results = NULL;
     g_autoptr(GString) text = g_string_new(NULL);
     int bad;
+    unsigned int window = 0;
     size_t i;
 
     if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
@@ -145,12 +146,20 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
                                    qemuVIOMMUCheckStatusTypeToString(res->status),
                                    res->message);
         }
+        for (i = 0; i < results->len; i++) {
+            qemuVIOMMUCheckResult *res = g_ptr_array_index(results, i);
+
+            if (res->status == QEMU_VIOMMU_CHECK_WINDOW)
+                window++;
+        }
         if (bad == 0)
             g_string_append_printf(text, "%u assigned devices sit behind the vIOMMUs of their physical IOMMUs\n",
                                    results->len);
-        else
-            g_string_append_printf(text, "%d of %u assigned devices no longer match the host\n",
-                                   bad, results->len);
+        else if ((unsigned int) bad > window)
+            g_string_append_printf(text, "%u of %u assigned devices no longer match the host\n",
+                                   bad - window, results->len - window);
+        if (window)
+            g_string_append(text, "the 64-bit MMIO window no longer holds the assigned devices\n");
     }
     if (virtVIOMMUWriteOutput(NULL, text->str, text->len) < 0)
         return virtVIOMMUFail();

@@ -23,6 +23,7 @@
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommu.h"
+#include "virt-viommu-lock.h"
 
 static void
 virtVIOMMULibvirtSilence(void *opaque G_GNUC_UNUSED,
@@ -48,7 +49,11 @@ virtVIOMMULibvirtError(const char *what)
     for (i = 0; lines[i]; i++)
         g_strstrip(lines[i]);
     joined = g_strjoinv("; ", lines);
-    virReportError(VIR_ERROR_LIBVIRT, "%s: %s", what, joined);
+    if (err && err->domain == VIR_FROM_RPC)
+        virReportError(VIR_ERROR_LIBVIRT, _("%1$s: %2$s; the connection to libvirt broke, so the call may or may not have taken effect: 'virt-viommu check' of the domain tells what it holds"),
+                       what, joined);
+    else
+        virReportError(VIR_ERROR_LIBVIRT, "%s: %s", what, joined);
 }
 
 
@@ -99,7 +104,38 @@ virtVIOMMULookup(virConnectPtr conn, const char *name)
 }
 
 
-/* The domain's XML as a document (inactive or live). */
+/* How many times a command reads, plans and writes a definition that
+ * other libvirt clients keep changing under it. */
+#define VIRT_VIOMMU_TRIES 5
+
+
+/* The persistent definition of @dom (the live one with @live) as
+ * libvirt formats it, secrets included: what is read here may be
+ * defined again and must not lose them. */
+static char *
+virtVIOMMUGetXML(virDomainPtr dom, bool live)
+{
+    unsigned int flags = VIR_DOMAIN_XML_SECURE | (live ? 0 : VIR_DOMAIN_XML_INACTIVE);
+    char *xml = virDomainGetXMLDesc(dom, flags);
+
+    if (!xml) {
+        g_autofree char *what = g_strdup_printf(_("cannot read the %s of domain '%s'"),
+                                                live ? "running domain" : "definition",
+                                                virDomainGetName(dom));
+        virtVIOMMULibvirtError(what);
+    }
+    return xml;
+}
+
+
+static xmlDocPtr
+virtVIOMMUParseXML(virDomainPtr dom, const char *xml)
+{
+    return qemuVIOMMUXMLParse(xml, strlen(xml), virDomainGetName(dom));
+}
+
+
+/* The domain's XML as a document (inactive or live), for 'check'. */
 static xmlDocPtr
 virtVIOMMUDomainDoc(virDomainPtr dom, bool inactive)
 {
@@ -111,79 +147,213 @@ virtVIOMMUDomainDoc(virDomainPtr dom, bool inactive)
         virtVIOMMULibvirtError(what);
         return NULL;
     }
-    return qemuVIOMMUXMLParse(xml, strlen(xml), virDomainGetName(dom));
+    return virtVIOMMUParseXML(dom, xml);
 }
 
 
-/* Give @doc the UUID of the defined domain of the same name, so that
- * defining it updates that domain instead of clashing with it. */
+/* Is the definition of @dom (the live one with @live) still @base, the
+ * one a plan was made from?  1 yes, 0 no, -1 (reported) when it cannot
+ * be read. */
+static int
+virtVIOMMUUnchanged(virDomainPtr dom, bool live, const char *base)
+{
+    g_autofree char *now = virtVIOMMUGetXML(dom, live);
+
+    if (!now)
+        return -1;
+    return strcmp(now, base) == 0;
+}
+
+
+/* A pause before try @attempt: another writer is at work. */
 static void
-virtVIOMMUKeepUUID(xmlDocPtr doc, virDomainPtr old)
+virtVIOMMUBackoff(unsigned int attempt)
+{
+    if (attempt > 1)
+        g_usleep(g_random_int_range(5000, 20000) * (attempt - 1));
+}
+
+
+static void
+virtVIOMMUChangedTooOften(virDomainPtr dom, bool live)
+{
+    virReportError(VIR_ERROR_BUSY, _("the %1$s of domain '%2$s' changed under each of %3$d tries to plan and write it; another libvirt client keeps changing it, try again later"),
+                   live ? "running domain" : "definition", virDomainGetName(dom),
+                   VIRT_VIOMMU_TRIES);
+}
+
+
+/* Take the lock of @dom for @command (see virt-viommu-lock.h). */
+static virtVIOMMULock *
+virtVIOMMULockDomain(virDomainPtr dom, const char *command)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN];
+
+    if (virDomainGetUUIDString(dom, uuid) < 0) {
+        virtVIOMMULibvirtError(_("cannot read the domain's UUID"));
+        return NULL;
+    }
+    return virtVIOMMULockAcquire(uuid, virDomainGetName(dom), command);
+}
+
+
+/* Give @doc the UUID @uuid, unless it has one. */
+static void
+virtVIOMMUSetUUID(xmlDocPtr doc, const char *uuid)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr name = qemuVIOMMUXMLChild(root, "name");
-    char uuid[VIR_UUID_STRING_BUFLEN];
     xmlNodePtr node;
 
-    if (qemuVIOMMUXMLChild(root, "uuid") || virDomainGetUUIDString(old, uuid) < 0)
+    if (qemuVIOMMUXMLChild(root, "uuid"))
         return;
     node = xmlNewDocNode(doc, NULL, BAD_CAST "uuid", BAD_CAST uuid);
     qemuVIOMMUXMLInsert(root, name, node);
 }
 
 
+/* The <uuid> of @doc, in @buf as libvirt formats it.  Returns 1, 0 when
+ * @doc has none, -1 (reported) when it is no UUID. */
+static int
+virtVIOMMUDocUUID(xmlDocPtr doc, char *buf)
+{
+    xmlNodePtr node = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "uuid");
+    g_autofree char *text = NULL;
+    char hex[33];
+    size_t n = 0;
+    const char *p;
+
+    if (!node)
+        return 0;
+    text = (char *) xmlNodeGetContent(node);
+    /* as libvirt's virUUIDParse: hex digits, dashes and blanks between */
+    for (p = text; p && *p && n <= 32; p++) {
+        if (*p == '-' || g_ascii_isspace(*p))
+            continue;
+        if (!g_ascii_isxdigit(*p) || n == 32) {
+            n = 33;
+            break;
+        }
+        hex[n++] = g_ascii_tolower(*p);
+    }
+    if (n != 32) {
+        virReportError(VIR_ERROR_XML_INVALID, _("<uuid>%1$s</uuid> is no UUID; correct it or leave it out"),
+                       text ? text : "");
+        return -1;
+    }
+    hex[32] = '\0';
+    g_snprintf(buf, VIR_UUID_STRING_BUFLEN, "%.8s-%.4s-%.4s-%.4s-%.12s",
+               hex, hex + 8, hex + 12, hex + 16, hex + 20);
+    return 1;
+}
+
+
 /*
- * Define @doc (already planned), then read back what libvirt stored and
- * plan it again: the placement must have survived and libvirt must not
- * have put any other device behind a vSMMU.  If not, the previous
- * definition is restored (or the new one removed) and -1 returned.
+ * Define @doc, planned, in place of the definition @base that domain
+ * @old had when it was read (both NULL for a new domain, then given
+ * UUID @uuid), then read back what libvirt stored and plan it again:
+ * the placement must have survived and libvirt must not have put any
+ * other device behind a vSMMU.  If it did not, the previous definition
+ * is restored (or the new one removed), unless another client changed
+ * it in the meantime.
+ *
+ * libvirt has no conditional define, so the definition is compared with
+ * @base right before it is written, as 'virsh edit' does: a change that
+ * another client makes after that read and before the define is lost,
+ * a window of one call: the daemon's parsing of the new definition,
+ * which schema validation (@validate) makes ten times longer, about
+ * 12 ms instead of 1.4 ms for a 16-device domain in the lab.  A file is
+ * validated, since its errors are the user's to see; a definition that
+ * libvirt formatted and virt-viommu planned again is not, to keep that
+ * window short.  With @appear, a domain of the same name that
+ * shows up meanwhile (another client defined it, with another UUID) is
+ * a change too.
+ *
+ * Returns 1 with the domain in *domOut and what libvirt stored in
+ * *storedOut, 0 when the definition changed since @base was read
+ * (nothing written: read and plan again), -1 (reported) on error.
  */
-static virDomainPtr
-virtVIOMMUDefineChecked(virConnectPtr conn,
-                        virSysIOMMUHost *host,
-                        xmlDocPtr doc)
+static int
+virtVIOMMUDefineOver(virConnectPtr conn,
+                     virSysIOMMUHost *host,
+                     virDomainPtr old,
+                     const char *base,
+                     const char *uuid,
+                     bool appear,
+                     bool validate,
+                     xmlDocPtr doc,
+                     virDomainPtr *domOut,
+                     xmlDocPtr *storedOut)
 {
     xmlNodePtr nameNode = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "name");
     g_autofree char *name = nameNode ? (char *) xmlNodeGetContent(nameNode) : NULL;
-    g_autoptr(virDomain) old = NULL;
-    g_autofree char *oldXML = NULL;
     g_autofree char *xml = NULL;
+    g_autofree char *storedXML = NULL;
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(xmlDoc) stored = NULL;
     qemuVIOMMUPlanOptions noSpare = { 0 };
     bool changed = false;
     size_t len;
+    int rc;
 
     if (!name) {
         virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain XML has no <name>"));
-        return NULL;
+        return -1;
     }
 
-    if ((old = virDomainLookupByName(conn, name))) {
-        virtVIOMMUKeepUUID(doc, old);
-        oldXML = virDomainGetXMLDesc(old, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+    if (old) {
+        if ((rc = virtVIOMMUUnchanged(old, false, base)) <= 0)
+            return rc;
+    } else {
+        g_autoptr(virDomain) other = virDomainLookupByUUIDString(conn, uuid);
+
+        virResetLastError();
+        if (other)
+            return 0;
     }
-    virResetError(virGetLastError());
 
     xml = qemuVIOMMUXMLFormat(doc, &len);
-    if (!(dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
+    if (!(dom = virDomainDefineXMLFlags(conn, xml,
+                                        validate ? VIR_DOMAIN_DEFINE_VALIDATE : 0))) {
         g_autofree char *what = g_strdup_printf(_("libvirt refused the planned definition of '%s'"), name);
+
+        if (!old && appear) {
+            g_autoptr(virDomain) other = NULL;
+
+            virtVIOMMULibvirtError(what);
+            if ((other = virDomainLookupByName(conn, name))) {
+                /* another client defined it first: plan over theirs */
+                virErrorReset();
+                return 0;
+            }
+            virResetLastError();
+            return -1;
+        }
         virtVIOMMULibvirtError(what);
-        return NULL;
+        return -1;
     }
 
-    if ((stored = virtVIOMMUDomainDoc(dom, true)) &&
+    if ((storedXML = virtVIOMMUGetXML(dom, false)) &&
+        (stored = virtVIOMMUParseXML(dom, storedXML)) &&
         qemuVIOMMUPlanDomain(host, stored, &noSpare, &changed) == 0 &&
-        !changed)
-        return g_steal_pointer(&dom);
+        !changed) {
+        *domOut = g_steal_pointer(&dom);
+        *storedOut = g_steal_pointer(&stored);
+        return 1;
+    }
 
     if (changed)
         virReportError(VIR_ERROR_OPERATION_FAILED, _("libvirt stored domain '%1$s' with a placement different from the plan"),
                        name);
+    if (!storedXML || virtVIOMMUUnchanged(dom, false, storedXML) != 1) {
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("the definition of domain '%1$s' changed again after it was written, so it was not rolled back; 'virt-viommu check %2$s' tells what it holds"),
+                       name, name);
+        return -1;
+    }
     virReportError(VIR_ERROR_OPERATION_FAILED, _("the definition of domain '%1$s' was rolled back"), name);
 
-    if (oldXML) {
-        virDomainPtr back = virDomainDefineXML(conn, oldXML);
+    if (base) {
+        virDomainPtr back = virDomainDefineXML(conn, base);
 
         if (!back)
             virtVIOMMULibvirtError(_("restoring the previous definition failed"));
@@ -192,31 +362,156 @@ virtVIOMMUDefineChecked(virConnectPtr conn,
     } else if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM) < 0) {
         virtVIOMMULibvirtError(_("removing the new definition failed"));
     }
+    return -1;
+}
+
+
+/* The libvirt domain named (or with the UUID) @arg, which is no file. */
+static virDomainPtr
+virtVIOMMULookupArg(virConnectPtr conn, const char *arg)
+{
+    virDomainPtr dom;
+
+    if ((dom = virDomainLookupByName(conn, arg)) ||
+        (dom = virDomainLookupByUUIDString(conn, arg)))
+        return dom;
+    virReportError(VIR_ERROR_NO_DOMAIN, _("there is no file '%1$s', and libvirt has no domain of that name or UUID"),
+                   arg);
     return NULL;
 }
 
 
+/*
+ * 'define' and 'start' of a file (or "-"), or of a defined domain named
+ * by @arg, planned again in place.  Under the domain's lock: read the
+ * definition, plan, write it over what was read (again when another
+ * client changed it meanwhile), read back.
+ */
 static int
 virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
-                        const char *path,
+                        const char *arg,
                         bool start)
 {
-    g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(virConnect) conn = NULL;
+    g_autoptr(xmlDoc) input = NULL;
+    g_autoptr(virDomain) named = NULL;
+    g_autoptr(virtVIOMMULock) lock = NULL;
     g_autoptr(virDomain) dom = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *fresh = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+    char locked[VIR_UUID_STRING_BUFLEN] = "";
     qemuVIOMMUPlanOptions opts = {
         .sparePorts = args->sparePorts,
         .move = args->move,
         .refreshOptions = args->refreshOptions,
     };
+    bool unchanged = false;
+    unsigned int attempt;
+    int rc = 0;
 
-    if (virtVIOMMUPlanFile(path, virtVIOMMUSysfsRoot(args->sysfsRoot), &opts, &doc, &host) < 0 ||
-        !(conn = virtVIOMMUConnect(args->uri)) ||
-        !(dom = virtVIOMMUDefineChecked(conn, host, doc)))
+    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
         return virtVIOMMUFail();
+    if (strcmp(arg, "-") == 0 || g_file_test(arg, G_FILE_TEST_EXISTS)) {
+        xmlNodePtr node;
 
-    printf("Domain '%s' defined with its devices behind their vIOMMUs\n", virDomainGetName(dom));
+        if (!(input = virtVIOMMUReadDomain(arg)))
+            return virtVIOMMUFail();
+        if (!(node = qemuVIOMMUXMLChild(xmlDocGetRootElement(input), "name"))) {
+            virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain XML has no <name>"));
+            return virtVIOMMUFail();
+        }
+        name = (char *) xmlNodeGetContent(node);
+    }
+    if (!(conn = virtVIOMMUConnect(args->uri)))
+        return virtVIOMMUFail();
+    if (!input) {
+        if (!(named = virtVIOMMULookupArg(conn, arg)))
+            return virtVIOMMUFail();
+        name = g_strdup(virDomainGetName(named));
+    }
+
+    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES && rc == 0; attempt++) {
+        g_autoptr(virDomain) old = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(xmlDoc) stored = NULL;
+        g_autofree char *base = NULL;
+        bool changed = false;
+        int has = 1;
+
+        virtVIOMMUBackoff(attempt);
+
+        /* the domain's UUID names its lock: the file's, else that of
+         * the defined domain of the same name, else a new one */
+        if (named) {
+            if (virDomainGetUUIDString(named, uuid) < 0) {
+                virtVIOMMULibvirtError(_("cannot read the domain's UUID"));
+                return virtVIOMMUFail();
+            }
+        } else if ((has = virtVIOMMUDocUUID(input, uuid)) < 0) {
+            return virtVIOMMUFail();
+        } else if (has == 0) {
+            if ((old = virDomainLookupByName(conn, name))) {
+                if (virDomainGetUUIDString(old, uuid) < 0) {
+                    virtVIOMMULibvirtError(_("cannot read the domain's UUID"));
+                    return virtVIOMMUFail();
+                }
+                g_clear_pointer(&old, virDomainFree);
+            } else {
+                if (!fresh)
+                    fresh = g_uuid_string_random();
+                g_strlcpy(uuid, fresh, sizeof(uuid));
+            }
+            virResetLastError();
+        }
+        if (strcmp(uuid, locked) != 0) {
+            g_clear_pointer(&lock, virtVIOMMULockRelease);
+            if (!(lock = virtVIOMMULockAcquire(uuid, name, start ? "start" : "define")))
+                return virtVIOMMUFail();
+            g_strlcpy(locked, uuid, sizeof(locked));
+        }
+
+        /* what the domain is now, read under the lock */
+        old = virDomainLookupByUUIDString(conn, uuid);
+        virResetLastError();
+        if (old && !(base = virtVIOMMUGetXML(old, false)))
+            return virtVIOMMUFail();
+        if (named && !old) {
+            virReportError(VIR_ERROR_NO_DOMAIN, _("domain '%1$s' was undefined meanwhile"), name);
+            return virtVIOMMUFail();
+        }
+        doc = input ? xmlCopyDoc(input, 1) : virtVIOMMUParseXML(old, base);
+        if (!doc)
+            return virtVIOMMUFail();
+        virtVIOMMUSetUUID(doc, uuid);
+
+        virWarningReset();
+        if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0)
+            return virtVIOMMUFail();
+        if (named && !changed) {
+            /* planned as it is: nothing to write */
+            dom = g_steal_pointer(&old);
+            unchanged = true;
+            rc = 1;
+            break;
+        }
+        if ((rc = virtVIOMMUDefineOver(conn, host, old, base, uuid,
+                                       !named && has == 0, !named,
+                                       doc, &dom, &stored)) < 0)
+            return virtVIOMMUFail();
+    }
+    if (rc == 0) {
+        virReportError(VIR_ERROR_BUSY, _("the definition of domain '%1$s' changed under each of %2$d tries to plan and write it; another libvirt client keeps changing it, try again later"),
+                       name, VIRT_VIOMMU_TRIES);
+        return virtVIOMMUFail();
+    }
+    virtVIOMMUWarn();
+
+    if (unchanged)
+        printf("Domain '%s' is planned already: its devices sit behind their vIOMMUs\n", name);
+    else
+        printf("Domain '%s' defined with its devices behind their vIOMMUs\n", virDomainGetName(dom));
 
     if (start) {
         if (virDomainCreate(dom) < 0) {
@@ -334,36 +629,191 @@ virtVIOMMUGetRecord(virDomainPtr dom, xmlDocPtr doc)
 }
 
 
-/* Record @bdf on @port (or forget it: @port -1) in the plan record of
- * @doc and store the record in the domain's metadata. */
+/* Where @bdf sits in @doc: the index of the recorded root port, on the
+ * pxb whose vIOMMU serves @iommu, that its <hostdev> is placed on, or
+ * -1 when it sits on none.  *recorded says whether the record lists it
+ * on that port. */
 static int
-virtVIOMMUUpdateRecord(virDomainPtr dom,
-                       xmlDocPtr doc,
-                       virSysIOMMUDevice *dev,
-                       int port,
-                       unsigned int flags)
+virtVIOMMUPlacedPort(xmlDocPtr doc,
+                     const char *bdf,
+                     const char *iommu,
+                     bool *recorded)
 {
+    g_autoptr(qemuVIOMMUDomain) def = qemuVIOMMUDomainParse(doc);
     g_autoptr(qemuVIOMMUMeta) meta = NULL;
-    g_autofree char *xml = NULL;
+    qemuVIOMMUHostdev *hd = NULL;
+    qemuVIOMMUController *ctrl;
+    qemuVIOMMUMetaBus *bus;
+    size_t i;
 
-    if (!(meta = virtVIOMMUGetRecord(dom, doc)))
-        return -1;
-    if (qemuVIOMMUMetaSetDevice(meta, dev->bdf, port, dev->group, dev->numaNode) < 0) {
-        virReportError(VIR_ERROR_NO_PLAN, _("the plan record of domain '%1$s' has no root port %2$d"),
-                       virDomainGetName(dom), port);
-        return -1;
-    }
-    xml = qemuVIOMMUMetaFormatString(meta);
-    if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
-                             QEMU_VIOMMU_META_PREFIX, QEMU_VIOMMU_META_NS, flags) < 0) {
-        virtVIOMMULibvirtError(_("cannot update the plan record in the domain's metadata"));
+    *recorded = false;
+    if (!def || qemuVIOMMUMetaParse(def->root, &meta) <= 0 ||
+        !(bus = qemuVIOMMUMetaFindBus(meta, iommu))) {
+        virErrorReset();
         return -1;
     }
-    return 0;
+    for (i = 0; i < def->hostdevs->len && !hd; i++) {
+        qemuVIOMMUHostdev *cur = g_ptr_array_index(def->hostdevs, i);
+
+        if (g_strcmp0(cur->sourceStr, bdf) == 0)
+            hd = cur;
+    }
+    if (!hd || !hd->addr.set || hd->addr.addr.domain != 0 ||
+        !(ctrl = qemuVIOMMUDomainFindController(def, hd->addr.addr.bus)) ||
+        ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT ||
+        !ctrl->addr.set || ctrl->addr.addr.bus != bus->controller)
+        return -1;
+    for (i = 0; i < bus->ports->len; i++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
+
+        if (port->controller != ctrl->index)
+            continue;
+        *recorded = qemuVIOMMUMetaFindDevice(meta, bdf, NULL) == port;
+        return ctrl->index;
+    }
+    return -1;
 }
 
 
-/* Hot-plug (or cold-plug with @flags CONFIG) @dev onto a spare port. */
+/*
+ * Record @bdf on root port @port in the plan record of @dom (@port -1:
+ * forget it), starting from the record as it is now, and read it back.
+ * Entries of devices the domain no longer has go too.  Under the
+ * domain's lock no other virt-viommu writes the record; when another
+ * client rewrote it meanwhile, this tries again.
+ */
+static int
+virtVIOMMURecordDevice(virDomainPtr dom,
+                       bool live,
+                       const char *bdf,
+                       virSysIOMMUDevice *dev,
+                       int port)
+{
+    unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+    unsigned int attempt;
+
+    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES; attempt++) {
+        g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(qemuVIOMMUDomain) def = NULL;
+        g_autoptr(qemuVIOMMUMeta) meta = NULL;
+        g_autoptr(qemuVIOMMUMeta) back = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(xmlDoc) after = NULL;
+        g_autofree char *xml = NULL;
+        g_autofree char *text = NULL;
+        g_autofree char *readback = NULL;
+        qemuVIOMMUMetaPort *where;
+        size_t i;
+
+        virtVIOMMUBackoff(attempt);
+        if (!(xml = virtVIOMMUGetXML(dom, live)) ||
+            !(doc = virtVIOMMUParseXML(dom, xml)) ||
+            !(meta = virtVIOMMUGetRecord(dom, doc)) ||
+            !(def = qemuVIOMMUDomainParse(doc)))
+            return -1;
+        for (i = 0; i < def->hostdevs->len; i++) {
+            qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+
+            g_hash_table_add(assigned, hd->sourceStr);
+        }
+        qemuVIOMMUMetaSetDevice(meta, bdf, -1, -1, -1);
+        qemuVIOMMUMetaForgetUnassigned(meta, assigned);
+        if (port >= 0 &&
+            qemuVIOMMUMetaSetDevice(meta, bdf, port, dev->group, dev->numaNode) < 0) {
+            virReportError(VIR_ERROR_NO_PLAN, _("the plan record of domain '%1$s' has no root port %2$d"),
+                           virDomainGetName(dom), port);
+            return -1;
+        }
+        text = qemuVIOMMUMetaFormatString(meta);
+        if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, text,
+                                 QEMU_VIOMMU_META_PREFIX, QEMU_VIOMMU_META_NS, flags) < 0) {
+            virtVIOMMULibvirtError(_("cannot update the plan record in the domain's metadata"));
+            return -1;
+        }
+
+        if (!(readback = virtVIOMMUGetXML(dom, live)) ||
+            !(after = virtVIOMMUParseXML(dom, readback)) ||
+            !(back = virtVIOMMUGetRecord(dom, after)))
+            return -1;
+        where = qemuVIOMMUMetaFindDevice(back, bdf, NULL);
+        if (port < 0 ? !where : where && where->controller == (unsigned int) port)
+            return 0;
+    }
+    virReportError(VIR_ERROR_BUSY, _("the plan record of domain '%1$s' did not keep host device %2$s through %3$d tries: another libvirt client keeps rewriting it"),
+                   virDomainGetName(dom), bdf, VIRT_VIOMMU_TRIES);
+    return -1;
+}
+
+
+/* Read @dom back after @dev was attached to it: it must sit on a
+ * recorded root port behind the vIOMMU of its IOMMU, recorded there.
+ * Returns that port, or -1 (reported). */
+static int
+virtVIOMMUVerifyAttached(virDomainPtr dom, virSysIOMMUDevice *dev, bool live)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    bool recorded = false;
+    int port;
+
+    if (!(xml = virtVIOMMUGetXML(dom, live)) ||
+        !(doc = virtVIOMMUParseXML(dom, xml)))
+        return -1;
+    if ((port = virtVIOMMUPlacedPort(doc, dev->bdf, dev->iommu, &recorded)) < 0 ||
+        !recorded) {
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the attach, the %1$s of '%2$s' does not show host device %3$s recorded on a root port behind the vIOMMU of %4$s; 'virt-viommu check %5$s' tells what it holds"),
+                       live ? "running domain" : "persistent definition",
+                       virDomainGetName(dom), dev->bdf, dev->iommu, virDomainGetName(dom));
+        return -1;
+    }
+    return port;
+}
+
+
+/* The persistent definition @base (@doc) has no spare port for @dev:
+ * plan the device in (on a new root port, or a new pxb and vIOMMU) and
+ * define the result in its place.  1 done, 0 the definition changed
+ * meanwhile (read and plan again), -1 (reported) on error. */
+static int
+virtVIOMMUAttachReplan(virConnectPtr conn,
+                       virDomainPtr dom,
+                       virSysIOMMUHost *host,
+                       virSysIOMMUDevice *dev,
+                       const char *base,
+                       xmlDocPtr doc)
+{
+    qemuVIOMMUPlanOptions opts = { 0 };
+    g_autoptr(virDomain) defined = NULL;
+    g_autoptr(xmlDoc) stored = NULL;
+    g_autoptr(xmlDoc) frag = NULL;
+    xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices");
+    g_autofree char *xml = virtVIOMMUHostdevXML(dev->bdf, -1);
+    bool changed;
+    bool recorded = false;
+    int rc;
+
+    frag = xmlReadMemory(xml, strlen(xml), "hostdev", NULL, XML_PARSE_NONET);
+    if (!frag || !devices) {
+        virReportError(VIR_ERROR_INTERNAL, "%s", _("internal error: cannot build the <hostdev>"));
+        return -1;
+    }
+    qemuVIOMMUXMLInsert(devices, NULL,
+                        xmlDocCopyNode(xmlDocGetRootElement(frag), doc, 1));
+    if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0)
+        return -1;
+    if ((rc = virtVIOMMUDefineOver(conn, host, dom, base, NULL, false, false, doc,
+                                   &defined, &stored)) <= 0)
+        return rc;
+    if (virtVIOMMUPlacedPort(stored, dev->bdf, dev->iommu, &recorded) < 0 || !recorded) {
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the attach, the persistent definition of '%1$s' does not show host device %2$s recorded behind the vIOMMU of %3$s"),
+                       virDomainGetName(dom), dev->bdf, dev->iommu);
+        return -1;
+    }
+    return 1;
+}
+
+
+/* Hot-plug (or with !@live cold-plug) @dev onto a spare port. */
 static int
 virtVIOMMUAttachOne(virConnectPtr conn,
                     virDomainPtr dom,
@@ -373,117 +823,163 @@ virtVIOMMUAttachOne(virConnectPtr conn,
 {
     unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
     const char *which = live ? "running domain" : "persistent definition";
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(qemuVIOMMUMeta) meta = NULL;
-    g_autofree char *xml = NULL;
-    unsigned int port;
-    int rc;
+    unsigned int attempt;
 
-    if (!(doc = virtVIOMMUDomainDoc(dom, !live)))
-        return -1;
-    if (virtVIOMMUFindHostdev(doc, dev->bdf)) {
-        virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
-                       dev->bdf, which, virDomainGetName(dom));
-        return -1;
-    }
-    /* Only a planned domain says which pxb serves which IOMMU.  Without
-     * a record the search below finds no spare port, and a domain that
-     * was never planned would be re-planned whole (--config) or told to
-     * use --spare-ports (--live). */
-    if (!(meta = virtVIOMMUGetRecord(dom, doc)))
-        return -1;
-    if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
-        return -1;
+    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES; attempt++) {
+        g_autofree char *base = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(qemuVIOMMUMeta) meta = NULL;
+        g_autofree char *xml = NULL;
+        unsigned int port;
+        bool recorded;
+        int placed;
+        int rc;
 
-    if (rc == 0) {
-        qemuVIOMMUPlanOptions opts = { 0 };
-        g_autoptr(virDomain) defined = NULL;
-        xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices");
-        g_autoptr(xmlDoc) frag = NULL;
-        bool changed;
+        virtVIOMMUBackoff(attempt);
+        if (!(base = virtVIOMMUGetXML(dom, live)) ||
+            !(doc = virtVIOMMUParseXML(dom, base)))
+            return -1;
+        /* Only a planned domain says which pxb serves which IOMMU.
+         * Without a record the search below finds no spare port, and a
+         * domain that was never planned would be re-planned whole
+         * (--config) or told to use --spare-ports (--live). */
+        if (!(meta = virtVIOMMUGetRecord(dom, doc)))
+            return -1;
 
-        if (live) {
-            virReportError(VIR_ERROR_EXHAUSTED, _("the running domain '%1$s' has no free root port behind the vIOMMU of IOMMU %2$s, and root ports cannot be hot-added; attach with --config (the device is there from the next boot), or plan with --spare-ports"),
-                           virDomainGetName(dom), dev->iommu);
+        if (virtVIOMMUFindHostdev(doc, dev->bdf)) {
+            placed = virtVIOMMUPlacedPort(doc, dev->bdf, dev->iommu, &recorded);
+            if (placed < 0 || recorded) {
+                virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
+                               dev->bdf, which, virDomainGetName(dom));
+                return -1;
+            }
+            /* an attach stopped before it recorded the device: finish it */
+            if (virtVIOMMURecordDevice(dom, live, dev->bdf, dev, placed) < 0 ||
+                virtVIOMMUVerifyAttached(dom, dev, live) < 0)
+                return -1;
+            printf("Host device %s was on root port pci.%d behind the vIOMMU of %s in the %s of '%s' already; it is recorded there now\n",
+                   dev->bdf, placed, dev->iommu, which, virDomainGetName(dom));
+            return 0;
+        }
+
+        if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
+            return -1;
+        if (rc == 0) {
+            if (live) {
+                virReportError(VIR_ERROR_EXHAUSTED, _("the running domain '%1$s' has no free root port behind the vIOMMU of IOMMU %2$s, and root ports cannot be hot-added; attach with --config (the device is there from the next boot), or plan with --spare-ports"),
+                               virDomainGetName(dom), dev->iommu);
+                return -1;
+            }
+            /* persistent only: plan the device in and define the result */
+            if ((rc = virtVIOMMUAttachReplan(conn, dom, host, dev, base, doc)) < 0)
+                return -1;
+            if (rc == 0)
+                continue;
+            printf("Host device %s placed in the persistent definition of '%s' behind the vIOMMU of %s; it is there from the next boot\n",
+                   dev->bdf, virDomainGetName(dom), dev->iommu);
+            return 0;
+        }
+
+        /* libvirt adds the device atomically, and refuses it when
+         * another client took the port since the definition was read */
+        xml = virtVIOMMUHostdevXML(dev->bdf, port);
+        if (virDomainAttachDeviceFlags(dom, xml, flags) < 0) {
+            g_autofree char *what = g_strdup_printf(_("libvirt could not attach host device %s to the %s"),
+                                                    dev->bdf, which);
+
+            virtVIOMMULibvirtError(what);
+            if (virtVIOMMUUnchanged(dom, live, base) == 0) {
+                virErrorReset();
+                continue;
+            }
             return -1;
         }
-        /* persistent only: plan the device in, as a new port or a new
-         * pxb and vIOMMU, and define the result */
-        xml = virtVIOMMUHostdevXML(dev->bdf, -1);
-        frag = xmlReadMemory(xml, strlen(xml), "hostdev", NULL, XML_PARSE_NONET);
-        if (!frag || !devices) {
-            virReportError(VIR_ERROR_INTERNAL, "%s", _("internal error: cannot build the <hostdev>"));
+        if (virtVIOMMURecordDevice(dom, live, dev->bdf, dev, port) < 0) {
+            /* leave the domain as it was */
+            if (virDomainDetachDeviceFlags(dom, xml, flags) < 0)
+                virtVIOMMULibvirtError(_("undoing the attach failed too; 'virt-viommu check' names the device, and 'virt-viommu define' of the domain records it"));
             return -1;
         }
-        qemuVIOMMUXMLInsert(devices, NULL,
-                            xmlDocCopyNode(xmlDocGetRootElement(frag), doc, 1));
-        if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0 ||
-            !(defined = virtVIOMMUDefineChecked(conn, host, doc)))
+        if (virtVIOMMUVerifyAttached(dom, dev, live) < 0)
             return -1;
-        printf("Host device %s placed in the persistent definition of '%s' behind the vIOMMU of %s; it is there from the next boot\n",
-               dev->bdf, virDomainGetName(dom), dev->iommu);
+        printf("Host device %s attached to the %s of '%s' on root port pci.%u behind the vIOMMU of %s\n",
+               dev->bdf, which, virDomainGetName(dom), port, dev->iommu);
         return 0;
     }
-
-    xml = virtVIOMMUHostdevXML(dev->bdf, port);
-    if (virDomainAttachDeviceFlags(dom, xml, flags) < 0) {
-        g_autofree char *what = g_strdup_printf(_("libvirt could not attach host device %s to the %s"),
-                                                dev->bdf, which);
-        virtVIOMMULibvirtError(what);
-        return -1;
-    }
-    if (virtVIOMMUUpdateRecord(dom, doc, dev, port, flags) < 0) {
-        /* leave the domain as it was */
-        if (virDomainDetachDeviceFlags(dom, xml, flags) < 0)
-            virtVIOMMULibvirtError(_("undoing the attach failed too"));
-        return -1;
-    }
-    printf("Host device %s attached to the %s of '%s' on root port pci.%u behind the vIOMMU of %s\n",
-           dev->bdf, which, virDomainGetName(dom), port, dev->iommu);
-    return 0;
+    virtVIOMMUChangedTooOften(dom, live);
+    return -1;
 }
 
 
 static int
 virtVIOMMUDetachOne(virDomainPtr dom,
-                    virSysIOMMUDevice *dev,
                     const char *bdf,
                     bool live)
 {
     unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
     const char *which = live ? "running domain" : "persistent definition";
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autofree char *xml = NULL;
-    xmlNodePtr node;
+    unsigned int attempt;
 
-    if (!(doc = virtVIOMMUDomainDoc(dom, !live)))
-        return -1;
-    if (!(node = virtVIOMMUFindHostdev(doc, bdf))) {
-        virReportError(VIR_ERROR_HOST_DEVICE, _("host device %1$s is not assigned in the %2$s of '%3$s'"),
-                       bdf, which, virDomainGetName(dom));
-        return -1;
-    }
-    xml = qemuVIOMMUXMLFormatElement(node);
-    if (virDomainDetachDeviceFlags(dom, xml, flags) < 0) {
-        g_autofree char *what = g_strdup_printf(_("libvirt could not detach host device %s from the %s"),
-                                                bdf, which);
-        virtVIOMMULibvirtError(what);
-        return -1;
-    }
-    /* the port becomes a spare again; a record that fails to update
-     * only leaves a stale entry, which 'attach' does not trust anyway */
-    if (dev && virtVIOMMUUpdateRecord(dom, doc, dev, -1, flags) < 0) {
-        const GPtrArray *errs = virErrorGetAll();
-        size_t i;
+    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES; attempt++) {
+        g_autofree char *base = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autofree char *xml = NULL;
+        xmlNodePtr node;
 
-        for (i = 0; i < errs->len; i++)
-            virReportWarning(VIR_ERROR_OPERATION_FAILED, "%s",
-                             virErrorItemMessage(g_ptr_array_index(errs, i)));
-        virErrorReset();
-        virtVIOMMUWarn();
+        virtVIOMMUBackoff(attempt);
+        if (!(base = virtVIOMMUGetXML(dom, live)) ||
+            !(doc = virtVIOMMUParseXML(dom, base)))
+            return -1;
+        if (!(node = virtVIOMMUFindHostdev(doc, bdf))) {
+            virReportError(VIR_ERROR_HOST_DEVICE, _("host device %1$s is not assigned in the %2$s of '%3$s'"),
+                           bdf, which, virDomainGetName(dom));
+            return -1;
+        }
+        xml = qemuVIOMMUXMLFormatElement(node);
+        if (virDomainDetachDeviceFlags(dom, xml, flags) < 0) {
+            g_autofree char *what = g_strdup_printf(_("libvirt could not detach host device %s from the %s"),
+                                                    bdf, which);
+
+            virtVIOMMULibvirtError(what);
+            if (virtVIOMMUUnchanged(dom, live, base) == 0) {
+                virErrorReset();
+                continue;
+            }
+            return -1;
+        }
+        /* the port becomes a spare again; a record that fails to update
+         * only keeps a stale entry, which neither 'attach' nor 'check'
+         * trusts and the next plan drops */
+        if (virtVIOMMURecordDevice(dom, live, bdf, NULL, -1) < 0) {
+            const GPtrArray *errs = virErrorGetAll();
+            size_t i;
+
+            for (i = 0; i < errs->len; i++)
+                virReportWarning(VIR_ERROR_OPERATION_FAILED, "%s",
+                                 virErrorItemMessage(g_ptr_array_index(errs, i)));
+            virErrorReset();
+            virtVIOMMUWarn();
+        }
+        /* a live detach completes when the guest lets the device go,
+         * maybe after libvirt returned; the persistent one is read back */
+        if (!live) {
+            g_autofree char *after = NULL;
+            g_autoptr(xmlDoc) afterDoc = NULL;
+
+            if (!(after = virtVIOMMUGetXML(dom, false)) ||
+                !(afterDoc = virtVIOMMUParseXML(dom, after)))
+                return -1;
+            if (virtVIOMMUFindHostdev(afterDoc, bdf)) {
+                virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the detach, the persistent definition of '%1$s' still assigns host device %2$s"),
+                               virDomainGetName(dom), bdf);
+                return -1;
+            }
+        }
+        printf("Host device %s detached from the %s of '%s'\n", bdf, which, virDomainGetName(dom));
+        return 0;
     }
-    printf("Host device %s detached from the %s of '%s'\n", bdf, which, virDomainGetName(dom));
-    return 0;
+    virtVIOMMUChangedTooOften(dom, live);
+    return -1;
 }
 
 
@@ -496,6 +992,7 @@ virtVIOMMUAttachDetach(const virtVIOMMULibvirtArgs *args,
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(virDomain) dom = NULL;
+    g_autoptr(virtVIOMMULock) lock = NULL;
     virSysIOMMUDevice *dev = NULL;
     char bdf[VIR_PCI_DEVICE_ADDRESS_BUFLEN];
     bool doLive;
@@ -519,6 +1016,7 @@ virtVIOMMUAttachDetach(const virtVIOMMULibvirtArgs *args,
 
     if (!(conn = virtVIOMMUConnect(args->uri)) ||
         !(dom = virtVIOMMULookup(conn, name)) ||
+        !(lock = virtVIOMMULockDomain(dom, attach ? "attach" : "detach")) ||
         virtVIOMMUTargets(dom, args->live, args->config, &doLive, &doConfig) < 0)
         return virtVIOMMUFail();
 
@@ -526,14 +1024,14 @@ virtVIOMMUAttachDetach(const virtVIOMMULibvirtArgs *args,
         if (doConfig && virtVIOMMUAttachOne(conn, dom, host, dev, false) < 0)
             return virtVIOMMUFail();
         if (doLive && virtVIOMMUAttachOne(conn, dom, host, dev, true) < 0) {
-            if (doConfig && virtVIOMMUDetachOne(dom, dev, bdf, false) < 0)
+            if (doConfig && virtVIOMMUDetachOne(dom, bdf, false) < 0)
                 virReportError(VIR_ERROR_OPERATION_FAILED, "%s", _("the persistent definition keeps the device; detach it with --config"));
             return virtVIOMMUFail();
         }
     } else {
-        if (doLive && virtVIOMMUDetachOne(dom, dev, bdf, true) < 0)
+        if (doLive && virtVIOMMUDetachOne(dom, bdf, true) < 0)
             return virtVIOMMUFail();
-        if (doConfig && virtVIOMMUDetachOne(dom, dev, bdf, false) < 0)
+        if (doConfig && virtVIOMMUDetachOne(dom, bdf, false) < 0)
             return virtVIOMMUFail();
     }
     return VIRT_VIOMMU_EXIT_OK;

@@ -98,12 +98,17 @@ virtVIOMMUCmdPlan(int argc, char **argv)
                                       &argc, &argv, &pa)) != VIRT_VIOMMU_EXIT_OK)
         return rc;
 
-    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, &host) < 0)
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, &host,
+                           &text) < 0)
         return virtVIOMMUFail();
 
     if (pa.flag) {
+        g_free(text);
         if (!(text = qemuVIOMMUPlanFormatDot(host, doc)))
             return virtVIOMMUFail();
+        len = strlen(text);
+    } else if (text) {
+        /* nothing to change: the input, byte for byte */
         len = strlen(text);
     } else {
         text = qemuVIOMMUXMLFormat(doc, &len);
@@ -132,7 +137,7 @@ virtVIOMMUCmdArgv(int argc, char **argv)
         return rc;
     argvOpts.standalone = pa.flag;
 
-    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, NULL) < 0 ||
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, NULL, NULL) < 0 ||
         qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0)
         return virtVIOMMUFail();
 

@@ -153,19 +153,23 @@ virtVIOMMUReadDomain(const char *path)
 }
 
 
-/* Parse @path and plan it against the host below @sysfsRoot. */
 int
 virtVIOMMUPlanFile(const char *path,
                    const char *sysfsRoot,
                    const qemuVIOMMUPlanOptions *opts,
                    xmlDocPtr *docOut,
-                   virSysIOMMUHost **hostOut)
+                   virSysIOMMUHost **hostOut,
+                   char **unchanged)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autofree char *data = NULL;
+    size_t len;
     bool changed;
 
-    if (!(doc = virtVIOMMUReadDomain(path)))
+    if (virtVIOMMUReadInput(path, &data, &len) < 0)
+        return -1;
+    if (!(doc = qemuVIOMMUXMLParse(data, len, strcmp(path, "-") == 0 ? "stdin" : path)))
         return -1;
     if (!(host = virSysIOMMUHostOpen(sysfsRoot)))
         return -1;
@@ -175,6 +179,8 @@ virtVIOMMUPlanFile(const char *path,
     *docOut = g_steal_pointer(&doc);
     if (hostOut)
         *hostOut = g_steal_pointer(&host);
+    if (unchanged)
+        *unchanged = changed ? NULL : g_steal_pointer(&data);
     virtVIOMMUWarn();
     return 0;
 }

@@ -40,8 +40,12 @@ int virtVIOMMUWriteOutput(const char *path, const char *data, size_t len);
  * 64 MiB). */
 xmlDocPtr virtVIOMMUReadDomain(const char *path);
 
+/* Read @path, plan it against the host below @sysfsRoot.  When the
+ * plan changes nothing and @unchanged is given, *unchanged gets the
+ * input as read (else NULL), to be written back byte for byte. */
 int virtVIOMMUPlanFile(const char *path,
                        const char *sysfsRoot,
                        const qemuVIOMMUPlanOptions *opts,
                        xmlDocPtr *docOut,
-                       virSysIOMMUHost **hostOut);
+                       virSysIOMMUHost **hostOut,
+                       char **unchanged);

@@ -49,18 +49,19 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
     },
     {
         .name = "define",
-        .params = "DOMAIN.xml|-",
+        .params = "DOMAIN.xml|-|DOMAIN",
         .summary = "plan the domain and define it in libvirt",
         .description =
             "Plans the domain, then defines it through libvirt (validated).  A domain\n"
             "of that name that exists is updated and keeps its UUID.  What libvirt\n"
             "stored is read back and checked; if the placement did not survive, the\n"
-            "previous definition is restored.",
+            "previous definition is restored.  Given the name of a defined domain\n"
+            "(no file of that name), plans its definition again in place.",
         .run = virtVIOMMUCmdDefine,
     },
     {
         .name = "start",
-        .params = "DOMAIN.xml|-",
+        .params = "DOMAIN.xml|-|DOMAIN",
         .summary = "plan, define and start the domain",
         .description = "As 'define', then starts the domain.",
         .run = virtVIOMMUCmdStart,

@@ -37,6 +37,7 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     g_hash_table_unref(p->owners);
     g_ptr_array_unref(p->groups);
     g_array_unref(p->renumber);
+    g_array_unref(p->rootAddrs);
     g_ptr_array_unref(p->update);
     g_hash_table_unref(p->iommuOptions);
     g_free(p);
@@ -58,6 +59,7 @@ qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
     p->owners = g_hash_table_new(NULL, NULL);
     p->groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
     p->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
+    p->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
     p->update = g_ptr_array_new();
     p->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     return p;
@@ -435,6 +437,11 @@ qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
     case QEMU_VIOMMU_BUS_HOME_EXPANDER:
         break;
     case QEMU_VIOMMU_BUS_HOME_MISSING:
+        /* for a bus that an address names and no controller provides,
+         * libvirt adds a pcie-root-port on pcie.0 */
+        if (!qemuVIOMMUDomainFindController(p->def, hd->addr.addr.bus))
+            break;
+        return qemuVIOMMUAddrSetReportHome(p->addrs, hd->addr.addr.bus, path);
     case QEMU_VIOMMU_BUS_HOME_LOOP:
     case QEMU_VIOMMU_BUS_HOME_LAST:
         return qemuVIOMMUAddrSetReportHome(p->addrs, hd->addr.addr.bus, path);
@@ -508,6 +515,94 @@ qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p)
 }
 
 
+/* The recorded port of @meta's bus @bus whose root port is @controller. */
+static qemuVIOMMUMetaPort *
+qemuVIOMMUMetaBusFindPort(qemuVIOMMUMetaBus *bus, unsigned int controller)
+{
+    size_t i;
+
+    for (i = 0; i < bus->ports->len; i++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
+
+        if (port->controller == controller)
+            return port;
+    }
+    return NULL;
+}
+
+
+/*
+ * The record follows the devices: a recorded port lists exactly the
+ * hostdevs placed on it.  'attach' and 'detach' change a device and
+ * then the record, two libvirt calls, and one that was stopped between
+ * them leaves a device on a spare port that the record does not list,
+ * or an entry for a device that is gone.  A device placed on a recorded
+ * port of the pxb whose vIOMMU serves its IOMMU is recorded there, with
+ * what the host says of it now; an entry for a device that is gone, or
+ * that sits elsewhere now, is dropped.  Entries that stay keep the
+ * group and node they were planned with, so that 'check' still sees a
+ * change of the host.
+ */
+static void
+qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
+{
+    g_autoptr(GHashTable) where = g_hash_table_new(g_str_hash, g_str_equal);
+    size_t i;
+    size_t j;
+    size_t k;
+
+    if (!p->meta)
+        return;
+
+    for (i = 0; i < p->items->len; i++) {
+        qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
+        qemuVIOMMUHostdev *hd = item->hostdev;
+        qemuVIOMMUMetaBus *bus;
+        qemuVIOMMUMetaPort *port;
+
+        if (!hd->addr.set || item->move || hd->addr.addr.domain != 0 ||
+            !(bus = qemuVIOMMUMetaFindBus(p->meta, item->iommu->name)) ||
+            !(port = qemuVIOMMUMetaBusFindPort(bus, hd->addr.addr.bus)))
+            continue;
+        g_hash_table_insert(where, hd->sourceStr, port);
+    }
+
+    for (i = 0; i < p->meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+
+            for (k = port->devices->len; k > 0; k--) {
+                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
+
+                if (g_hash_table_lookup(where, dev->source) == port)
+                    continue;
+                g_ptr_array_remove_index(port->devices, k - 1);
+                p->changed = true;
+            }
+        }
+    }
+
+    for (i = 0; i < p->items->len; i++) {
+        qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
+        qemuVIOMMUMetaPort *port = g_hash_table_lookup(where, item->hostdev->sourceStr);
+        bool listed = false;
+
+        for (k = 0; port && k < port->devices->len && !listed; k++) {
+            qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
+
+            listed = strcmp(dev->source, item->hostdev->sourceStr) == 0;
+        }
+        if (!port || listed)
+            continue;
+        qemuVIOMMUMetaPortAddDevice(port, item->hostdev->sourceStr,
+                                    item->dev->group, item->dev->numaNode);
+        p->changed = true;
+    }
+}
+
+
 /* Everything the domain already has, checked before anything is
  * decided; every problem is reported. */
 static int
@@ -525,6 +620,7 @@ qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
     qemuVIOMMUPlanCheckEmulated(p);
     if (p->failed)
         return -1;
+    qemuVIOMMUPlanReconcileMeta(p);
     qemuVIOMMUPlanCheckGroups(p);
     return 0;
 }
@@ -553,6 +649,7 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
         return NULL;
     }
     if (qemuVIOMMUPlanAllocate(p) < 0 ||
+        qemuVIOMMUPlanWindow(p) < 0 ||
         qemuVIOMMUPlanDecideOptions(p) < 0)
         return NULL;
     qemuVIOMMUPlanRecord(p);

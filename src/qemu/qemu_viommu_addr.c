@@ -119,6 +119,15 @@ qemuVIOMMUAddrSetSlotUsed(qemuVIOMMUAddrSet *set,
 }
 
 
+guint8
+qemuVIOMMUAddrSetSlotFunctions(qemuVIOMMUAddrSet *set,
+                               unsigned int bus,
+                               unsigned int slot)
+{
+    return set->functions[bus][slot];
+}
+
+
 int
 qemuVIOMMUAddrSetNextFreeSlot(qemuVIOMMUAddrSet *set,
                               unsigned int bus,

@@ -50,6 +50,11 @@ bool qemuVIOMMUAddrSetSlotUsed(qemuVIOMMUAddrSet *set,
                                unsigned int bus,
                                unsigned int slot);
 
+/* The functions of slot @slot of bus @bus in use, one bit each. */
+guint8 qemuVIOMMUAddrSetSlotFunctions(qemuVIOMMUAddrSet *set,
+                                      unsigned int bus,
+                                      unsigned int slot);
+
 /* The first slot of bus @bus from @from on that nothing uses and that
  * is not in @skip (a mask of slots), or -1 when there is none. */
 int qemuVIOMMUAddrSetNextFreeSlot(qemuVIOMMUAddrSet *set,

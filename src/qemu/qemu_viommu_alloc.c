@@ -7,7 +7,9 @@
 
 #include <config.h>
 
+#include "qemu_viommu_autopci.h"
 #include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_rootbus.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 
@@ -346,35 +348,196 @@ qemuVIOMMUPlanFitExisting(qemuVIOMMUPlan *p, int *floor)
 }
 
 
-/* The root bus slot of each new pxb.  q35 keeps 00:01 for the primary
- * video card and 00:1f for the ICH9 functions. */
+/* A controller that takes a place on pcie.0: one of the domain's
+ * without an address, a new pxb, or a free root port the plan adds. */
+typedef struct _qemuVIOMMURootItem qemuVIOMMURootItem;
+struct _qemuVIOMMURootItem {
+    unsigned int index;
+    bool port;
+    qemuVIOMMUGroup *group;     /* a new pxb */
+    qemuVIOMMUController *ctrl; /* the domain's */
+};
+
+
+static gint
+qemuVIOMMURootItemCompare(gconstpointer a, gconstpointer b)
+{
+    const qemuVIOMMURootItem *x = a;
+    const qemuVIOMMURootItem *y = b;
+
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+
+/* Everything that goes onto pcie.0 without an address given by hand,
+ * in the index order libvirt places it in. */
+static GArray *
+qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p)
+{
+    GArray *items = g_array_new(FALSE, TRUE, sizeof(qemuVIOMMURootItem));
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+        qemuVIOMMURootItem item = { .index = ctrl->index, .ctrl = ctrl };
+
+        /* an <address> of another type is not libvirt's to fill */
+        if (ctrl->addr.set || qemuVIOMMUXMLChild(ctrl->node, "address"))
+            continue;
+        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT)
+            item.port = true;
+        else if (ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS &&
+                 ctrl->model != QEMU_VIOMMU_CONTROLLER_DMI_TO_PCI_BRIDGE)
+            continue;
+        g_array_append_val(items, item);
+    }
+    /* libvirt adds a pcie-root-port for each index below the highest
+     * that no controller has */
+    for (i = 1; i < p->rootFirstNew; i++) {
+        qemuVIOMMURootItem item = { .index = i, .port = true };
+
+        if (!qemuVIOMMUDomainFindController(p->def, i))
+            g_array_append_val(items, item);
+    }
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+        qemuVIOMMURootItem item = { .index = group->pxbIndex, .group = group };
+
+        if (!group->pxb)
+            g_array_append_val(items, item);
+    }
+    for (i = 0; i < p->nreserve; i++) {
+        qemuVIOMMURootItem item = { .index = p->reserveFirst + i, .port = true };
+
+        g_array_append_val(items, item);
+    }
+    g_array_sort(items, qemuVIOMMURootItemCompare);
+    return items;
+}
+
+
+/* pcie.0 cannot hold @items: say how many slots they need. */
+static int
+qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
+{
+    qemuVIOMMURootBus rb;
+    unsigned int slots;
+    unsigned int functions;
+    unsigned int ports = 0;
+    unsigned int own = 0;
+    unsigned int portSlots;
+    size_t i;
+
+    qemuVIOMMURootBusInit(&rb, p->def, p->addrs);
+    qemuVIOMMURootBusFree(&rb, &slots, &functions);
+    for (i = 0; i < items->len; i++) {
+        if (g_array_index(items, qemuVIOMMURootItem, i).port)
+            ports++;
+        else
+            own++;
+    }
+    portSlots = (MAX(ports, functions) - functions + 7) / 8;
+    if (ports == 0)
+        virReportError(VIR_ERROR_EXHAUSTED, _("the root bus pcie.0 is full: %1$u pcie-expander-buses and bridges need a slot each, but %2$u of its slots are free; assign devices of fewer IOMMUs or free slots of pcie.0"),
+                       own, slots);
+    else
+        virReportError(VIR_ERROR_EXHAUSTED, _("the root bus pcie.0 is full: %1$u pcie-expander-buses and bridges need a slot each and %2$u root ports without an address %3$u more (libvirt puts 8 in a slot), %4$u in all, but %5$u of its slots are free; assign devices of fewer IOMMUs, use fewer spare ports, or remove unused root ports"),
+                       own, ports, portSlots, own + portSlots, slots);
+    return -1;
+}
+
+
+/* The slot of pcie.0 of each new pxb, and of each pxb of the domain
+ * that has no address: those libvirt would give them, with the root
+ * ports libvirt places there taken into account. */
 static int
 qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p)
 {
-    bool q35 = p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35;
-    guint32 taken = q35 ? (1U << 0) | (1U << 1) | (1U << 0x1f) : (1U << 0);
+    g_autoptr(GArray) items = qemuVIOMMUPlanRootItems(p);
+    qemuVIOMMURootBus rb;
     size_t i;
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
-        int slot;
+    qemuVIOMMURootBusInit(&rb, p->def, p->addrs);
+    for (i = 0; i < items->len; i++) {
+        qemuVIOMMURootItem *item = &g_array_index(items, qemuVIOMMURootItem, i);
+        unsigned int slot;
+        unsigned int function;
 
-        if (group->pxb)
-            continue;
-        if ((slot = qemuVIOMMUAddrSetNextFreeSlot(p->addrs, 0, 0, taken)) < 0) {
-            virReportError(VIR_ERROR_EXHAUSTED, _("the root bus has no free slot for the pcie-expander-bus of IOMMU %1$s; free a slot of pcie.0 or assign devices of fewer IOMMUs"),
-                           group->iommu->name);
-            return -1;
+        if (qemuVIOMMURootBusPlace(&rb, item->port, &slot, &function) < 0)
+            return qemuVIOMMUPlanReportRootBus(p, items);
+        if (item->group) {
+            item->group->rootSlot = slot;
+        } else if (item->ctrl && !item->port) {
+            qemuVIOMMURootAddr ra = { .ctrl = item->ctrl, .slot = slot };
+
+            g_array_append_val(p->rootAddrs, ra);
         }
-        taken |= 1U << slot;
-        group->rootSlot = slot;
     }
     return 0;
 }
 
 
-/* Controller indexes: new pxbs first, then their root ports and
- * spares; groups joining an existing pxb reuse its spares first. */
+/* Free root ports on pcie.0's side, below index @below: where libvirt
+ * puts the devices it gives an address itself. */
+static unsigned int
+qemuVIOMMUPlanLandingPorts(qemuVIOMMUPlan *p, unsigned int below)
+{
+    unsigned int n = 0;
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+        qemuVIOMMUController *pxb;
+
+        if ((ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT &&
+             ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT) ||
+            ctrl->index >= below ||
+            qemuVIOMMUAddrSetSlotUsed(p->addrs, ctrl->index, 0))
+            continue;
+        if (ctrl->addr.set &&
+            qemuVIOMMUAddrSetBusHome(p->addrs, ctrl->addr.addr.bus, &pxb) !=
+            QEMU_VIOMMU_BUS_HOME_ROOT)
+            continue;
+        n++;
+    }
+    return n;
+}
+
+
+/* libvirt puts each device it addresses itself on the free root port
+ * of the lowest index.  New spare ports stay spare only if enough free
+ * ports of pcie.0 come before them: add the ones missing, with the
+ * lowest new indexes. */
+static void
+qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
+{
+    unsigned int demand;
+    unsigned int landing;
+    bool spares = false;
+    size_t i;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        spares |= !group->pxb && p->opts->sparePorts > 0;
+    }
+    if (!spares)
+        return;
+
+    demand = qemuVIOMMUDomainCountAutoPCI(p->def);
+    landing = qemuVIOMMUPlanLandingPorts(p, QEMU_VIOMMU_ADDR_BUSES);
+    if (demand <= landing)
+        return;
+    p->nreserve = demand - landing;
+    p->reserveFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+    for (i = 0; i < p->nreserve; i++)
+        qemuVIOMMUAddrSetNewIndex(p->addrs);
+}
+
+
+/* Controller indexes: free root ports for libvirt's devices first,
+ * then new pxbs, then their root ports and spares; groups joining an
+ * existing pxb reuse its spares first. */
 static int
 qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
 {
@@ -382,6 +545,8 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
     size_t i;
     size_t j;
 
+    p->rootFirstNew = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+    qemuVIOMMUPlanAllocateReserve(p);
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
 
@@ -474,6 +639,57 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
 }
 
 
+/* Is root port @ctrl one a device of the plan takes? */
+static bool
+qemuVIOMMUPlanReuses(qemuVIOMMUPlan *p, qemuVIOMMUController *ctrl)
+{
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        for (j = 0; j < group->slots->len; j++) {
+            if (((qemuVIOMMUSlot *) g_ptr_array_index(group->slots, j))->reuse == ctrl)
+                return true;
+        }
+    }
+    return false;
+}
+
+
+/* Free ports below a vSMMU that the domain had before this plan come
+ * before any free root port the plan adds, so libvirt's own devices
+ * reach them first: warn when it has more devices to place than free
+ * root ports of pcie.0 ahead of them. */
+static void
+qemuVIOMMUPlanWarnExposed(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUController *first = NULL;
+    qemuVIOMMUController *pxb = NULL;
+    unsigned int demand;
+    size_t i;
+
+    for (i = 0; i < p->def->controllers->len && !first; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT && ctrl->addr.set &&
+            !qemuVIOMMUAddrSetSlotUsed(p->addrs, ctrl->index, 0) &&
+            qemuVIOMMUAddrSetBusHome(p->addrs, ctrl->addr.addr.bus, &pxb) ==
+            QEMU_VIOMMU_BUS_HOME_EXPANDER &&
+            qemuVIOMMUDomainFindIOMMUForBus(p->def, pxb->index) &&
+            !qemuVIOMMUPlanReuses(p, ctrl))
+            first = ctrl;
+    }
+    if (!first ||
+        (demand = qemuVIOMMUDomainCountAutoPCI(p->def)) <=
+        qemuVIOMMUPlanLandingPorts(p, first->index))
+        return;
+    virReportWarning(VIR_ERROR_PLACEMENT, _("free root port %1$u below pcie-expander-bus %2$u, behind a vSMMU where QEMU refuses emulated devices, comes before enough free root ports of pcie.0 for the %3$u device(s) libvirt will give an address itself, so libvirt may put one there; give those devices addresses, or add pcie-root-ports with lower indexes"),
+                     first->index, pxb->index, demand);
+}
+
+
 /* Decide the pxb of each group, the controller indexes, bus numbers,
  * slots and NUMA cells. */
 int
@@ -486,6 +702,7 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
         qemuVIOMMUPlanAllocateBusNr(p) < 0 ||
         qemuVIOMMUPlanAllocateRootSlots(p) < 0)
         return -1;
+    qemuVIOMMUPlanWarnExposed(p);
 
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
@@ -609,7 +826,7 @@ qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
     qemuVIOMMUPlanDecideUpdates(p);
     qemuVIOMMUPlanDecideIOMMUs(p);
 
-    if (p->groups->len > 0 || p->addIOMMUFD)
+    if (p->groups->len > 0 || p->rootAddrs->len > 0 || p->addIOMMUFD)
         p->changed = true;
     if (p->changed) {
         p->meta->hasOptions = true;

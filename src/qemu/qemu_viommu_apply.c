@@ -18,6 +18,7 @@ struct _qemuVIOMMUNewController {
     qemuVIOMMUControllerModel model;
     int busNr;                  /* pxb */
     int cell;                   /* pxb, -1 for none */
+    bool unaddressed;           /* a root port for libvirt to place */
     unsigned int bus;           /* its own address */
     unsigned int slot;
 };
@@ -92,6 +93,8 @@ qemuVIOMMUWriteController(qemuVIOMMUPlan *p,
     xmlSetProp(ctrl, BAD_CAST "model",
                BAD_CAST qemuVIOMMUControllerModelTypeToString(nc->model));
     qemuVIOMMUXMLInsert(p->def->devices, anchor, ctrl);
+    if (nc->unaddressed)
+        return ctrl;
 
     target = qemuVIOMMUXMLNewChild(ctrl, "target");
     if (nc->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS) {
@@ -167,6 +170,14 @@ qemuVIOMMUApplyControllers(qemuVIOMMUPlan *p)
 
     for (i = 0; i < p->groups->len; i++)
         qemuVIOMMUGroupNewControllers(g_ptr_array_index(p->groups, i), list);
+    for (i = 0; i < p->nreserve; i++) {
+        qemuVIOMMUNewController nc = {
+            .index = p->reserveFirst + i,
+            .model = QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT,
+            .unaddressed = true,
+        };
+        g_array_append_val(list, nc);
+    }
     if (list->len == 0)
         return;
 
@@ -311,6 +322,20 @@ qemuVIOMMUApplyIOMMUFD(qemuVIOMMUPlan *p)
 }
 
 
+/* The slots of pcie.0 of the domain's pxbs that had no address. */
+static void
+qemuVIOMMUApplyRootAddrs(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->rootAddrs->len; i++) {
+        qemuVIOMMURootAddr *ra = &g_array_index(p->rootAddrs, qemuVIOMMURootAddr, i);
+
+        qemuVIOMMUAddAddress(ra->ctrl->node, 0, ra->slot, 0, false);
+    }
+}
+
+
 void
 qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
 {
@@ -318,9 +343,11 @@ qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
         return;
 
     qemuVIOMMUApplyControllers(p);
+    qemuVIOMMUApplyRootAddrs(p);
     qemuVIOMMUApplyHostdevs(p);
     qemuVIOMMUApplyRenumber(p);
     qemuVIOMMUApplyIOMMUs(p);
     qemuVIOMMUApplyIOMMUFD(p);
+    qemuVIOMMUApplyWindow(p);
     qemuVIOMMUMetaFormat(p->meta, p->def->root);
 }

@@ -13,6 +13,7 @@
 
 #include "qemu_viommu_addr.h"
 #include "qemu_viommu_conf.h"
+#include "qemu_viommu_window.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 
@@ -433,6 +434,35 @@ qemuVIOMMUArgvHostdev(GPtrArray *args,
 }
 
 
+/* The 64-bit MMIO window of <pcihole64>, as libvirt 12.8 writes it:
+ * on 'virt' the machine property highmem-mmio-size (libvirt appends it
+ * to its one -machine, QEMU merges a second -machine into the first),
+ * on q35 a -global of the host bridge; in KiB, with a 'K'. */
+static int
+qemuVIOMMUArgvWindow(GPtrArray *args, qemuVIOMMUDomain *def)
+{
+    unsigned long long bytes;
+    int rc;
+
+    if ((rc = qemuVIOMMUWindowGet(def, &bytes)) <= 0)
+        return rc;
+
+    switch (def->archKind) {
+    case QEMU_VIOMMU_ARCH_AARCH64_VIRT:
+        g_ptr_array_add(args, g_strdup("-machine"));
+        g_ptr_array_add(args, g_strdup_printf("highmem-mmio-size=%lluK", bytes >> 10));
+        break;
+    case QEMU_VIOMMU_ARCH_X86_Q35:
+        g_ptr_array_add(args, g_strdup("-global"));
+        g_ptr_array_add(args, g_strdup_printf("q35-pcihost.pci-hole64-size=%lluK", bytes >> 10));
+        break;
+    case QEMU_VIOMMU_ARCH_LAST:
+        break;
+    }
+    return 0;
+}
+
+
 int
 qemuVIOMMUBuildArgv(xmlDocPtr doc,
                     const qemuVIOMMUArgvOptions *opts,
@@ -447,6 +477,9 @@ qemuVIOMMUBuildArgv(xmlDocPtr doc,
 
     if (!(def = qemuVIOMMUDomainParse(doc)) ||
         qemuVIOMMUAddrSetNew(def, &addrs) < 0)
+        return -1;
+
+    if (qemuVIOMMUArgvWindow(args, def) < 0)
         return -1;
 
     for (i = 0; i < def->controllers->len; i++) {

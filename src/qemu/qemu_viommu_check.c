@@ -13,6 +13,8 @@
 #include "qemu_viommu_caps.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
+#include "qemu_viommu_window.h"
+#include "virpcibar.h"
 #include "virerror.h"
 
 VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
@@ -26,6 +28,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "unrecorded",
               "options",
               "error",
+              "window",
 );
 
 
@@ -164,6 +167,29 @@ qemuVIOMMUCheckOptions(virSysIOMMUHost *host,
 }
 
 
+/* Does @hd sit on a recorded port of the pxb that serves @iommu, its
+ * host IOMMU now: the device of an 'attach' that did not get to record
+ * it? */
+static bool
+qemuVIOMMUCheckOnSpare(qemuVIOMMUMeta *meta,
+                       qemuVIOMMUHostdev *hd,
+                       const char *iommu)
+{
+    qemuVIOMMUMetaBus *bus;
+    size_t i;
+
+    if (!iommu || !hd->addr.set || !(bus = qemuVIOMMUMetaFindBus(meta, iommu)))
+        return false;
+    for (i = 0; i < bus->ports->len; i++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
+
+        if (port->controller == hd->addr.addr.bus)
+            return true;
+    }
+    return false;
+}
+
+
 int
 qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                       xmlDocPtr doc,
@@ -178,6 +204,8 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
     size_t i;
     size_t j;
     size_t k;
+    unsigned long long need = 0;
+    unsigned long long have = 0;
     int rc;
 
     if (!(def = qemuVIOMMUDomainParse(doc)))
@@ -238,8 +266,33 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
         res->planGroup = res->planNode = -1;
         qemuVIOMMUCheckLookup(host, res);
         res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
-        res->message = g_strdup_printf(_("host device %1$s is assigned but not in the plan record; plan the domain again to place it behind its vIOMMU"),
-                                       res->source);
+        if (qemuVIOMMUCheckOnSpare(meta, hd, res->hostIOMMU))
+            res->message = g_strdup_printf(_("host device %1$s sits on root port pci.%2$u behind the vIOMMU of its IOMMU %3$s, but the plan record does not list it (an attach stopped before recording it); define the domain again, or attach the device again, to record it"),
+                                           res->source, hd->addr.addr.bus, res->hostIOMMU);
+        else
+            res->message = g_strdup_printf(_("host device %1$s is assigned but not in the plan record; plan the domain again to place it behind its vIOMMU"),
+                                           res->source);
+        bad++;
+        g_ptr_array_add(list, res);
+    }
+
+    /* the one window all those devices' large BARs share */
+    if ((rc = qemuVIOMMUWindowCheck(def, host, &need, &have)) != 0) {
+        qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
+
+        res->source = g_strdup("pcihole64");
+        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        if (rc < 0) {
+            res->status = QEMU_VIOMMU_CHECK_ERROR;
+            res->message = virErrorTakeLast();
+        } else {
+            g_autofree char *needStr = virPCIBarFormatSize(need);
+            g_autofree char *haveStr = virPCIBarFormatSize(have);
+
+            res->status = QEMU_VIOMMU_CHECK_WINDOW;
+            res->message = g_strdup_printf(_("the guest's 64-bit MMIO window (<pcihole64>) is %1$s, but the assigned devices' 64-bit prefetchable BARs now need %2$s; plan the domain again, or set <pcihole64 unit='KiB'>%3$llu</pcihole64> on the pcie-root controller"),
+                                           haveStr, needStr, need >> 10);
+        }
         bad++;
         g_ptr_array_add(list, res);
     }

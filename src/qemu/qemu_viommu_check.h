@@ -23,6 +23,7 @@ typedef enum {
     QEMU_VIOMMU_CHECK_OPTIONS,      /* a vSMMU asks more than its SMMU has;
                                      * source is the SMMU's name */
     QEMU_VIOMMU_CHECK_ERROR,        /* the host could not be read */
+    QEMU_VIOMMU_CHECK_WINDOW,       /* <pcihole64> no longer holds the BARs */
 
     QEMU_VIOMMU_CHECK_LAST
 } qemuVIOMMUCheckStatus;

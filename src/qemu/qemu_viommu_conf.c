@@ -400,7 +400,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
     size_t i;
 
     if (g_strcmp0(type, "pci") != 0)
-        return 0;
+        return 1;
 
     ctrl = g_new0(qemuVIOMMUController, 1);
     ctrl->node = node;
@@ -506,9 +506,9 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
     unsigned int alias = def->nhostdevAliases++;
 
     if (g_strcmp0(mode, "subsystem") != 0 && mode)
-        return 0;
+        return 1;
     if (g_strcmp0(type, "pci") != 0 && g_strcmp0(type, "mdev") != 0)
-        return 0;
+        return 1;
 
     dev = g_new0(qemuVIOMMUHostdev, 1);
     dev->node = node;
@@ -680,6 +680,26 @@ qemuVIOMMUParseNuma(qemuVIOMMUDomain *def)
 }
 
 
+/* A device element the planner only accounts for: its guest PCI
+ * address, if it has one. */
+static int
+qemuVIOMMUParseOther(qemuVIOMMUDomain *def, xmlNodePtr node)
+{
+    qemuVIOMMUGuestAddress addr;
+    qemuVIOMMUOther *other;
+
+    if (qemuVIOMMUParseGuestAddress(node, &addr) < 0)
+        return -1;
+    if (!addr.set)
+        return 0;
+    other = g_new0(qemuVIOMMUOther, 1);
+    other->node = node;
+    other->addr = addr;
+    g_ptr_array_add(def->others, other);
+    return 0;
+}
+
+
 qemuVIOMMUDomain *
 qemuVIOMMUDomainParse(xmlDocPtr doc)
 {
@@ -718,23 +738,17 @@ qemuVIOMMUDomainParse(xmlDocPtr doc)
         if (cur->type != XML_ELEMENT_NODE)
             continue;
 
-        if (xmlStrEqual(cur->name, BAD_CAST "controller")) {
+        if (xmlStrEqual(cur->name, BAD_CAST "controller"))
             rc = qemuVIOMMUParseController(def, cur);
-        } else if (xmlStrEqual(cur->name, BAD_CAST "hostdev")) {
+        else if (xmlStrEqual(cur->name, BAD_CAST "hostdev"))
             rc = qemuVIOMMUParseHostdev(def, cur);
-        } else if (xmlStrEqual(cur->name, BAD_CAST "iommu")) {
+        else if (xmlStrEqual(cur->name, BAD_CAST "iommu"))
             rc = qemuVIOMMUParseIOMMU(def, cur);
-        } else {
-            qemuVIOMMUGuestAddress addr;
-
-            if ((rc = qemuVIOMMUParseGuestAddress(cur, &addr)) == 0 && addr.set) {
-                qemuVIOMMUOther *other = g_new0(qemuVIOMMUOther, 1);
-
-                other->node = cur;
-                other->addr = addr;
-                g_ptr_array_add(def->others, other);
-            }
-        }
+        else
+            rc = 1;
+        /* a USB, SCSI, ... controller is a device like any other */
+        if (rc > 0)
+            rc = qemuVIOMMUParseOther(def, cur);
         if (rc < 0)
             failed = true;
     }

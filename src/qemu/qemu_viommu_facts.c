@@ -68,6 +68,11 @@ qemuVIOMMUHostFactsHostdev(virSysIOMMUHost *host,
         hf->state = QEMU_VIOMMU_HOSTDEV_IOMMU_UNLISTED;
         return rc;
     }
+    /* the BARs size the guest's 64-bit MMIO window, and the driver
+     * says whether the guest sees other ones; an mdev's are not its
+     * parent's */
+    if (!hd->isMdev && virSysIOMMUHostGetDeviceDetails(host, hf->dev) < 0)
+        return -1;
     hf->state = QEMU_VIOMMU_HOSTDEV_FOUND;
     return 0;
 }

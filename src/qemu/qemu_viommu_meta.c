@@ -462,3 +462,61 @@ qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
     }
     return controller < 0 ? 0 : -1;
 }
+
+
+qemuVIOMMUMetaPort *
+qemuVIOMMUMetaFindDevice(qemuVIOMMUMeta *meta,
+                         const char *source,
+                         qemuVIOMMUMetaBus **busOut)
+{
+    size_t i;
+    size_t j;
+    size_t k;
+
+    for (i = 0; meta && i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+
+            for (k = 0; k < port->devices->len; k++) {
+                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
+
+                if (strcmp(dev->source, source) != 0)
+                    continue;
+                if (busOut)
+                    *busOut = bus;
+                return port;
+            }
+        }
+    }
+    return NULL;
+}
+
+
+size_t
+qemuVIOMMUMetaForgetUnassigned(qemuVIOMMUMeta *meta, GHashTable *assigned)
+{
+    size_t dropped = 0;
+    size_t i;
+    size_t j;
+    size_t k;
+
+    for (i = 0; i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+
+        for (j = 0; j < bus->ports->len; j++) {
+            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+
+            for (k = port->devices->len; k > 0; k--) {
+                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
+
+                if (g_hash_table_contains(assigned, dev->source))
+                    continue;
+                g_ptr_array_remove_index(port->devices, k - 1);
+                dropped++;
+            }
+        }
+    }
+    return dropped;
+}

@@ -104,4 +104,16 @@ int qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
                             int group,
                             int numaNode);
 
+/* The recorded port that lists @source, and its bus in *bus (if @bus is
+ * not NULL); NULL when the record does not list it. */
+qemuVIOMMUMetaPort *qemuVIOMMUMetaFindDevice(qemuVIOMMUMeta *meta,
+                                             const char *source,
+                                             qemuVIOMMUMetaBus **bus);
+
+/* Forget every device that @assigned (a set of sources) does not hold:
+ * the record of a device detached since.  Returns how many entries it
+ * dropped. */
+size_t qemuVIOMMUMetaForgetUnassigned(qemuVIOMMUMeta *meta,
+                                      GHashTable *assigned);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUMeta, qemuVIOMMUMetaFree);

@@ -49,6 +49,14 @@ struct _qemuVIOMMUGroup {
     qemuVIOMMUMetaBus *meta;
 };
 
+/* A controller of the domain without an address that the plan gives
+ * the slot of pcie.0 libvirt would give it. */
+typedef struct _qemuVIOMMURootAddr qemuVIOMMURootAddr;
+struct _qemuVIOMMURootAddr {
+    qemuVIOMMUController *ctrl;
+    unsigned int slot;
+};
+
 /* An existing pxb whose bus-number range the plan moves. */
 typedef struct _qemuVIOMMURenumber qemuVIOMMURenumber;
 struct _qemuVIOMMURenumber {
@@ -87,10 +95,16 @@ struct _qemuVIOMMUPlan {
     /* decisions */
     GPtrArray *groups;              /* qemuVIOMMUGroup * */
     GArray *renumber;               /* qemuVIOMMURenumber */
+    GArray *rootAddrs;              /* qemuVIOMMURootAddr */
+    unsigned int rootFirstNew;      /* the first index the plan may give */
+    unsigned int nreserve;          /* free root ports for libvirt's devices */
+    unsigned int reserveFirst;      /* index of the first of them */
     GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
     bool addIOMMU;                  /* q35: the one vIOMMU */
     bool removeTemplate;
     bool addIOMMUFD;
+    unsigned long long windowNeed;  /* the 64-bit MMIO window the BARs need */
+    unsigned long long windowSet;   /* bytes for <pcihole64>, 0: leave it */
     bool changed;
 };
 
@@ -98,6 +112,10 @@ struct _qemuVIOMMUPlan {
 void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
 int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
 void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
+
+/* qemu_viommu_window.c: the 64-bit MMIO window, once placed */
+int qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p);
+void qemuVIOMMUApplyWindow(qemuVIOMMUPlan *p);
 
 /* qemu_viommu_caps.c: each vSMMU's options from its SMMU's capabilities */
 int qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p);

@@ -31,6 +31,7 @@ VIR_ENUM_IMPL(virErrorCode,
               "operation-failed",
               "libvirt",
               "library",
+              "busy",
 );
 
 struct _virErrorItem {

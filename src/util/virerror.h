@@ -41,6 +41,8 @@ typedef enum {
     VIR_ERROR_OPERATION_FAILED,  /* a change did not take effect */
     VIR_ERROR_LIBVIRT,           /* libvirt refused a call */
     VIR_ERROR_LIBRARY,           /* a module or library cannot be loaded */
+    VIR_ERROR_BUSY,              /* another command holds the domain, or
+                                  * other clients kept changing it */
 
     VIR_ERROR_LAST
 } virErrorCode;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "virerror.h"
+#include "virpcibar.h"
 #include "virsysiommucaps.h"
 
 VIR_ENUM_IMPL(virSysIOMMUKind,
@@ -51,7 +52,7 @@ struct _virSysIOMMUHost {
  * virSysIOMMUHostSave always holds what a scan needs. */
 static const char *virSysIOMMUDeviceFiles[] = {
     "vendor", "device", "class", "subsystem_vendor", "subsystem_device",
-    "revision", "numa_node", "sriov_totalvfs", "sriov_numvfs",
+    "revision", "numa_node", "sriov_totalvfs", "sriov_numvfs", "resource",
 };
 static const char *virSysIOMMUDeviceLinks[] = {
     "iommu", "iommu_group", "driver", "physfn",
@@ -76,6 +77,8 @@ virSysIOMMUDeviceFree(virSysIOMMUDevice *dev)
     g_free(dev->physfn);
     if (dev->virtfns)
         g_ptr_array_unref(dev->virtfns);
+    if (dev->bars)
+        g_array_unref(dev->bars);
     g_free(dev);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSysIOMMUDevice, virSysIOMMUDeviceFree);
@@ -297,7 +300,26 @@ virSysIOMMUDeviceLoadPlacement(virSysIOMMUDevice *dev,
 }
 
 
-/* The rest: IDs, class, driver and SR-IOV VFs. */
+/* The BARs, from 'resource' (see virpcibar.h). */
+static int
+virSysIOMMUDeviceLoadBars(virSysIOMMUDevice *dev,
+                          virSysfsDir *dir)
+{
+    g_autofree char *text = NULL;
+    int rc;
+
+    if (dev->barsRead)
+        return 0;
+    if ((rc = virSysfsDirRead(dir, "resource", &text)) < 0)
+        return -1;
+    if (rc == 1 && virPCIBarParseResource(dev->bdf, text, &dev->bars) < 0)
+        return -1;
+    dev->barsRead = true;
+    return 0;
+}
+
+
+/* The rest: IDs, class, driver, SR-IOV VFs and BARs. */
 static int
 virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
                              virSysfsDir *dir)
@@ -306,6 +328,8 @@ virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
     long long i;
     int rc;
 
+    if (virSysIOMMUDeviceLoadBars(dev, dir) < 0)
+        return -1;
     if (virSysIOMMUDeviceReadHex(dir, dev, "vendor", 0xffff, &dev->vendor) < 0 ||
         virSysIOMMUDeviceReadHex(dir, dev, "device", 0xffff, &dev->device) < 0 ||
         virSysIOMMUDeviceReadHex(dir, dev, "class", 0xffffff, &dev->pciClass) < 0 ||
@@ -341,6 +365,26 @@ virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
     }
     dev->detailed = true;
     return 0;
+}
+
+
+int
+virSysIOMMUHostGetDeviceBars(virSysIOMMUHost *host,
+                             virSysIOMMUDevice *dev)
+{
+    g_autoptr(virSysfsDir) dir = NULL;
+    int rc;
+
+    if (dev->barsRead)
+        return 0;
+    if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
+        return -1;
+    if (rc == 0) {
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' vanished from '%2$s'"),
+                       dev->bdf, dev->sysfsPath);
+        return -1;
+    }
+    return virSysIOMMUDeviceLoadBars(dev, dir);
 }
 
 

@@ -49,6 +49,9 @@ struct _virSysIOMMUDevice {
     GPtrArray *virtfns;         /* BDFs of the VFs of a PF (char *) */
     unsigned int numvfs;        /* its sriov_numvfs */
     bool detailed;              /* vendor .. numvfs are read */
+    GArray *bars;               /* virPCIBar from 'resource', or NULL
+                                 * when not read or sysfs has none */
+    bool barsRead;
 };
 
 struct _virSysIOMMU {
@@ -79,7 +82,14 @@ int virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
                              const virPCIDeviceAddress *addr,
                              virSysIOMMUDevice **dev);
 
-/* Read the rest of what sysfs says of @dev.  Returns 0 or -1. */
+/* Read the BARs of @dev from its 'resource' (dev->bars; NULL when the
+ * tree has no such file, as fixtures made before it was read).
+ * Returns 0 or -1. */
+int virSysIOMMUHostGetDeviceBars(virSysIOMMUHost *host,
+                                 virSysIOMMUDevice *dev);
+
+/* Read the rest of what sysfs says of @dev (its BARs included).
+ * Returns 0 or -1. */
 int virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
                                     virSysIOMMUDevice *dev);
 

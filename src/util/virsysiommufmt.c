@@ -9,6 +9,7 @@
 #include "virsysiommufmt.h"
 
 #include "virjson.h"
+#include "virpcibar.h"
 #include "virsysiommucaps.h"
 
 static void
@@ -41,6 +42,21 @@ virSysIOMMUFmtTextDevice(GString *buf,
         g_string_append_printf(buf, "  vf-of=%s", dev->physfn);
     if (dev->virtfns)
         g_string_append_printf(buf, "  vfs=%u", dev->virtfns->len);
+    if (dev->bars && dev->bars->len > 0) {
+        size_t i;
+
+        g_string_append(buf, "  bars=");
+        for (i = 0; i < dev->bars->len; i++) {
+            const virPCIBar *bar = &g_array_index(dev->bars, virPCIBar, i);
+            g_autofree char *size = virPCIBarFormatSize(bar->size);
+
+            g_string_append_printf(buf, "%s%u:%s%s%s%s", i > 0 ? "," : "",
+                                   bar->index, size,
+                                   bar->io ? "/io" : "",
+                                   bar->mem64 ? "/64" : "",
+                                   bar->prefetch ? "/pref" : "");
+        }
+    }
 
     virSysIOMMUFmtDeviceNames(ids, dev, &vendor, &device);
     if (vendor || device)
@@ -176,6 +192,23 @@ virSysIOMMUFmtJsonDevice(virJSONBuilder *b,
     for (i = 0; dev->virtfns && i < dev->virtfns->len; i++)
         virJSONAddString(b, NULL, g_ptr_array_index(dev->virtfns, i));
     virJSONEndArray(b);
+    /* only when sysfs has a 'resource': a tree saved without it
+     * keeps its old output */
+    if (dev->bars) {
+        virJSONBeginArray(b, "bars");
+        for (i = 0; i < dev->bars->len; i++) {
+            const virPCIBar *bar = &g_array_index(dev->bars, virPCIBar, i);
+
+            virJSONBeginObject(b, NULL);
+            virJSONAddInt(b, "index", bar->index);
+            virJSONAddInt(b, "size", bar->size);
+            virJSONAddBool(b, "io", bar->io);
+            virJSONAddBool(b, "mem64", bar->mem64);
+            virJSONAddBool(b, "prefetch", bar->prefetch);
+            virJSONEndObject(b);
+        }
+        virJSONEndArray(b);
+    }
     virJSONEndObject(b);
 }
 

@@ -22,9 +22,13 @@ LAB_PACKAGES=(
     qemu-system-arm
     qemu-efi-aarch64
     qemu-system-x86
+    # UEFI for the q35 boot probes (bar-probe)
+    ovmf
     libxml2-utils
-    # the guest kernel with iommufd (build-guest-kernel), and the static
-    # aarch64 capability reader (caps-probe)
+    # virt-install --print-xml writes the lab tests' real-world inputs
+    virtinst
+    # the guest kernels with iommufd (build-guest-kernel), the static
+    # capability readers and the x86_64 guests' busybox (caps-probe)
     linux-source
     make
     flex
@@ -38,6 +42,15 @@ LAB_PACKAGES=(
     libc6-dev-arm64-cross
     busybox-static
 )
+
+# The packages of LAB_PACKAGES that the chroot lacks, one per line.
+lab_missing_packages() {
+    local p
+    for p in "${LAB_PACKAGES[@]}"; do
+        lab_chroot dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null |
+            grep -q '^ii' || echo "$p"
+    done
+}
 
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }

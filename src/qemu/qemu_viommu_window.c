@@ -1,0 +1,376 @@
+/*
+ * qemu_viommu_window.c: size the guest's 64-bit PCI MMIO window so
+ *                       that every assigned device's large BARs fit
+ *
+ * The rule, and what it rests on (QEMU 11.1, AAVMF, measured in the
+ * lab with ivshmem-plain stand-ins of the planned BAR sizes):
+ *
+ *  - every host bridge (pcie.0 and each pxb-pcie) takes its 64-bit
+ *    prefetchable window out of the machine's one high MMIO region;
+ *    when they do not all fit, the firmware assigns no BAR at all on
+ *    the pxbs;
+ *  - each window is a power of two placed at its natural alignment, so
+ *    a root port needs the next power of two of its device's 64-bit
+ *    prefetchable BARs, a host bridge the next power of two of its
+ *    ports' needs, and the region the next power of two of the sum;
+ *  - pcie.0 keeps QEMU_VIOMMU_WINDOW_ROOT_MARGIN for emulated devices;
+ *  - aarch64 'virt' places the region at an address equal to its size,
+ *    so twice the size must fit the guest's physical address width.
+ *
+ * libvirt writes <controller model='pcie-root'><pcihole64> as
+ * highmem-mmio-size on 'virt' and q35-pcihost.pci-hole64-size on q35.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_window.h"
+
+#include <string.h>
+
+#include "qemu_viommu_addr.h"
+#include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_xml.h"
+#include "virerror.h"
+#include "virpcibar.h"
+
+
+unsigned long long
+qemuVIOMMUWindowDefault(qemuVIOMMUArch arch)
+{
+    switch (arch) {
+    case QEMU_VIOMMU_ARCH_AARCH64_VIRT:
+        return QEMU_VIOMMU_WINDOW_DEFAULT_VIRT;
+    case QEMU_VIOMMU_ARCH_X86_Q35:
+        return QEMU_VIOMMU_WINDOW_DEFAULT_Q35;
+    case QEMU_VIOMMU_ARCH_LAST:
+        break;
+    }
+    return QEMU_VIOMMU_WINDOW_DEFAULT_VIRT;
+}
+
+
+static qemuVIOMMUController *
+qemuVIOMMUWindowRoot(qemuVIOMMUDomain *def)
+{
+    qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, 0);
+
+    if (ctrl && ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT)
+        return ctrl;
+    return NULL;
+}
+
+
+/* The units libvirt's virScaledValue takes, default KiB. */
+static unsigned long long
+qemuVIOMMUWindowUnit(const char *unit)
+{
+    static const struct { const char *name; unsigned long long scale; } units[] = {
+        { "b", 1 }, { "bytes", 1 },
+        { "k", 1ULL << 10 }, { "KiB", 1ULL << 10 }, { "KB", 1000ULL },
+        { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "MB", 1000000ULL },
+        { "G", 1ULL << 30 }, { "GiB", 1ULL << 30 }, { "GB", 1000000000ULL },
+        { "T", 1ULL << 40 }, { "TiB", 1ULL << 40 }, { "TB", 1000000000000ULL },
+    };
+    size_t i;
+
+    if (!unit)
+        return 1ULL << 10;
+    for (i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (g_ascii_strcasecmp(unit, units[i].name) == 0 &&
+            (strlen(unit) == 1 || strcmp(unit, units[i].name) == 0 ||
+             g_ascii_strcasecmp(unit, "bytes") == 0))
+            return units[i].scale;
+    }
+    return 0;
+}
+
+
+int
+qemuVIOMMUWindowGet(qemuVIOMMUDomain *def, unsigned long long *bytes)
+{
+    qemuVIOMMUController *root = qemuVIOMMUWindowRoot(def);
+    xmlNodePtr hole = root ? qemuVIOMMUXMLChild(root->node, "pcihole64") : NULL;
+    g_autofree char *unit = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *path = NULL;
+    unsigned long long scale;
+    guint64 val;
+
+    if (!hole)
+        return 0;
+    unit = qemuVIOMMUXMLProp(hole, "unit");
+    text = (char *) xmlNodeGetContent(hole);
+    scale = qemuVIOMMUWindowUnit(unit);
+    if (scale == 0 || !text ||
+        !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0,
+                                    G_MAXUINT64 / scale, &val, NULL)) {
+        path = qemuVIOMMUXMLNodePath(hole);
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: '%2$s' with unit '%3$s' is not a size; write <pcihole64 unit='KiB'>N</pcihole64>"),
+                       path, text ? text : "", unit ? unit : "KiB");
+        return -1;
+    }
+    *bytes = val * scale;
+    return 1;
+}
+
+
+void
+qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes)
+{
+    qemuVIOMMUController *root = qemuVIOMMUWindowRoot(def);
+    xmlNodePtr ctrl;
+    xmlNodePtr hole;
+    xmlNodePtr cur;
+    g_autofree char *kib = g_strdup_printf("%llu", bytes >> 10);
+
+    if (root) {
+        ctrl = root->node;
+        /* change the value in place, in the unit libvirt writes */
+        if ((hole = qemuVIOMMUXMLChild(ctrl, "pcihole64"))) {
+            xmlNodeSetContent(hole, BAD_CAST kib);
+            xmlSetProp(hole, BAD_CAST "unit", BAD_CAST "KiB");
+            return;
+        }
+    } else {
+        xmlNodePtr first = NULL;
+
+        /* libvirt lists pcie-root first among the controllers */
+        for (cur = def->devices->children; cur && !first; cur = cur->next) {
+            if (cur->type == XML_ELEMENT_NODE &&
+                xmlStrEqual(cur->name, BAD_CAST "controller"))
+                first = cur;
+        }
+        ctrl = xmlNewDocNode(def->doc, def->devices->ns, BAD_CAST "controller", NULL);
+        xmlNewProp(ctrl, BAD_CAST "type", BAD_CAST "pci");
+        xmlNewProp(ctrl, BAD_CAST "index", BAD_CAST "0");
+        xmlNewProp(ctrl, BAD_CAST "model", BAD_CAST "pcie-root");
+        if (first)
+            qemuVIOMMUXMLInsertBefore(first, ctrl);
+        else
+            qemuVIOMMUXMLInsert(def->devices, NULL, ctrl);
+    }
+    /* <pcihole64> is the first child libvirt writes in a controller */
+    hole = xmlNewDocNode(def->doc, ctrl->ns, BAD_CAST "pcihole64", BAD_CAST kib);
+    xmlNewProp(hole, BAD_CAST "unit", BAD_CAST "KiB");
+    for (cur = ctrl->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE) {
+            qemuVIOMMUXMLInsertBefore(cur, hole);
+            return;
+        }
+    }
+    qemuVIOMMUXMLInsert(ctrl, NULL, hole);
+}
+
+
+unsigned int
+qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def)
+{
+    xmlNodePtr cpu = qemuVIOMMUXMLChild(def->root, "cpu");
+    xmlNodePtr max = cpu ? qemuVIOMMUXMLChild(cpu, "maxphysaddr") : NULL;
+    unsigned int bits;
+
+    if (max && qemuVIOMMUXMLPropUInt(max, "bits", 64, "<maxphysaddr>", &bits) == 1 &&
+        bits >= 32)
+        return bits;
+    return QEMU_VIOMMU_WINDOW_PHYS_BITS;
+}
+
+
+/* Add @size to the need of key @key of @table. */
+static void
+qemuVIOMMUWindowAdd(GHashTable *table, unsigned int key, unsigned long long size)
+{
+    unsigned long long *sum = g_hash_table_lookup(table, GUINT_TO_POINTER(key + 1));
+
+    if (!sum) {
+        sum = g_new0(unsigned long long, 1);
+        g_hash_table_insert(table, GUINT_TO_POINTER(key + 1), sum);
+    }
+    *sum += size;
+}
+
+
+/* The root port and host bridge (pxb index, 0 for pcie.0) @item ends
+ * up on.  A device straight on a host bridge counts as its own port. */
+static void
+qemuVIOMMUWindowItemHome(qemuVIOMMUPlan *p,
+                         qemuVIOMMUItem *item,
+                         unsigned int *port,
+                         unsigned int *bridge)
+{
+    qemuVIOMMUController *pxb = NULL;
+    size_t i;
+    size_t j;
+    size_t k;
+
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        for (j = 0; j < group->slots->len; j++) {
+            qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
+
+            for (k = 0; k < slot->items->len; k++) {
+                if (g_ptr_array_index(slot->items, k) == item) {
+                    *port = slot->port;
+                    *bridge = group->pxbIndex;
+                    return;
+                }
+            }
+        }
+    }
+    *port = item->hostdev->addr.addr.bus;
+    qemuVIOMMUAddrSetBusHome(p->addrs, *port, &pxb);
+    *bridge = pxb ? pxb->index : 0;
+}
+
+
+static unsigned long long
+qemuVIOMMUWindowSumPow2(GHashTable *table, GHashTable *into, GHashTable *bridgeOf)
+{
+    GHashTableIter iter;
+    gpointer key;
+    gpointer val;
+    unsigned long long total = 0;
+
+    g_hash_table_iter_init(&iter, table);
+    while (g_hash_table_iter_next(&iter, &key, &val)) {
+        unsigned long long need = virPCIBarRoundUpPow2(*(unsigned long long *) val);
+
+        if (into)
+            qemuVIOMMUWindowAdd(into, GPOINTER_TO_UINT(g_hash_table_lookup(bridgeOf, key)) - 1, need);
+        total += need;
+    }
+    return total;
+}
+
+
+int
+qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
+{
+    g_autoptr(GHashTable) ports = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(GHashTable) bridges = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(GHashTable) bridgeOf = g_hash_table_new(NULL, NULL);
+    unsigned long long dflt = qemuVIOMMUWindowDefault(p->def->archKind);
+    unsigned long long have = 0;
+    unsigned long long need;
+    unsigned long long total;
+    unsigned int bits = qemuVIOMMUWindowPhysBits(p->def);
+    g_autoptr(GString) devs = g_string_new(NULL);
+    int rc;
+    size_t i;
+
+    if ((rc = qemuVIOMMUWindowGet(p->def, &have)) < 0)
+        return -1;
+
+    for (i = 0; i < p->items->len; i++) {
+        qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
+        unsigned long long sum;
+        g_autofree char *sumStr = NULL;
+        unsigned int port;
+        unsigned int bridge;
+
+        if (item->hostdev->isMdev)
+            continue;
+        if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0)
+            virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; the window is sized from the BARs in sysfs only, so add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
+                             item->hostdev->sourceStr, item->dev->driver);
+        if ((sum = virPCIBarSumMem64Prefetch(item->dev->bars)) == 0)
+            continue;
+        if (devs->len)
+            g_string_append(devs, ", ");
+        sumStr = virPCIBarFormatSize(sum);
+        g_string_append_printf(devs, "%s %s", item->hostdev->sourceStr, sumStr);
+        g_clear_pointer(&sumStr, g_free);
+        qemuVIOMMUWindowItemHome(p, item, &port, &bridge);
+        qemuVIOMMUWindowAdd(ports, port, sum);
+        g_hash_table_insert(bridgeOf, GUINT_TO_POINTER(port + 1),
+                            GUINT_TO_POINTER(bridge + 1));
+    }
+    if (g_hash_table_size(ports) == 0)
+        return 0;
+
+    qemuVIOMMUWindowSumPow2(ports, bridges, bridgeOf);
+    qemuVIOMMUWindowAdd(bridges, 0, QEMU_VIOMMU_WINDOW_ROOT_MARGIN);
+    total = qemuVIOMMUWindowSumPow2(bridges, NULL, NULL);
+    need = MAX(virPCIBarRoundUpPow2(total), dflt);
+    p->windowNeed = need;
+
+    if (bits < 64 && need > (1ULL << (bits - 1))) {
+        g_autofree char *needStr = virPCIBarFormatSize(need);
+        g_autofree char *limitStr = virPCIBarFormatSize(1ULL << (bits - 1));
+
+        virReportError(VIR_ERROR_EXHAUSTED, _("the assigned devices' 64-bit prefetchable BARs (%1$s) need a %2$s guest MMIO window (their bridge windows add up to %3$llu MiB), but a guest with %4$u physical address bits holds at most a %5$s one (the window starts at an address equal to its size); assign fewer devices or give the guest more address bits (<cpu><maxphysaddr bits>)"),
+                       devs->str, needStr, total >> 20, bits, limitStr);
+        return -1;
+    }
+
+    /* a window the user made larger stays; the default needs nothing */
+    if ((rc == 1 && have >= need) || (rc == 0 && need <= dflt))
+        return 0;
+    p->windowSet = need;
+    p->changed = true;
+    return 0;
+}
+
+
+void
+qemuVIOMMUApplyWindow(qemuVIOMMUPlan *p)
+{
+    if (p->windowSet)
+        qemuVIOMMUWindowSet(p->def, p->windowSet);
+}
+
+
+int
+qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
+                      virSysIOMMUHost *host,
+                      unsigned long long *need,
+                      unsigned long long *have)
+{
+    g_autoptr(qemuVIOMMUAddrSet) addrs = NULL;
+    g_autoptr(GHashTable) ports = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(GHashTable) bridges = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(GHashTable) bridgeOf = g_hash_table_new(NULL, NULL);
+    unsigned long long dflt = qemuVIOMMUWindowDefault(def->archKind);
+    unsigned long long total;
+    int rc;
+    size_t i;
+
+    if ((rc = qemuVIOMMUWindowGet(def, have)) < 0)
+        return -1;
+    if (rc == 0)
+        *have = dflt;
+    if (qemuVIOMMUAddrSetNew(def, &addrs) < 0)
+        return -1;
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        qemuVIOMMUController *pxb = NULL;
+        virSysIOMMUDevice *dev = NULL;
+        unsigned long long sum;
+        unsigned int port;
+
+        if (hd->isMdev || !hd->addr.set)
+            continue;
+        if ((rc = virSysIOMMUHostGetDevice(host, &hd->source, &dev)) < 0)
+            return -1;
+        if (rc == 0 || virSysIOMMUHostGetDeviceBars(host, dev) < 0 ||
+            (sum = virPCIBarSumMem64Prefetch(dev->bars)) == 0)
+            continue;
+        port = hd->addr.addr.bus;
+        qemuVIOMMUAddrSetBusHome(addrs, port, &pxb);
+        qemuVIOMMUWindowAdd(ports, port, sum);
+        g_hash_table_insert(bridgeOf, GUINT_TO_POINTER(port + 1),
+                            GUINT_TO_POINTER((pxb ? pxb->index : 0) + 1));
+    }
+    if (g_hash_table_size(ports) == 0)
+        return 0;
+
+    qemuVIOMMUWindowSumPow2(ports, bridges, bridgeOf);
+    qemuVIOMMUWindowAdd(bridges, 0, QEMU_VIOMMU_WINDOW_ROOT_MARGIN);
+    total = qemuVIOMMUWindowSumPow2(bridges, NULL, NULL);
+    *need = MAX(virPCIBarRoundUpPow2(total), dflt);
+    return *need > *have ? 1 : 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * qemu_viommu_window.h: size the guest's 64-bit PCI MMIO window so
+ *                       that every assigned device's large BARs fit
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <libxml/tree.h>
+
+#include "qemu_viommu_conf.h"
+#include "virsysiommu.h"
+
+/* QEMU 11.1's own window when <pcihole64> is absent (measured with
+ * qom-get): aarch64 'virt' highmem-mmio-size, q35 pci-hole64-size. */
+#define QEMU_VIOMMU_WINDOW_DEFAULT_VIRT (512ULL << 30)
+#define QEMU_VIOMMU_WINDOW_DEFAULT_Q35 (32ULL << 30)
+
+/* The guest physical address width assumed when the domain does not
+ * give one (<cpu><maxphysaddr bits=.../>). */
+#define QEMU_VIOMMU_WINDOW_PHYS_BITS 48
+
+/* Room kept in pcie.0's window for emulated devices that libvirt puts
+ * on root ports of pcie.0: a virtio device behind one takes 2 MiB of
+ * 64-bit prefetchable space (measured), and pcie.0 has 32 slots. */
+#define QEMU_VIOMMU_WINDOW_ROOT_MARGIN (32ULL * (2ULL << 20))
+
+/* The VFIO variant driver of Grace GPUs: it exposes the device memory
+ * to the guest as a BAR (its size rounded up to a power of two) that
+ * the host's sysfs 'resource' does not show. */
+#define QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE "nvgrace-gpu-vfio-pci"
+
+unsigned long long qemuVIOMMUWindowDefault(qemuVIOMMUArch arch);
+
+/* The <pcihole64> of the root controller of @def, in bytes: 1 with
+ * *bytes set, 0 when there is none, -1 (reported) when it cannot be
+ * read. */
+int qemuVIOMMUWindowGet(qemuVIOMMUDomain *def, unsigned long long *bytes);
+
+/* Set the root controller's <pcihole64 unit='KiB'> to @bytes, adding a
+ * pcie-root controller when the domain has none. */
+void qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes);
+
+/* The guest physical address width of @def: its <maxphysaddr bits>,
+ * else QEMU_VIOMMU_WINDOW_PHYS_BITS. */
+unsigned int qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def);
+
+/* Does the window of the planned domain @def (its <pcihole64>, else
+ * the machine's default, in *have) still hold what the 64-bit
+ * prefetchable BARs that @host shows for its assigned devices need
+ * (*need, by the planning rule, from the guest addresses @def gives
+ * them)?  Returns 1 when it does not, 0 when it does or nothing needs
+ * it, -1 (reported) when the host cannot be read. */
+int qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
+                          virSysIOMMUHost *host,
+                          unsigned long long *need,
+                          unsigned long long *have);

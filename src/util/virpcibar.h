@@ -1,0 +1,56 @@
+/*
+ * virpcibar.h: the BARs of a PCI device, from its sysfs 'resource'
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+/* The flag bits of a struct resource that sysfs prints in the third
+ * column of 'resource' (include/linux/ioport.h). */
+#define VIR_PCI_BAR_FLAG_IO        0x00000100ULL /* IORESOURCE_IO */
+#define VIR_PCI_BAR_FLAG_MEM       0x00000200ULL /* IORESOURCE_MEM */
+#define VIR_PCI_BAR_FLAG_PREFETCH  0x00002000ULL /* IORESOURCE_PREFETCH */
+#define VIR_PCI_BAR_FLAG_MEM_64    0x00100000ULL /* IORESOURCE_MEM_64 */
+
+/* The six standard BARs; the kernel's lines 6 (ROM), 7-12 (SR-IOV VF
+ * BARs) and, for bridges, 13-16 (windows) are not BARs a guest sees
+ * through vfio-pci as 64-bit memory. */
+#define VIR_PCI_BAR_COUNT 6
+
+typedef struct _virPCIBar virPCIBar;
+struct _virPCIBar {
+    unsigned int index;         /* 0-5 */
+    unsigned long long size;    /* bytes, a power of two */
+    bool mem64;                 /* a 64-bit memory BAR */
+    bool prefetch;              /* prefetchable */
+    bool io;                    /* an I/O port BAR */
+};
+
+/*
+ * Parse the text of the sysfs 'resource' attribute of PCI device @bdf:
+ * one line "0x%016llx 0x%016llx 0x%016llx" (start, end, flags) per
+ * resource, as the kernel's resource_show() writes it.  *bars gets the
+ * implemented standard BARs (virPCIBar, by index); a BAR that is not
+ * implemented reads as all zeroes.  Returns 0, or -1 with an error
+ * naming @bdf when the text is not in that format.
+ */
+int virPCIBarParseResource(const char *bdf,
+                           const char *text,
+                           GArray **bars);
+
+/* Is @bar one a guest places in the 64-bit prefetchable window? */
+bool virPCIBarIsMem64Prefetch(const virPCIBar *bar);
+
+/* The sum of the 64-bit prefetchable BARs in @bars (NULL: 0). */
+unsigned long long virPCIBarSumMem64Prefetch(const GArray *bars);
+
+/* @size in the largest binary unit that divides it: "256G", "2M",
+ * "16K", "512" (bytes). */
+char *virPCIBarFormatSize(unsigned long long size);
+
+/* The smallest power of two >= @n (@n > 0 and <= 2^63). */
+unsigned long long virPCIBarRoundUpPow2(unsigned long long n);
