@@ -59,6 +59,16 @@ DO_TEST("aarch64-2smmu-handmade-viommu", "aarch64-2smmu");
  * that were stopped between their two libvirt calls */
 DO_TEST("aarch64-2smmu-record-repair", "aarch64-2smmu");
 
+/* each vSMMU's options from its own SMMU's registers (two SMMUs that differ) */
+DO_TEST("aarch64-caps-basic", "aarch64-2smmu-caps");
+/* template values at or below the host's are kept, the rest from the host */
+DO_TEST("aarch64-caps-template-below", "aarch64-2smmu-caps");
+DO_TEST("aarch64-caps-template-cmdqv-off", "aarch64-2smmu-caps");
+/* a planned domain's vSMMUs keep their options on a re-plan ... */
+DO_TEST("aarch64-caps-replan-kept", "aarch64-2smmu-caps");
+/* ... unless asked */
+DO_TEST_REFRESH("aarch64-caps-refresh", "aarch64-2smmu-caps");
+
 /* --move: hostdevs behind no vIOMMU or the wrong one go behind the right one */
 DO_TEST_MOVE("aarch64-2smmu-move-root-bus", "aarch64-2smmu");
 DO_TEST_MOVE("aarch64-2smmu-move-wrong-viommu", "aarch64-2smmu");
@@ -91,6 +101,8 @@ DO_TEST_FAILURE("error-implicit-index-zero", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-no-source", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-bad-address", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-address-type", "aarch64-2smmu");
+/* a template asking more than the host SMMU has: one line per option */
+DO_TEST_FAILURE("error-caps-above-host", "aarch64-2smmu-caps");
 DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 0, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-indexes-exhausted", "aarch64-grace", 31, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);

@@ -34,6 +34,7 @@ typedef enum {
     TEST_FLAG_ARGV_FAIL = 1 << 1,   /* planning works, argv must fail */
     TEST_FLAG_PORTABLE = 1 << 2,    /* read the host without openat2 */
     TEST_FLAG_MOVE = 1 << 3,        /* plan with --move */
+    TEST_FLAG_REFRESH = 1 << 4,     /* plan with --refresh-options */
 } testFlags;
 
 /* Whether openat2(2) works here; where it does not (old kernels,
@@ -95,6 +96,7 @@ testPlan(const testInfo *info, const char *xml, size_t len, bool *changed,
     qemuVIOMMUPlanOptions opts = {
         .sparePorts = info->sparePorts,
         .move = !!(info->flags & TEST_FLAG_MOVE),
+        .refreshOptions = !!(info->flags & TEST_FLAG_REFRESH),
     };
     virSysfsRoot *sysfs;
     size_t outlen;
@@ -343,6 +345,7 @@ main(void)
 #define DO_TEST_FAILURE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_FAIL)
 #define DO_TEST_ARGV_FAILURE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_ARGV_FAIL)
 #define DO_TEST_MOVE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_MOVE)
+#define DO_TEST_REFRESH(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_REFRESH)
 
 #include "qemuxmlconfcases.h"
 

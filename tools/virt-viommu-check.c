@@ -10,6 +10,7 @@
 #include "virt-viommu-libvirt.h"
 
 #include "qemu_viommu_check.h"
+#include "qemu_viommu_ready.h"
 #include "virerror.h"
 #include "virjson.h"
 #include "virsysiommu.h"
@@ -58,6 +59,62 @@ virtVIOMMUCheckFormatJSON(const char *name, GPtrArray *results, int bad)
 }
 
 
+/* check --ready: the reasons the domain would not start here. */
+static int
+virtVIOMMUCheckPrintReady(const virtVIOMMULibvirtArgs *args,
+                          const char *name,
+                          virSysIOMMUHost *host,
+                          xmlDocPtr doc)
+{
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GString) text = g_string_new(NULL);
+    int bad;
+    size_t i;
+
+    if ((bad = qemuVIOMMUReadyCheck(host, doc, &problems)) < 0)
+        return virtVIOMMUFail();
+
+    if (args->json) {
+        g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
+        g_autofree char *out = NULL;
+
+        virJSONBeginObject(b, NULL);
+        virJSONAddString(b, "domain", name);
+        virJSONAddBool(b, "ready", bad == 0);
+        virJSONBeginArray(b, "problems");
+        for (i = 0; i < problems->len; i++) {
+            qemuVIOMMUReadyProblem *prob = g_ptr_array_index(problems, i);
+
+            virJSONBeginObject(b, NULL);
+            virJSONAddString(b, "reason", qemuVIOMMUReadyReasonTypeToString(prob->reason));
+            virJSONAddString(b, "message", prob->message);
+            virJSONEndObject(b);
+        }
+        virJSONEndArray(b);
+        virJSONEndObject(b);
+        out = virJSONFormat(b);
+        g_string_append(text, out);
+    } else {
+        for (i = 0; i < problems->len; i++) {
+            qemuVIOMMUReadyProblem *prob = g_ptr_array_index(problems, i);
+
+            g_string_append_printf(text, "%-16s %s\n",
+                                   qemuVIOMMUReadyReasonTypeToString(prob->reason),
+                                   prob->message);
+        }
+        if (bad == 0)
+            g_string_append_printf(text, "nothing on this host keeps '%s' from starting, as far as virt-viommu can see\n",
+                                   name);
+        else
+            g_string_append_printf(text, "%d reason%s why '%s' would not start on this host\n",
+                                   bad, bad == 1 ? "" : "s", name);
+    }
+    if (virtVIOMMUWriteOutput(NULL, text->str, text->len) < 0)
+        return virtVIOMMUFail();
+    return bad == 0 ? VIRT_VIOMMU_EXIT_OK : VIRT_VIOMMU_EXIT_ERROR;
+}
+
+
 int
 virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
                      const char *name,
@@ -70,8 +127,11 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
     unsigned int window = 0;
     size_t i;
 
-    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))) ||
-        (bad = qemuVIOMMUCheckDomain(host, doc, &results)) < 0)
+    if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
+        return virtVIOMMUFail();
+    if (args->ready)
+        return virtVIOMMUCheckPrintReady(args, name, host, doc);
+    if ((bad = qemuVIOMMUCheckDomain(host, doc, &results)) < 0)
         return virtVIOMMUFail();
 
     if (args->json) {

@@ -526,6 +526,7 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
     qemuVIOMMUPlanOptions opts = {
         .sparePorts = args->sparePorts,
         .move = args->move,
+        .refreshOptions = args->refreshOptions,
     };
     bool unchanged = false;
     unsigned int attempt;

@@ -35,9 +35,11 @@ struct _virtVIOMMULibvirtArgs {
     char *sysfsRoot;            /* --sysfs-root, or NULL */
     gint sparePorts;            /* define, start */
     gboolean move;              /* define, start */
+    gboolean refreshOptions;    /* define, start */
     gboolean live;              /* attach, detach */
     gboolean config;            /* attach, detach */
     gboolean json;              /* check */
+    gboolean ready;             /* check --ready */
 };
 
 /* Each returns the exit status, its errors printed. */

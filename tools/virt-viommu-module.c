@@ -144,6 +144,8 @@ virtVIOMMUDefineOrStart(int argc, char **argv, bool start)
           "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)", "N" },
         { "move", 0, 0, G_OPTION_ARG_NONE, &args.move,
           "move host devices placed behind no vIOMMU, or the wrong one, behind the right one", NULL },
+        { "refresh-options", 0, 0, G_OPTION_ARG_NONE, &args.refreshOptions,
+          "write each existing vSMMU's options again from the recorded template and its host SMMU's capabilities", NULL },
     };
 
     if (virtVIOMMULibvirtParseArgs(cmd, entries, G_N_ELEMENTS(entries),
@@ -234,6 +236,8 @@ virtVIOMMUCmdCheck(int argc, char **argv)
     const GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &args.json,
           "print the result as JSON", NULL },
+        { "ready", 0, 0, G_OPTION_ARG_NONE, &args.ready,
+          "report instead each reason the domain would not start on this host, with its fix", NULL },
     };
 
     if (virtVIOMMULibvirtParseArgs(cmd, entries, G_N_ELEMENTS(entries),

@@ -24,6 +24,7 @@ struct _virtVIOMMUPlanArgs {
     char *output;
     gint spare;
     gboolean move;
+    gboolean refresh;
     gboolean flag;              /* the command's own switch */
     qemuVIOMMUPlanOptions opts;
 };
@@ -56,6 +57,8 @@ virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
         { "spare-ports", 0, 0, G_OPTION_ARG_INT, &pa->spare, spareHelp, "N" },
         { "move", 0, 0, G_OPTION_ARG_NONE, &pa->move,
           "move host devices placed behind no vIOMMU, or the wrong one, behind the right one", NULL },
+        { "refresh-options", 0, 0, G_OPTION_ARG_NONE, &pa->refresh,
+          "write each existing vSMMU's options again from the recorded template and its host SMMU's capabilities", NULL },
         { flagName, 0, 0, G_OPTION_ARG_NONE, &pa->flag, flagHelp, NULL },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &pa->output,
           "write to FILE (atomically) instead of standard output", "FILE" },
@@ -73,6 +76,7 @@ virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
         return virtVIOMMUUsageError(cmd, "-o names the input file; virt-viommu never rewrites its input, write elsewhere");
     pa->opts.sparePorts = pa->spare;
     pa->opts.move = pa->move;
+    pa->opts.refreshOptions = pa->refresh;
     return VIRT_VIOMMU_EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "virerror.h"
 #include "virpciids.h"
 #include "virsysiommu.h"
+#include "virsysiommucaps.h"
 #include "virsysiommufmt.h"
 
 int
@@ -28,6 +29,7 @@ virtVIOMMUCmdScan(int argc, char **argv)
     g_autoptr(virSysIOMMUHost) host = NULL;
     g_autoptr(virPCIIDs) ids = NULL;
     g_autofree char *text = NULL;
+    size_t i;
     GOptionEntry entries[] = {
         { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &sysfsRoot,
           "read sysfs below DIR instead of / (default: $VIRT_VIOMMU_SYSFS_ROOT or /)", "DIR" },
@@ -55,8 +57,15 @@ virtVIOMMUCmdScan(int argc, char **argv)
         virSysIOMMUHostScan(host) < 0)
         return virtVIOMMUFail();
 
+    /* unknown capabilities are shown as such; only unreadable files fail */
+    for (i = 0; i < virSysIOMMUHostGetIOMMUs(host)->len; i++) {
+        if (!virSysIOMMUHostGetCaps(host, g_ptr_array_index(virSysIOMMUHostGetIOMMUs(host), i), NULL))
+            return virtVIOMMUFail();
+    }
+
     if (save) {
-        if (virSysIOMMUHostSave(host, save) < 0)
+        if (virSysIOMMUHostSave(host, save) < 0 ||
+            virSysIOMMUHostSaveCaps(host, save) < 0)
             return virtVIOMMUFail();
         fprintf(stderr, "saved the host's IOMMU view to '%s'\n", save);
         return VIRT_VIOMMU_EXIT_OK;

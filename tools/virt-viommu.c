@@ -95,7 +95,8 @@ static const virtVIOMMUCommand virtVIOMMUCommands[] = {
             "Compares the plan recorded in a domain (defined in libvirt, or a file)\n"
             "with the host as it is now, a line per assigned device with its state:\n"
             "ok, gone, no-iommu, iommu-changed, group-changed, node-changed,\n"
-            "unrecorded or error.  Exit status 1 when anything is off.",
+            "unrecorded, options (a vSMMU option above what its SMMU has) or error.\n"
+            "Exit status 1 when anything is off.",
         .run = virtVIOMMUCmdCheck,
     },
 };

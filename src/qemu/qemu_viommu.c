@@ -39,6 +39,7 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     g_array_unref(p->renumber);
     g_array_unref(p->rootAddrs);
     g_ptr_array_unref(p->update);
+    g_hash_table_unref(p->iommuOptions);
     g_free(p);
 }
 
@@ -60,6 +61,7 @@ qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
     p->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
     p->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
     p->update = g_ptr_array_new();
+    p->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     return p;
 }
 
@@ -168,12 +170,18 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
     if (qemuVIOMMUPlanFindTemplate(p) < 0)
         return -1;
 
-    if ((src = p->tmpl ? p->tmpl : qemuVIOMMUPlanOptionsSource(p))) {
-        p->model = src->model;
-        p->options = src->options;
+    /* The record keeps what was asked for (the template's options); the
+     * vSMMUs themselves hold that made explicit for their own SMMU, so
+     * they are the source only of a domain planned by hand. */
+    if (p->tmpl) {
+        p->model = p->tmpl->model;
+        p->options = p->tmpl->options;
     } else if (p->meta && p->meta->hasOptions) {
         p->model = p->meta->model;
         p->options = p->meta->options;
+    } else if ((src = qemuVIOMMUPlanOptionsSource(p))) {
+        p->model = src->model;
+        p->options = src->options;
     } else if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
         p->model = QEMU_VIOMMU_MODEL_INTEL;
         qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
@@ -641,7 +649,8 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
         return NULL;
     }
     if (qemuVIOMMUPlanAllocate(p) < 0 ||
-        qemuVIOMMUPlanWindow(p) < 0)
+        qemuVIOMMUPlanWindow(p) < 0 ||
+        qemuVIOMMUPlanDecideOptions(p) < 0)
         return NULL;
     qemuVIOMMUPlanRecord(p);
     return g_steal_pointer(&p);

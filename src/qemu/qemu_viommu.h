@@ -20,6 +20,8 @@ struct _qemuVIOMMUPlanOptions {
     unsigned int sparePorts;    /* empty root ports per new pxb */
     bool move;                  /* move hostdevs placed behind the wrong
                                  * vIOMMU (or none) behind the right one */
+    bool refreshOptions;        /* bring the options of existing vSMMUs
+                                 * to the template and the host again */
 };
 
 /* The most spare ports a pxb gets: its 32 slots less one device. */

@@ -742,21 +742,26 @@ qemuVIOMMURecordSlot(qemuVIOMMUMetaBus *bus, qemuVIOMMUSlot *slot)
 }
 
 
-/* The vIOMMUs of earlier plans whose options differ from the plan's:
- * they are brought to the template's. */
+/* The vIOMMUs of earlier plans whose options differ from what the
+ * template (or, with refreshOptions, the record) and their SMMU's
+ * capabilities make: they are brought to that.  Without either, a
+ * re-plan leaves them alone. */
 static void
 qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
 {
     size_t i;
 
-    if (!p->tmpl || p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT)
+    if (!(p->tmpl || p->opts->refreshOptions) ||
+        p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT)
         return;
 
     for (i = 0; i < p->meta->buses->len; i++) {
         qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
         qemuVIOMMUIOMMU *iommu = qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller);
 
-        if (!iommu || qemuVIOMMUOptionsEqual(&iommu->options, &p->options))
+        if (!iommu ||
+            qemuVIOMMUOptionsEqual(&iommu->options,
+                                   qemuVIOMMUPlanOptionsFor(p, bus->iommu)))
             continue;
         g_ptr_array_add(p->update, iommu);
         p->changed = true;

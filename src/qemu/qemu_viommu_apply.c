@@ -234,20 +234,23 @@ qemuVIOMMUApplyRenumber(qemuVIOMMUPlan *p)
 }
 
 
-/* Set @driver's options to the plan's, dropping the ones it had. */
+/* Set @driver's options to @opts, dropping the ones it had. */
 static void
-qemuVIOMMUSetDriverOptions(qemuVIOMMUPlan *p, xmlNodePtr driver)
+qemuVIOMMUSetDriverOptions(const qemuVIOMMUOptions *opts, xmlNodePtr driver)
 {
     size_t i;
 
     for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++)
         xmlUnsetProp(driver, BAD_CAST qemuVIOMMUOptionTypeToString(i));
-    qemuVIOMMUOptionsFormat(&p->options, driver);
+    qemuVIOMMUOptionsFormat(opts, driver);
 }
 
 
 static xmlNodePtr
-qemuVIOMMUWriteIOMMU(qemuVIOMMUPlan *p, xmlNodePtr anchor, int pciBus)
+qemuVIOMMUWriteIOMMU(qemuVIOMMUPlan *p,
+                     xmlNodePtr anchor,
+                     int pciBus,
+                     const qemuVIOMMUOptions *opts)
 {
     xmlNodePtr iommu = xmlNewDocNode(p->def->doc, NULL, BAD_CAST "iommu", NULL);
     xmlNodePtr driver;
@@ -257,7 +260,7 @@ qemuVIOMMUWriteIOMMU(qemuVIOMMUPlan *p, xmlNodePtr anchor, int pciBus)
     driver = qemuVIOMMUXMLNewChild(iommu, "driver");
     if (pciBus >= 0)
         qemuVIOMMUXMLSetPropInt(driver, "pciBus", pciBus);
-    qemuVIOMMUOptionsFormat(&p->options, driver);
+    qemuVIOMMUOptionsFormat(opts, driver);
     return iommu;
 }
 
@@ -274,7 +277,10 @@ qemuVIOMMUApplyIOMMUs(qemuVIOMMUPlan *p)
     for (i = 0; i < p->update->len; i++) {
         qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->update, i);
 
-        qemuVIOMMUSetDriverOptions(p, qemuVIOMMUXMLChild(iommu->node, "driver"));
+        qemuVIOMMUMetaBus *bus = qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus);
+
+        qemuVIOMMUSetDriverOptions(qemuVIOMMUPlanOptionsFor(p, bus ? bus->iommu : NULL),
+                                   qemuVIOMMUXMLChild(iommu->node, "driver"));
     }
 
     if (p->tmpl)
@@ -283,13 +289,14 @@ qemuVIOMMUApplyIOMMUs(qemuVIOMMUPlan *p)
         anchor = ((qemuVIOMMUIOMMU *) g_ptr_array_index(iommus, iommus->len - 1))->node;
 
     if (p->addIOMMU)
-        qemuVIOMMUWriteIOMMU(p, anchor, -1);
+        qemuVIOMMUWriteIOMMU(p, anchor, -1, &p->options);
 
     for (i = 0; i < p->groups->len && p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
 
         if (!group->pxb)
-            anchor = qemuVIOMMUWriteIOMMU(p, anchor, group->pxbIndex);
+            anchor = qemuVIOMMUWriteIOMMU(p, anchor, group->pxbIndex,
+                                          qemuVIOMMUPlanOptionsFor(p, group->iommu->name));
     }
 
     if (p->removeTemplate)

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "qemu_viommu_caps.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_window.h"
@@ -25,6 +26,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "group-changed",
               "node-changed",
               "unrecorded",
+              "options",
               "error",
               "window",
 );
@@ -103,6 +105,65 @@ qemuVIOMMUCheckJudge(qemuVIOMMUCheckResult *res)
         res->message = g_strdup_printf(_("host device %1$s is behind %2$s, group %3$d, node %4$d, as planned"),
                                        res->source, res->hostIOMMU, res->hostGroup, res->hostNode);
     }
+}
+
+
+/* The options of each recorded vSMMU against its SMMU's capabilities,
+ * read through the domain's own devices.  Returns how many are above
+ * the host's, or -1 when the host cannot be read. */
+static int
+qemuVIOMMUCheckOptions(virSysIOMMUHost *host,
+                       qemuVIOMMUDomain *def,
+                       qemuVIOMMUMeta *meta,
+                       GPtrArray *list)
+{
+    g_autoptr(GPtrArray) devs = g_ptr_array_new();
+    int bad = 0;
+    size_t i;
+    size_t j;
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        virSysIOMMUDevice *dev = NULL;
+
+        if (!hd->isMdev && virSysIOMMUHostGetDevice(host, &hd->source, &dev) > 0)
+            g_ptr_array_add(devs, dev);
+    }
+    virErrorReset();
+
+    for (i = 0; i < meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+        qemuVIOMMUIOMMU *viommu = qemuVIOMMUDomainFindIOMMUForBus(def, bus->controller);
+        g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *who = NULL;
+        virSysIOMMU *iommu = NULL;
+        virSysIOMMUCaps *caps;
+
+        if (!viommu || viommu->model != QEMU_VIOMMU_MODEL_SMMUV3)
+            continue;
+        if (virSysIOMMUHostGetIOMMU(host, bus->iommu, &iommu) <= 0) {
+            virErrorReset();
+            continue;
+        }
+        if (!(caps = virSysIOMMUHostGetCaps(host, iommu, devs)))
+            return -1;
+        who = g_strdup_printf(_("the vSMMU of pcie-expander-bus %1$u"), bus->controller);
+        qemuVIOMMUCapsCheck(&viommu->options, who, bus->iommu, caps, problems);
+        for (j = 0; j < problems->len; j++) {
+            qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
+
+            res->source = g_strdup(bus->iommu);
+            res->status = QEMU_VIOMMU_CHECK_OPTIONS;
+            res->planIOMMU = g_strdup(bus->iommu);
+            res->hostIOMMU = g_strdup(bus->iommu);
+            res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+            res->message = g_strdup_printf(_("%1$s; or plan again with --refresh-options"),
+                                           (const char *) g_ptr_array_index(problems, j));
+            g_ptr_array_add(list, res);
+            bad++;
+        }
+    }
+    return bad;
 }
 
 
@@ -235,6 +296,10 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
         bad++;
         g_ptr_array_add(list, res);
     }
+
+    if ((rc = qemuVIOMMUCheckOptions(host, def, meta, list)) < 0)
+        return -1;
+    bad += rc;
 
     *results = g_steal_pointer(&list);
     return bad;

@@ -10,6 +10,7 @@
 #include "qemu_viommu_facts.h"
 
 #include "virerror.h"
+#include "virsysiommucaps.h"
 
 
 void
@@ -116,6 +117,32 @@ qemuVIOMMUHostFactsGroupRead(virSysIOMMUHost *host,
 }
 
 
+/* The capabilities of the IOMMUs of the domain's devices, read (on a
+ * live host) through the domain's own devices bound to vfio-pci. */
+static int
+qemuVIOMMUHostFactsCaps(virSysIOMMUHost *host,
+                        qemuVIOMMUHostFacts *facts)
+{
+    g_autoptr(GPtrArray) devs = g_ptr_array_new();
+    size_t i;
+
+    for (i = 0; i < facts->hostdevs->len; i++) {
+        qemuVIOMMUHostdevFacts *hf = g_ptr_array_index(facts->hostdevs, i);
+
+        if (hf->state == QEMU_VIOMMU_HOSTDEV_FOUND)
+            g_ptr_array_add(devs, hf->dev);
+    }
+    for (i = 0; i < facts->hostdevs->len; i++) {
+        qemuVIOMMUHostdevFacts *hf = g_ptr_array_index(facts->hostdevs, i);
+
+        if (hf->state == QEMU_VIOMMU_HOSTDEV_FOUND &&
+            !virSysIOMMUHostGetCaps(host, hf->iommu, devs))
+            return -1;
+    }
+    return 0;
+}
+
+
 qemuVIOMMUHostFacts *
 qemuVIOMMUHostFactsCollect(virSysIOMMUHost *host,
                            qemuVIOMMUDomain *def)
@@ -148,6 +175,9 @@ qemuVIOMMUHostFactsCollect(virSysIOMMUHost *host,
             qemuVIOMMUHostFactsGroupRead(host, facts, assigned, hf->dev->group) < 0)
             failed = true;
     }
+
+    if (!failed && qemuVIOMMUHostFactsCaps(host, facts) < 0)
+        failed = true;
 
     if (failed)
         return NULL;

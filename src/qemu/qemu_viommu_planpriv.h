@@ -83,6 +83,9 @@ struct _qemuVIOMMUPlan {
     qemuVIOMMUModel model;
     qemuVIOMMUOptions options;
     bool accel;
+    /* IOMMU name -> qemuVIOMMUOptions *: the options of its vSMMU, new
+     * or brought up to date (qemu_viommu_caps.c) */
+    GHashTable *iommuOptions;
 
     GPtrArray *items;               /* qemuVIOMMUItem *, all resolved */
     GHashTable *claims;             /* IOMMU name -> pxb index + 1 (0: root) */
@@ -113,3 +116,10 @@ void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
 /* qemu_viommu_window.c: the 64-bit MMIO window, once placed */
 int qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p);
 void qemuVIOMMUApplyWindow(qemuVIOMMUPlan *p);
+
+/* qemu_viommu_caps.c: each vSMMU's options from its SMMU's capabilities */
+int qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p);
+/* The options of the vSMMU of physical IOMMU @iommu (the plan's own
+ * when it has none of its own). */
+const qemuVIOMMUOptions *qemuVIOMMUPlanOptionsFor(qemuVIOMMUPlan *p,
+                                                  const char *iommu);

@@ -21,6 +21,7 @@
 
 #include "virerror.h"
 #include "virpcibar.h"
+#include "virsysiommucaps.h"
 
 VIR_ENUM_IMPL(virSysIOMMUKind,
               VIR_SYS_IOMMU_KIND_LAST,
@@ -92,6 +93,7 @@ virSysIOMMUFree(virSysIOMMU *iommu)
     g_free(iommu->sysfsPath);
     g_free(iommu->parent);
     g_free(iommu->compat);
+    virSysIOMMUCapsFree(iommu->caps);
     g_ptr_array_unref(iommu->devices);
     g_free(iommu);
 }

@@ -29,6 +29,7 @@ VIR_ENUM_DECL(virSysIOMMUKind);
 typedef struct _virSysIOMMUDevice virSysIOMMUDevice;
 typedef struct _virSysIOMMU virSysIOMMU;
 typedef struct _virSysIOMMUHost virSysIOMMUHost;
+typedef struct _virSysIOMMUCaps virSysIOMMUCaps; /* virsysiommucaps.h */
 
 /* A device looked up alone has its placement read (sysfsPath, iommu,
  * group, numaNode, physfn); the fields from vendor to numvfs are read
@@ -62,6 +63,7 @@ struct _virSysIOMMU {
                                  * node all its devices agree on */
     char *compat;               /* NULL when sysfs exposes nothing */
     GPtrArray *devices;         /* virSysIOMMUDevice *, borrowed, by BDF */
+    virSysIOMMUCaps *caps;      /* once read: virSysIOMMUHostGetCaps() */
 };
 
 /* Open the host whose sysfs is below @root ("/" for the running host).

@@ -10,6 +10,7 @@
 
 #include "virjson.h"
 #include "virpcibar.h"
+#include "virsysiommucaps.h"
 
 static void
 virSysIOMMUFmtDeviceNames(virPCIIDs *ids,
@@ -107,6 +108,11 @@ virSysIOMMUHostFormatText(virSysIOMMUHost *host, virPCIIDs *ids)
         g_string_append_printf(buf, "  compat: %s\n",
                                iommu->compat ? iommu->compat
                                              : virSysIOMMUFmtCompatNone(iommu));
+        if (iommu->caps) {
+            g_autofree char *caps = virSysIOMMUCapsFormat(iommu, iommu->caps);
+
+            g_string_append_printf(buf, "  caps: %s\n", caps);
+        }
 
         /* devices are in address order; list each group once, in the
          * order of its first device */
@@ -232,6 +238,8 @@ virSysIOMMUHostFormatJSON(virSysIOMMUHost *host, virPCIIDs *ids)
         virJSONAddString(b, "device", iommu->parent);
         virJSONAddIntOrNull(b, "numa_node", iommu->numaNode);
         virJSONAddString(b, "compat", iommu->compat);
+        if (iommu->caps)
+            virSysIOMMUCapsFormatJSON(b, iommu->caps);
         virJSONBeginArray(b, "devices");
         for (j = 0; j < iommu->devices->len; j++)
             virSysIOMMUFmtJsonDevice(b, ids, g_ptr_array_index(iommu->devices, j));

@@ -27,6 +27,20 @@ LAB_PACKAGES=(
     libxml2-utils
     # virt-install --print-xml writes the lab tests' real-world inputs
     virtinst
+    # the guest kernels with iommufd (build-guest-kernel), the static
+    # capability readers and the x86_64 guests' busybox (caps-probe)
+    linux-source
+    make
+    flex
+    bison
+    bc
+    gcc
+    libc6-dev
+    libelf-dev
+    xz-utils
+    gcc-aarch64-linux-gnu
+    libc6-dev-arm64-cross
+    busybox-static
 )
 
 # The packages of LAB_PACKAGES that the chroot lacks, one per line.

@@ -462,6 +462,123 @@ def cmd_markers(a):
     sys.exit(0 if report_lines(a.console, a.begin, a.end) is not None else 1)
 
 
+# What QEMU 11.1's emulated SMMUv3 advertises (hw/arm/smmuv3.c,
+# smmuv3_init_id_regs(), accel off): OAS field 4 (44 bits), SSIDSIZE 0,
+# RIL 1, no ATS; S1P/S2P from its "stage" property.
+QEMU_SMMUV3 = {'type': 'arm-smmuv3', 'oas': '44', 'ssidsize': '0', 'ril': '1', 'ats': '0',
+               'cmdqv': 'no'}
+QEMU_STAGES = {'1': ('1', '0'), '2': ('0', '1'), 'nested': ('1', '1')}
+# What QEMU 11.1's intel-iommu advertises for caps-probe's two property
+# sets (hw/i386/intel_iommu.c, vtd_cap_init()): MGAW = aw-bits, SAGAW
+# 39-bit (0x2) plus 48-bit (0x4) when aw-bits is 48, CM = caching-mode,
+# ecap DT = device-iotlb, IR = intremap, never NEST.
+QEMU_VTD = {
+    'a': {'type': 'intel-vtd', 'aw_bits': '48', 'sagaw': '0x6', 'caching_mode': '1',
+          'iotlb': '1', 'intremap': '1', 'nesting': '0'},
+    'b': {'type': 'intel-vtd', 'aw_bits': '39', 'sagaw': '0x2', 'caching_mode': '0',
+          'iotlb': '0', 'intremap': '0', 'nesting': '0'},
+}
+
+
+def caps_check_virt_viommu(lines, reads, bad):
+    """The virt-viommu lines of the x86_64 guest: check --ready before and
+    after binding, and scan's VT-d values against the reader's."""
+    y = {'1': [], '2': []}
+    yrc = {}
+    scan = []
+    for ln in lines:
+        p = ln.split(None, 1)
+        if not p:
+            continue
+        if p[0] in ('Y1', 'Y2'):
+            y[p[0][1]].append(p[1] if len(p) > 1 else '')
+        elif p[0] in ('YRC1', 'YRC2'):
+            yrc[p[0][3]] = p[1].strip() if len(p) > 1 else ''
+        elif p[0] == 'S':
+            scan.append(p[1] if len(p) > 1 else '')
+    want = {'1': ['no-kvm', 'not-vfio'], '2': ['no-kvm']}
+    for n in ('1', '2'):
+        got = sorted(l.split()[0] for l in y[n][:-1] if l.strip())
+        print('  check --ready %s binding: exit %s, %s' % ('before' if n == '1' else 'after',
+                                                          yrc.get(n), ', '.join(got) or 'nothing'))
+        if got != want[n] or yrc.get(n) != '1':
+            bad.append('check --ready %s binding: %s (exit %s), expected %s (exit 1)'
+                       % ('before' if n == '1' else 'after', got, yrc.get(n), want[n]))
+            for l in y[n]:
+                print('    ' + l)
+    caps = [l.strip() for l in scan if l.strip().startswith('caps:')]
+    print('  scan: %s' % (caps[0] if caps else 'no caps line'))
+    ok = [p for p in reads if p[3] == 'ok']
+    if len(caps) != 1 or not ok:
+        bad.append('scan shows %d caps lines, expected 1: %s' % (len(caps), scan))
+        return
+    got = dict(kv.split('=', 1) for kv in ok[0][4:] if '=' in kv)
+    onoff = {'1': 'on', '0': 'off'}
+    want_scan = 'caps: aw_bits=%s caching_mode=%s iotlb=%s intremap=%s' % (
+        got.get('aw_bits'), onoff.get(got.get('caching_mode')), onoff.get(got.get('iotlb')),
+        onoff.get(got.get('intremap')))
+    if not caps[0].startswith(want_scan) or not caps[0].endswith('(sysfs)'):
+        bad.append('scan says "%s", the reader read "%s ... (sysfs)"' % (caps[0], want_scan))
+
+
+def cmd_caps_check(a):
+    lines = report_lines(a.console, '@@VIOMMU-CAPS-BEGIN@@', '@@VIOMMU-CAPS-END@@')
+    if lines is None:
+        print('caps-check: no complete report in %s' % a.console)
+        sys.exit(1)
+    bad = []
+    devs, reads, rc = {}, [], None
+    for ln in lines:
+        p = ln.split()
+        if not p:
+            continue
+        if p[0] == 'K':
+            print('  guest kernel %s' % p[1])
+        elif p[0] == 'D' and len(p) == 3 and p[2] != 'present':
+            bad.append('%s is missing in the guest' % p[1])
+        elif p[0] == 'B' and len(p) >= 2:
+            devs[p[1]] = p[2] if len(p) > 2 else 'none'
+        elif p[0] == 'C' and len(p) >= 4:
+            reads.append(p)
+        elif p[0] == 'R':
+            rc = p[1]
+    ndevs = 1 if a.vtd else 2
+    if len(devs) != ndevs:
+        bad.append('expected %d pci-testdev, the guest has %d' % (ndevs, len(devs)))
+    for bdf, drv in sorted(devs.items()):
+        if drv != 'vfio-pci':
+            bad.append('%s is bound to %s, not vfio-pci' % (bdf, drv))
+    if a.vtd:
+        want = QEMU_VTD[a.vtd]
+        shown = ('cap', 'ecap', 'aw_bits', 'sagaw', 'caching_mode', 'iotlb', 'intremap', 'nesting')
+    else:
+        s1p, s2p = QEMU_STAGES[a.stage]
+        want = dict(QEMU_SMMUV3, s1p=s1p, s2p=s2p, nesting='1' if s1p == s2p == '1' else '0')
+        shown = ('idr', 'oas', 'ssidsize', 'ril', 'ats', 's1p', 's2p', 'cmdqv')
+    iommus = set()
+    for p in reads:
+        bdf, iommu, status = p[1], p[2], p[3]
+        if status != 'ok':
+            bad.append('%s (%s): %s' % (bdf, iommu, ' '.join(p[4:])))
+            continue
+        iommus.add(iommu)
+        got = dict(kv.split('=', 1) for kv in p[4:] if '=' in kv)
+        for k, v in sorted(want.items()):
+            if got.get(k) != v:
+                bad.append('%s behind %s: %s=%s, QEMU advertises %s' % (bdf, iommu, k, got.get(k), v))
+        print('  %s behind %s: %s' % (bdf, iommu, ' '.join('%s=%s' % (k, got.get(k)) for k in shown)))
+    if len(reads) != len(devs):
+        bad.append('%d devices, %d reads' % (len(devs), len(reads)))
+    if len(iommus) != ndevs and not any(p[3] != 'ok' for p in reads):
+        bad.append('expected %d different IOMMUs, read %s' % (ndevs, sorted(iommus)))
+    if rc != '0':
+        bad.append('the reader exited %s' % rc)
+    if a.virt_viommu:
+        caps_check_virt_viommu(lines, reads, bad)
+    for b in bad:
+        print('  ' + b)
+    sys.exit(1 if bad else 0)
+
 def parse_probe(lines):
     devs, iommus, info, bridges, groups = {}, {}, {}, {}, {}
     for ln in lines:
@@ -748,13 +865,20 @@ def main():
     p = sub.add_parser('decode')
     p.add_argument('console')
     p.add_argument('outdir')
+    p = sub.add_parser('caps-check')
+    p.add_argument('console')
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument('--stage', choices=sorted(QEMU_STAGES))
+    g.add_argument('--vtd', choices=sorted(QEMU_VTD))
+    p.add_argument('--virt-viommu', action='store_true')
     p = sub.add_parser('markers')
     p.add_argument('console')
     p.add_argument('begin')
     p.add_argument('end')
     a = ap.parse_args()
     {'initramfs': cmd_initramfs, 'standin': cmd_standin, 'template': cmd_template,
-     'check': cmd_check, 'decode': cmd_decode, 'markers': cmd_markers}[a.cmd](a)
+     'check': cmd_check, 'decode': cmd_decode, 'markers': cmd_markers,
+     'caps-check': cmd_caps_check}[a.cmd](a)
 
 
 if __name__ == '__main__':

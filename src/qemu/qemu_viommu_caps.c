@@ -1,0 +1,280 @@
+/*
+ * qemu_viommu_caps.c: vSMMU options from the capabilities of the
+ *                     physical SMMU behind each vSMMU
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_caps.h"
+
+#include "qemu_viommu_planpriv.h"
+#include "virerror.h"
+
+/* What the host allows for one option, and what an unset one gets. */
+typedef struct _qemuVIOMMUCapsLimit qemuVIOMMUCapsLimit;
+struct _qemuVIOMMUCapsLimit {
+    qemuVIOMMUOption opt;
+    bool known;                 /* the host says */
+    unsigned int max;           /* the most the host allows (switch: 0/1) */
+    unsigned int value;         /* what an unset option gets */
+    bool settable;              /* false: no value QEMU takes fits */
+};
+
+
+/* OAS: QEMU takes 44 or 48 with accel; the highest of them the host
+ * reaches, none when the host has less than 44 bits. */
+static void
+qemuVIOMMUCapsLimits(const virSysIOMMUCaps *caps,
+                     qemuVIOMMUCapsLimit *lim,
+                     size_t *nlim)
+{
+    virIOMMUSMMUv3Features f;
+    size_t n = 0;
+
+    virIOMMUCapsDecodeSMMUv3(&caps->regs, &f);
+
+    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_ATS, true, f.ats, f.ats, true };
+    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_RIL, true, f.ril, f.ril, true };
+    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_SSIDSIZE, true, f.ssidSize,
+                                       MIN(f.ssidSize, QEMU_VIOMMU_SMMU_SSIDSIZE_MAX), true };
+    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_OAS, true, f.oasBits,
+                                       f.oasBits >= QEMU_VIOMMU_SMMU_OAS_MAX ? QEMU_VIOMMU_SMMU_OAS_MAX
+                                                                             : QEMU_VIOMMU_SMMU_OAS_MIN,
+                                       f.oasBits >= QEMU_VIOMMU_SMMU_OAS_MIN };
+    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_CMDQV,
+                                       caps->regs.cmdqv != VIR_IOMMU_CAPS_CMDQV_UNKNOWN,
+                                       caps->regs.cmdqv == VIR_IOMMU_CAPS_CMDQV_PRESENT,
+                                       caps->regs.cmdqv == VIR_IOMMU_CAPS_CMDQV_PRESENT, true };
+    *nlim = n;
+}
+
+
+static char *
+qemuVIOMMUCapsValue(qemuVIOMMUOption opt, unsigned int val)
+{
+    if (qemuVIOMMUOptionIsSwitch(opt))
+        return g_strdup(val ? "on" : "off");
+    return g_strdup_printf("%u", val);
+}
+
+
+static bool
+qemuVIOMMUCapsApplies(const qemuVIOMMUOptions *opts,
+                      const virSysIOMMUCaps *caps)
+{
+    return qemuVIOMMUOptionsIsOn(opts, QEMU_VIOMMU_OPTION_ACCEL) &&
+        virSysIOMMUCapsKnown(caps) &&
+        caps->regs.type == VIR_IOMMU_CAPS_TYPE_SMMUV3;
+}
+
+
+size_t
+qemuVIOMMUCapsCheck(const qemuVIOMMUOptions *opts,
+                    const char *who,
+                    const char *iommu,
+                    const virSysIOMMUCaps *caps,
+                    GPtrArray *problems)
+{
+    qemuVIOMMUCapsLimit lim[8];
+    size_t nlim;
+    size_t count = 0;
+    size_t i;
+
+    if (!qemuVIOMMUCapsApplies(opts, caps))
+        return 0;
+
+    qemuVIOMMUCapsLimits(caps, lim, &nlim);
+    for (i = 0; i < nlim; i++) {
+        const char *name = qemuVIOMMUOptionTypeToString(lim[i].opt);
+        g_autofree char *asked = NULL;
+        g_autofree char *host = NULL;
+
+        if (!lim[i].known || !qemuVIOMMUOptionsHas(opts, lim[i].opt) ||
+            opts->value[lim[i].opt] <= lim[i].max)
+            continue;
+        asked = qemuVIOMMUCapsValue(lim[i].opt, opts->value[lim[i].opt]);
+        host = qemuVIOMMUCapsValue(lim[i].opt, lim[i].max);
+        if (qemuVIOMMUOptionIsSwitch(lim[i].opt))
+            g_ptr_array_add(problems,
+                            g_strdup_printf(_("%1$s asks %2$s='%3$s', but the host SMMU %4$s has no %2$s; QEMU refuses that vSMMU, set %2$s='off' or leave it out"),
+                                            who, name, asked, iommu));
+        else
+            g_ptr_array_add(problems,
+                            g_strdup_printf(_("%1$s asks %2$s='%3$s', but the host SMMU %4$s has %2$s %5$s; QEMU refuses that vSMMU, set it to %5$s or less, or leave it out"),
+                                            who, name, asked, iommu, host));
+        count++;
+    }
+    return count;
+}
+
+
+int
+qemuVIOMMUCapsOptions(const qemuVIOMMUOptions *base,
+                      const char *iommu,
+                      const virSysIOMMUCaps *caps,
+                      qemuVIOMMUOptions *out,
+                      bool *unknown)
+{
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    qemuVIOMMUCapsLimit lim[8];
+    size_t nlim;
+    size_t i;
+
+    *out = *base;
+    if (!qemuVIOMMUOptionsIsOn(base, QEMU_VIOMMU_OPTION_ACCEL))
+        return 0;
+    if (!virSysIOMMUCapsKnown(caps) ||
+        caps->regs.type != VIR_IOMMU_CAPS_TYPE_SMMUV3) {
+        *unknown = true;
+        return 0;
+    }
+
+    if (qemuVIOMMUCapsCheck(base, _("the vIOMMU template"), iommu, caps, problems) > 0) {
+        for (i = 0; i < problems->len; i++)
+            virReportError(VIR_ERROR_HOST_IOMMU, "%s",
+                           (const char *) g_ptr_array_index(problems, i));
+        return -1;
+    }
+
+    qemuVIOMMUCapsLimits(caps, lim, &nlim);
+    for (i = 0; i < nlim; i++) {
+        if (!lim[i].known || qemuVIOMMUOptionsHas(base, lim[i].opt))
+            continue;
+        if (!lim[i].settable) {
+            virReportError(VIR_ERROR_HOST_IOMMU, _("the host SMMU %1$s has %2$s %3$u, below the %4$d bits an accelerated vSMMU of QEMU takes; its devices cannot sit behind an accel='on' vSMMU"),
+                           iommu, qemuVIOMMUOptionTypeToString(lim[i].opt),
+                           lim[i].max, QEMU_VIOMMU_SMMU_OAS_MIN);
+            return -1;
+        }
+        /* cmdqv is written only where there is one */
+        if (lim[i].opt == QEMU_VIOMMU_OPTION_CMDQV && !lim[i].value)
+            continue;
+        qemuVIOMMUOptionsSet(out, lim[i].opt, lim[i].value);
+    }
+    return 0;
+}
+
+
+/* The physical IOMMU named @name among the domain's devices, or NULL. */
+static virSysIOMMU *
+qemuVIOMMUPlanFindHostIOMMU(qemuVIOMMUPlan *p, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < p->facts->hostdevs->len; i++) {
+        const qemuVIOMMUHostdevFacts *hf = qemuVIOMMUHostFactsGet(p->facts, i);
+
+        if (hf->state == QEMU_VIOMMU_HOSTDEV_FOUND && hf->iommu &&
+            g_strcmp0(hf->iommu->name, name) == 0)
+            return hf->iommu;
+    }
+    return NULL;
+}
+
+
+static int
+qemuVIOMMUPlanAddOptions(qemuVIOMMUPlan *p,
+                         const char *name,
+                         GPtrArray *unknown)
+{
+    virSysIOMMU *iommu;
+    g_autofree qemuVIOMMUOptions *opts = g_new0(qemuVIOMMUOptions, 1);
+    bool unk = false;
+
+    if (g_hash_table_contains(p->iommuOptions, name))
+        return 0;
+    if (!(iommu = qemuVIOMMUPlanFindHostIOMMU(p, name)) ||
+        iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
+        *opts = p->options;
+    } else if (qemuVIOMMUCapsOptions(&p->options, name, iommu->caps, opts, &unk) < 0) {
+        return -1;
+    }
+    if (unk)
+        g_ptr_array_add(unknown, iommu);
+    g_hash_table_insert(p->iommuOptions, (gpointer) name, g_steal_pointer(&opts));
+    return 0;
+}
+
+
+/* One warning for all SMMUs whose capabilities are unknown; the reason
+ * once when they share it. */
+static void
+qemuVIOMMUPlanWarnUnknown(GPtrArray *unknown)
+{
+    g_autoptr(GString) names = g_string_new(NULL);
+    const char *reason = NULL;
+    bool same = true;
+    size_t i;
+
+    for (i = 0; i < unknown->len; i++) {
+        virSysIOMMU *iommu = g_ptr_array_index(unknown, i);
+        const char *why = iommu->caps && iommu->caps->reason ? iommu->caps->reason : "not read";
+
+        if (i == 0)
+            reason = why;
+        else if (g_strcmp0(reason, why) != 0)
+            same = false;
+    }
+    for (i = 0; i < unknown->len; i++) {
+        virSysIOMMU *iommu = g_ptr_array_index(unknown, i);
+
+        g_string_append_printf(names, "%s%s", i ? ", " : "", iommu->name);
+        if (!same)
+            g_string_append_printf(names, " (%s)",
+                                   iommu->caps && iommu->caps->reason ? iommu->caps->reason : "not read");
+    }
+    if (same)
+        g_string_append_printf(names, " (%s)", reason);
+
+    virReportWarning(VIR_ERROR_HOST_IOMMU, _("capabilities unknown for host SMMU %1$s: their vSMMUs get only the template's options, and QEMU takes ats, ril, ssidsize and oas from whatever host it starts on; to make them explicit, give them in a template <iommu model='smmuv3'><driver accel='on' ats=... ril=... ssidsize=... oas=.../></iommu>, or plan on the host with a device of each SMMU bound to vfio-pci"),
+                     names->str);
+}
+
+
+int
+qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p)
+{
+    g_autoptr(GPtrArray) unknown = g_ptr_array_new();
+    bool failed = false;
+    size_t i;
+
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT ||
+        p->model != QEMU_VIOMMU_MODEL_SMMUV3)
+        return 0;
+
+    /* new vSMMUs */
+    for (i = 0; i < p->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (!group->pxb && qemuVIOMMUPlanAddOptions(p, group->iommu->name, unknown) < 0)
+            failed = true;
+    }
+
+    /* vSMMUs of earlier plans change only when asked to */
+    for (i = 0; p->meta && (p->tmpl || p->opts->refreshOptions) &&
+         i < p->meta->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+
+        if (qemuVIOMMUPlanAddOptions(p, bus->iommu, unknown) < 0)
+            failed = true;
+    }
+    if (failed)
+        return -1;
+
+    if (unknown->len > 0)
+        qemuVIOMMUPlanWarnUnknown(unknown);
+    return 0;
+}
+
+
+const qemuVIOMMUOptions *
+qemuVIOMMUPlanOptionsFor(qemuVIOMMUPlan *p, const char *iommu)
+{
+    const qemuVIOMMUOptions *opts = NULL;
+
+    if (iommu && p->iommuOptions)
+        opts = g_hash_table_lookup(p->iommuOptions, iommu);
+    return opts ? opts : &p->options;
+}

@@ -1,0 +1,274 @@
+/*
+ * viriommucapstest.c: decoding IOMMU registers, and the fixture record
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutils.h"
+#include "virerror.h"
+#include "viriommucaps.h"
+#include "virsysiommucaps.h"
+
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            return -1; \
+        } \
+    } while (0)
+
+/* The registers of QEMU 11.1's emulated SMMUv3 (accel off), as the lab
+ * guest read them through iommufd (tests/lab/caps-probe), with
+ * -global arm-smmuv3.stage=1, 2 and nested.  They agree with
+ * smmuv3_init_id_regs() in QEMU's hw/arm/smmuv3.c: OAS 4 (44 bits),
+ * SSIDSIZE 0, SIDSIZE 16, RIL, no ATS, 4K/16K/64K granules. */
+#define QEMU_IDR0_S1 0xd44101aU
+#define QEMU_IDR0_S2 0xd441019U
+#define QEMU_IDR0_NESTED 0xd44101bU
+#define QEMU_IDR1 0x2730010U
+#define QEMU_IDR3 0x1404U
+#define QEMU_IDR5 0x74U
+
+static int
+testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_SMMUV3,
+                          .idr = { QEMU_IDR0_S1, QEMU_IDR1, 0, QEMU_IDR3, 0, QEMU_IDR5 } };
+    virIOMMUSMMUv3Features f;
+
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.oasBits == 44);
+    CHECK(f.ssidSize == 0);
+    CHECK(f.sidSize == 16);
+    CHECK(f.ril);
+    CHECK(!f.ats);
+    CHECK(f.s1p && !f.s2p && !f.nesting);
+    CHECK(f.cohacc);
+    CHECK(f.granules == (4 | 16 | 64));
+
+    /* stage=2: S2P instead of S1P; stage=nested: both */
+    caps.idr[0] = QEMU_IDR0_S2;
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(!f.s1p && f.s2p && !f.nesting);
+    caps.idr[0] = QEMU_IDR0_NESTED;
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.s1p && f.s2p && f.nesting);
+    return 0;
+}
+
+
+/* What the host-side fields of a server SMMU look like: OAS 48 (5),
+ * SSIDSIZE 20, ATS, both stages; ATS then withdrawn per device by the
+ * kernel's IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED. */
+static int
+testDecodeSMMUv3ATS(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_SMMUV3,
+                          .idr = { QEMU_IDR0_S1 | 1U | (1U << 10),
+                                   (20U << 6) | 20U, 0, 0, 0, 5U | (1U << 4) } };
+    virIOMMUSMMUv3Features f;
+
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.oasBits == 48 && f.ssidSize == 20 && f.sidSize == 20);
+    CHECK(f.ats && !f.ril && f.nesting);
+    caps.haveHWCaps = true;
+    caps.hwCaps = VIR_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(!f.ats);
+
+    CHECK(virIOMMUSMMUv3OASBits(6) == 52);
+    CHECK(virIOMMUSMMUv3OASBits(7) == 0);
+    return 0;
+}
+
+
+/* A Skylake-SP Xeon's DMAR unit (the tests/hosts/x86-intel-2dmar
+ * values): 48-bit MGAW, no caching mode, device TLB, interrupt
+ * remapping with x2APIC, no nesting and no PASID (legacy mode). */
+static int
+testDecodeVTdXeon(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_INTEL_VTD,
+                          .cap = 0x8d2078c106f0466ULL, .ecap = 0xf020dfULL };
+    virIOMMUVTdFeatures f;
+
+    virIOMMUCapsDecodeVTd(&caps, &f);
+    CHECK(f.mgaw == 48);
+    CHECK(f.sagaw == 0x4);
+    CHECK(!f.cachingMode);
+    CHECK(f.deviceTLB && f.intremap && f.eim);
+    CHECK(!f.nesting && !f.pasid && f.pasidBits == 0);
+    CHECK(!f.scalableMode && !f.firstLevel);
+    return 0;
+}
+
+
+/* QEMU 11.1's intel-iommu as the lab's q35 guest read it through iommufd
+ * (tests/lab/caps-probe --arch x86_64), equal to the guest kernel's own
+ * boot line "dmar0: ... cap 80d2008c222f0686 ecap f00f4e": with
+ * intremap=on,caching-mode=on,device-iotlb=on,aw-bits=48, then with all
+ * off and aw-bits=39. */
+static int
+testDecodeVTdQEMU(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_INTEL_VTD,
+                          .cap = 0x80d2008c222f0686ULL, .ecap = 0xf00f4eULL };
+    virIOMMUVTdFeatures f;
+
+    virIOMMUCapsDecodeVTd(&caps, &f);
+    CHECK(f.mgaw == 48 && f.sagaw == 0x6);
+    CHECK(f.cachingMode && f.deviceTLB && f.intremap);
+    CHECK(!f.nesting && !f.pasid);
+
+    caps.cap = 0x80d2008c22260206ULL;
+    caps.ecap = 0xf42ULL;
+    virIOMMUCapsDecodeVTd(&caps, &f);
+    CHECK(f.mgaw == 39 && f.sagaw == 0x2);
+    CHECK(!f.cachingMode && !f.deviceTLB && !f.intremap && !f.eim);
+    CHECK(!f.nesting);
+    return 0;
+}
+
+
+/* An EPYC Rome IOMMU's EFR (tests/hosts/x86-amd-2ivhd). */
+static int
+testDecodeAMDRome(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_AMD,
+                          .efr = 0x58f77ef22294a5aULL };
+    virIOMMUAMDFeatures f;
+
+    virIOMMUCapsDecodeAMD(&caps, &f);
+    CHECK(f.ppr && f.guestTranslation && !f.guestAPIC && f.guestIO);
+    CHECK(f.pasMax == 15);
+    return 0;
+}
+
+
+static virSysIOMMU *
+testFakeIOMMU(const char *name, virSysIOMMUKind kind)
+{
+    virSysIOMMU *iommu = g_new0(virSysIOMMU, 1);
+
+    iommu->name = g_strdup(name);
+    iommu->kind = kind;
+    iommu->devices = g_ptr_array_new();
+    return iommu;
+}
+
+
+static void
+testFreeFakeIOMMU(virSysIOMMU *iommu)
+{
+    virSysIOMMUCapsFree(iommu->caps);
+    g_free(iommu->name);
+    g_ptr_array_unref(iommu->devices);
+    g_free(iommu);
+}
+
+
+/* The record of tests/hosts/aarch64-2smmu-caps read back. */
+static int
+testFixtureRecord(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *root = g_build_filename(virTestSrcDir(), "hosts",
+                                             "aarch64-2smmu-caps", NULL);
+    g_autoptr(virSysIOMMUHost) host = virSysIOMMUHostOpen(root);
+    virSysIOMMU *a = testFakeIOMMU("smmu3.0x0000000011000000", VIR_SYS_IOMMU_KIND_SMMUV3);
+    virSysIOMMU *b = testFakeIOMMU("smmu3.0x0000000012000000", VIR_SYS_IOMMU_KIND_SMMUV3);
+    virSysIOMMU *c = testFakeIOMMU("smmu3.0x0000000013000000", VIR_SYS_IOMMU_KIND_SMMUV3);
+    virSysIOMMUCaps *ca;
+    virSysIOMMUCaps *cb;
+    virSysIOMMUCaps *cc;
+    virIOMMUSMMUv3Features fa;
+    virIOMMUSMMUv3Features fb;
+    int ret = -1;
+
+    if (!host || !(ca = virSysIOMMUHostGetCaps(host, a, NULL)) ||
+        !(cb = virSysIOMMUHostGetCaps(host, b, NULL)) ||
+        !(cc = virSysIOMMUHostGetCaps(host, c, NULL)))
+        goto cleanup;
+    if (!virSysIOMMUCapsKnown(ca) || !virSysIOMMUCapsKnown(cb) ||
+        virSysIOMMUCapsKnown(cc))
+        goto cleanup;
+    virIOMMUCapsDecodeSMMUv3(&ca->regs, &fa);
+    virIOMMUCapsDecodeSMMUv3(&cb->regs, &fb);
+    if (fa.oasBits != 48 || fa.ssidSize != 20 || !fa.ril || !fa.ats || !fa.nesting ||
+        ca->regs.cmdqv != VIR_IOMMU_CAPS_CMDQV_PRESENT ||
+        g_strcmp0(ca->via, "0000:01:00.0") != 0)
+        goto cleanup;
+    if (fb.oasBits != 44 || fb.ssidSize != 16 || fb.ril || fb.ats || !fb.nesting ||
+        cb->regs.cmdqv != VIR_IOMMU_CAPS_CMDQV_ABSENT)
+        goto cleanup;
+    if (!strstr(cc->reason, "does not list it"))
+        goto cleanup;
+    ret = 0;
+
+ cleanup:
+    if (ret < 0)
+        fprintf(stderr, "last error: %s\n", NULLSTR(virErrorGetLast()));
+    testFreeFakeIOMMU(a);
+    testFreeFakeIOMMU(b);
+    testFreeFakeIOMMU(c);
+    return ret;
+}
+
+
+/* A malformed record is an error naming the file; a missing file is
+ * "unknown" with the way to get one. */
+static int
+testFixtureBad(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *dir = g_dir_make_tmp("viriommucaps-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, VIR_SYS_IOMMU_CAPS_FILE, NULL);
+    g_autoptr(virSysIOMMUHost) host = virSysIOMMUHostOpen(dir);
+    virSysIOMMU *a = testFakeIOMMU("smmu3.0x0000000011000000", VIR_SYS_IOMMU_KIND_SMMUV3);
+    virSysIOMMUCaps *caps;
+    int ret = -1;
+
+    if (!host || !(caps = virSysIOMMUHostGetCaps(host, a, NULL)) ||
+        virSysIOMMUCapsKnown(caps) || !strstr(caps->reason, "scan --save"))
+        goto cleanup;
+    virSysIOMMUCapsFree(g_steal_pointer(&a->caps));
+
+    g_file_set_contents(file,
+                        "{\"format\": \"virt-viommu-iommu-caps\", \"version\": 1, \"iommus\": ["
+                        "{\"name\": \"smmu3.0x0000000011000000\", \"source\": \"iommufd\","
+                        " \"type\": \"arm-smmuv3\", \"idr\": [\"0x1\"]}]}", -1, NULL);
+    virErrorReset();
+    if (virSysIOMMUHostGetCaps(host, a, NULL) ||
+        !strstr(NULLSTR(virErrorGetLast()), "is malformed"))
+        goto cleanup;
+    ret = 0;
+
+ cleanup:
+    testFreeFakeIOMMU(a);
+    g_unlink(file);
+    g_rmdir(dir);
+    return ret;
+}
+
+
+int
+main(void)
+{
+    int failures = 0;
+
+    virTestInit();
+
+    failures += virTestRun("decode QEMU 11.1 emulated SMMUv3", testDecodeQEMUSMMUv3, NULL) < 0;
+    failures += virTestRun("decode SMMUv3 ATS and OAS", testDecodeSMMUv3ATS, NULL) < 0;
+    failures += virTestRun("decode Xeon VT-d cap/ecap", testDecodeVTdXeon, NULL) < 0;
+    failures += virTestRun("decode QEMU 11.1 intel-iommu cap/ecap", testDecodeVTdQEMU, NULL) < 0;
+    failures += virTestRun("decode EPYC Rome EFR", testDecodeAMDRome, NULL) < 0;
+    failures += virTestRun("fixture record read back", testFixtureRecord, NULL) < 0;
+    failures += virTestRun("fixture record missing or malformed", testFixtureBad, NULL) < 0;
+
+    return virTestResult(failures);
+}
