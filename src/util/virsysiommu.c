@@ -368,22 +368,35 @@ virSysIOMMUDeviceLoadDetails(virSysIOMMUDevice *dev,
 }
 
 
+/* The sysfs directory of @dev, which must still be there. */
+static virSysfsDir *
+virSysIOMMUHostOpenDevice(virSysIOMMUHost *host,
+                          virSysIOMMUDevice *dev)
+{
+    virSysfsDir *dir = NULL;
+    int rc;
+
+    if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
+        return NULL;
+    if (rc == 0) {
+        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' vanished from '%2$s'"),
+                       dev->bdf, dev->sysfsPath);
+        return NULL;
+    }
+    return dir;
+}
+
+
 int
 virSysIOMMUHostGetDeviceBars(virSysIOMMUHost *host,
                              virSysIOMMUDevice *dev)
 {
     g_autoptr(virSysfsDir) dir = NULL;
-    int rc;
 
     if (dev->barsRead)
         return 0;
-    if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
+    if (!(dir = virSysIOMMUHostOpenDevice(host, dev)))
         return -1;
-    if (rc == 0) {
-        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' vanished from '%2$s'"),
-                       dev->bdf, dev->sysfsPath);
-        return -1;
-    }
     return virSysIOMMUDeviceLoadBars(dev, dir);
 }
 
@@ -393,17 +406,11 @@ virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
                                 virSysIOMMUDevice *dev)
 {
     g_autoptr(virSysfsDir) dir = NULL;
-    int rc;
 
     if (dev->detailed)
         return 0;
-    if ((rc = virSysfsRootOpenDir(host->sysfs, dev->sysfsPath, &dir)) < 0)
+    if (!(dir = virSysIOMMUHostOpenDevice(host, dev)))
         return -1;
-    if (rc == 0) {
-        virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s' vanished from '%2$s'"),
-                       dev->bdf, dev->sysfsPath);
-        return -1;
-    }
     return virSysIOMMUDeviceLoadDetails(dev, dir);
 }
 
