@@ -19,6 +19,7 @@ PROBE_PY=(python3 "$HERE/labguest.py")
 PROBE_CMDLINE="console=ttyAMA0 rdinit=/init acpi=force panic=-1"
 PROBE_STARTED=0
 PROBE_DOM=
+PROBE_NVRAMS=()
 WORK=
 IN=
 ELAPSED=0
@@ -34,6 +35,11 @@ probe_cleanup() {
         virsh_q destroy "$PROBE_DOM" >/dev/null 2>&1
         virsh_q undefine --nvram "$PROBE_DOM" >/dev/null 2>&1
     fi
+    # a transient guest that powered off leaves its UEFI variable store
+    # (64 MiB each) behind: libvirt deletes it only on undefine --nvram
+    for nv in "${PROBE_NVRAMS[@]}"; do
+        rm -f "$CHROOT/var/lib/libvirt/qemu/nvram/${nv}_VARS.fd"
+    done
     if [ -n "$WORK" ] && [ -d "$WORK" ]; then
         if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
     fi
@@ -78,6 +84,7 @@ probe_initramfs() {
 probe_boot() {
     local xml=$1 begin=$2 end=$3 timeout=${4:-300} out t0 result='timeout'
     PROBE_DOM=$(sed -n 's:.*<name>\(.*\)</name>.*:\1:p' "$WORK/$xml" | head -n1)
+    PROBE_NVRAMS+=("$PROBE_DOM")
     t0=$(date +%s)
     if ! out=$(virsh_q create "$IN/$xml" 2>&1); then
         echo "FAIL: libvirt/QEMU refused the domain:"
