@@ -15,8 +15,9 @@
  * controller, a disk's or SCSI hostdev's controller, the
  * pcie-to-pci-bridge of conventional PCI devices, ...), all as the
  * table generated in the lab says (qemu_viommu_autopci_table.h).
- * Elements the table has no row for count as one each: the count errs
- * high, never low:
- * the planner keeps as many free root ports ahead of its spare ports,
- * and a port too many stays empty where one too few loses a spare. */
+ * Elements the table has no row for count as one each, so that a port
+ * too many stays empty rather than one too few losing a spare; a second
+ * added device of a kind the domain has (the SCSI controller of disks
+ * naming controller 1) is not counted.  The planner keeps as many free
+ * root ports ahead of its spare ports. */
 unsigned int qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def);
