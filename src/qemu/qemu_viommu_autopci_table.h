@@ -22,12 +22,10 @@
  * taking a root port):
  *   aarch64 disk target/@bus=ide: unsupported configuration: IDE controllers are unsupported for this QEMU binary or machine type
  *   aarch64 disk target/@bus=fdc: unsupported configuration: this machine type do not support floppy devices
- *   aarch64 disk target/@bus=usb: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
  *   aarch64 disk target/@bus=nvme: XML error: Missing mandatory serial for NVMe controller
  *   aarch64 disk target/@bus="" target/@dev=hd*: unsupported configuration: IDE controllers are unsupported for this QEMU binary or machine type
  *   aarch64 disk target/@bus="" target/@dev=fd*: unsupported configuration: this machine type do not support floppy devices
  *   aarch64 disk target/@bus="" target/@dev=nvme*: XML error: Missing mandatory serial for NVMe controller
- *   aarch64 controller @type=ccid @model="": unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
  *   aarch64 controller @type=scsi @model=buslogic: unsupported configuration: Unsupported controller model: buslogic
  *   aarch64 controller @type=scsi @model=ncr53c90: unsupported configuration: ncr53c90 SCSI controller is not a built-in for this machine
  *   aarch64 controller @type=usb @model=ich9-uhci1: No master USB controller specified
@@ -52,21 +50,13 @@
  *   aarch64 filesystem driver/@type=loop: internal error: Cannot automatically add a new PCI bus for a device with unrecognized connect flags 00
  *   aarch64 filesystem driver/@type=nbd: internal error: Cannot automatically add a new PCI bus for a device with unrecognized connect flags 00
  *   aarch64 filesystem driver/@type=ploop: internal error: Cannot automatically add a new PCI bus for a device with unrecognized connect flags 00
- *   aarch64 filesystem driver/@type=mtp: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 interface model/@type=usb-net: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 input @bus="" @type=tablet: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 input @bus="" @type=mouse: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 input @bus="" @type=keyboard: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
  *   aarch64 input @bus=ps2 @type=tablet: internal error: ps2 bus does not support tablet input device
  *   aarch64 input @bus=ps2 @type=mouse: unsupported configuration: ps2 is not supported by this QEMU binary
  *   aarch64 input @bus=ps2 @type=keyboard: unsupported configuration: ps2 is not supported by this QEMU binary
  *   aarch64 input @bus=ps2 @type=passthrough: internal error: ps2 bus does not support passthrough input device
  *   aarch64 input @bus=ps2 @type=evdev: internal error: ps2 bus does not support evdev input device
- *   aarch64 input @bus=usb @type=tablet: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 input @bus=usb @type=mouse: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 input @bus=usb @type=keyboard: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 input @bus=usb @type=passthrough: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 input @bus=usb @type=evdev: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
+ *   aarch64 input @bus=usb @type=passthrough: unsupported configuration: only bus 'virtio' is supported for 'passthrough' input devices
+ *   aarch64 input @bus=usb @type=evdev: unsupported configuration: input evdev doesn't support bus element
  *   aarch64 input @bus=xen @type=tablet: internal error: unsupported input bus xen
  *   aarch64 input @bus=xen @type=mouse: internal error: unsupported input bus xen
  *   aarch64 input @bus=xen @type=keyboard: internal error: unsupported input bus xen
@@ -75,9 +65,7 @@
  *   aarch64 input @bus=virtio @type=evdev: unsupported configuration: input evdev doesn't support bus element
  *   aarch64 sound @model="": XML error: Missing required attribute 'model' in element 'sound'
  *   aarch64 sound @model=ich7: internal error: Cannot automatically add a new PCI bus for a device with unrecognized connect flags 00
- *   aarch64 sound @model=usb: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 hostdev @type=usb: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 hostdev @type=storage: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
+ *   aarch64 hostdev @type=storage: unsupported configuration: hostdev mode 'capabilities' is not supported in qemu
  *   aarch64 hostdev @type=misc: XML error: Missing <char> element in hostdev character device
  *   aarch64 hostdev @type=net: XML error: Missing <interface> element in hostdev net device
  *   aarch64 graphics @type=spice: unsupported configuration: spice graphics are not supported with this QEMU
@@ -109,15 +97,9 @@
  *   aarch64 serial target/@type=openvz: unsupported configuration: unknown target type 'openvz' specified for character device
  *   aarch64 serial target/@type=sclp: unsupported configuration: unknown target type 'sclp' specified for character device
  *   aarch64 serial target/@type=sclplm: unsupported configuration: unknown target type 'sclplm' specified for character device
- *   aarch64 serial target/@type=usb-serial: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
  *   aarch64 serial target/@type=spapr-vio-serial: unsupported configuration: Serial device with target type 'spapr-vio-serial' and target model 'spapr-vty' not comp
  *   aarch64 serial target/@type=sclp-serial: unsupported configuration: Serial device with target type 'sclp-serial' and target model 'sclpconsole' not compatible w
  *   aarch64 serial target/@type=isa-debug: unsupported configuration: isa-debug serial type only valid on x86 architecture
- *   aarch64 smartcard @mode=host: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 smartcard @mode=host-certificates: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 smartcard @mode=passthrough: unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 hub : unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
- *   aarch64 redirdev : unsupported configuration: USB is disabled for this domain, but USB devices are present in the domain XML
  *   aarch64 tpm @model=tpm-crb: unsupported configuration: The QEMU executable /usr/bin/qemu-system-aarch64 does not support TPM model tpm-crb
  *   aarch64 tpm @model=tpm-spapr: unsupported configuration: The QEMU executable /usr/bin/qemu-system-aarch64 does not support TPM model tpm-spapr
  *   aarch64 tpm @model=spapr-tpm-proxy: unsupported configuration: The QEMU executable /usr/bin/qemu-system-aarch64 does not support TPM model spapr-tpm-proxy
@@ -239,6 +221,8 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "disk", { { "target/@bus", "xen" }, { NULL, NULL } }, "none",
       { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "disk", { { "target/@bus", "usb" }, { NULL, NULL } }, "none:usb",
+      { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "disk", { { "target/@bus", "uml" }, { NULL, NULL } }, "none",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "disk", { { "target/@bus", "sata" }, { NULL, NULL } }, "none:drive",
@@ -257,6 +241,8 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "controller", { { "@type", "sata" }, { "@model", "" } }, "bridge",
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "controller", { { "@type", "ccid" }, { "@model", "" } }, "none:usb",
+      { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "controller", { { "@type", "scsi" }, { "@model", "" } }, "port",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "controller", { { "@type", "scsi" }, { "@model", "auto" } }, "port",
@@ -327,6 +313,8 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "filesystem", { { "driver/@type", "virtiofs" }, { NULL, NULL } }, "port",
       { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "filesystem", { { "driver/@type", "mtp" }, { NULL, NULL } }, "none:usb",
+      { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "interface", { { "@type", "hostdev" }, { NULL, NULL } }, "port",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "interface", { { "@type", "vdpa" }, { NULL, NULL } }, "port",
@@ -349,6 +337,8 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "interface", { { "model/@type", "netfront" }, { NULL, NULL } }, "bridge",
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "interface", { { "model/@type", "usb-net" }, { NULL, NULL } }, "none:usb",
+      { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "interface", { { "model/@type", "spapr-vlan" }, { NULL, NULL } }, "none:spapr-vio",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "interface", { { "model/@type", "lan9118" }, { NULL, NULL } }, "none",
@@ -373,9 +363,21 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "interface", { { "model/@type", "82543GC" }, { NULL, NULL } }, "bridge",
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "" }, { "@type", "tablet" } }, "none:usb",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "" }, { "@type", "mouse" } }, "none:usb",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "" }, { "@type", "keyboard" } }, "none:usb",
+      { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "" }, { "@type", "passthrough" } }, "port",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "" }, { "@type", "evdev" } }, "none",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "usb" }, { "@type", "tablet" } }, "none:usb",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "usb" }, { "@type", "mouse" } }, "none:usb",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "usb" }, { "@type", "keyboard" } }, "none:usb",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "input", { { "@bus", "virtio" }, { "@type", "tablet" } }, "port",
       { { NULL, NULL } } },
@@ -397,11 +399,15 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "sound", { { "@model", "ich9" }, { NULL, NULL } }, "bridge",
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "sound", { { "@model", "usb" }, { NULL, NULL } }, "none:usb",
+      { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "sound", { { "@model", "virtio" }, { NULL, NULL } }, "port",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "audio", { { NULL, NULL }, { NULL, NULL } }, "none",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "hostdev", { { "@type", "pci" }, { NULL, NULL } }, "port",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "hostdev", { { "@type", "usb" }, { NULL, NULL } }, "none:usb",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "hostdev", { { "@type", "scsi" }, { NULL, NULL } }, "none:drive",
       { { "controller:scsi", "port" } } },
@@ -443,6 +449,8 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
       { { "console", "none" } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "serial", { { "target/@type", "isa-serial" }, { NULL, NULL } }, "none",
       { { "console", "none" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "serial", { { "target/@type", "usb-serial" }, { NULL, NULL } }, "none:usb",
+      { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "serial", { { "target/@type", "pci-serial" }, { NULL, NULL } }, "bridge",
       { { "controller:pci:pcie-to-pci-bridge", "port" } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "serial", { { "target/@type", "system-serial" }, { NULL, NULL } }, "none",
@@ -452,6 +460,16 @@ static const qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCITable[] = {
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "channel", { { "target/@type", "virtio" }, { NULL, NULL } }, "none:virtio-serial",
       { { "controller:virtio-serial", "port" } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "channel", { { "target/@type", "xen" }, { NULL, NULL } }, "none",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "smartcard", { { "@mode", "host" }, { NULL, NULL } }, "none:ccid",
+      { { "controller:ccid", "none:usb" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "smartcard", { { "@mode", "host-certificates" }, { NULL, NULL } }, "none:ccid",
+      { { "controller:ccid", "none:usb" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "smartcard", { { "@mode", "passthrough" }, { NULL, NULL } }, "none:ccid",
+      { { "controller:ccid", "none:usb" } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "hub", { { NULL, NULL }, { NULL, NULL } }, "none:usb",
+      { { NULL, NULL } } },
+    { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "redirdev", { { NULL, NULL }, { NULL, NULL } }, "none:usb",
       { { NULL, NULL } } },
     { QEMU_VIOMMU_ARCH_AARCH64_VIRT, "redirfilter", { { NULL, NULL }, { NULL, NULL } }, "none",
       { { NULL, NULL } } },
