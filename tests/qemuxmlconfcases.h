@@ -44,6 +44,13 @@ DO_TEST("aarch64-pxb-no-address", "aarch64-2smmu");
 /* virt-install --print-xml with more emulated devices than root ports:
  * free root ports of pcie.0 come before the spares */
 DO_TEST_SPARE("aarch64-virt-install-crowded", "aarch64-2smmu", 2);
+/* devices libvirt adds for a device of the domain (the table generated
+ * in the lab, qemu_viommu_autopci_table.h): their root ports come
+ * before the spares too */
+DO_TEST_SPARE("aarch64-autopci-scsi-disk", "aarch64-2smmu", 1);
+DO_TEST_SPARE("aarch64-autopci-sata-disk", "aarch64-2smmu", 1);
+DO_TEST_SPARE("aarch64-autopci-scsi-hostdev", "aarch64-2smmu", 1);
+DO_TEST_SPARE("x86-autopci-scsi-disk", "x86-intel-2dmar", 1);
 /* a device without an address added to a planned domain: a spare
  * below a vSMMU comes before any free root port of pcie.0 (warning) */
 DO_TEST("aarch64-2smmu-replan-exposed-spare", "aarch64-2smmu");

@@ -12,238 +12,178 @@
 #include "qemu_viommu_xml.h"
 
 
-static bool
-qemuVIOMMUPropIs(xmlNodePtr node, const char *name, const char *value)
-{
-    g_autofree char *prop = qemuVIOMMUXMLProp(node, name);
-
-    return g_strcmp0(prop, value) == 0;
-}
-
-
-static bool
-qemuVIOMMUPropIn(xmlNodePtr node, const char *name, const char * const *values)
-{
-    g_autofree char *prop = qemuVIOMMUXMLProp(node, name);
-
-    return prop && g_strv_contains(values, prop);
-}
-
-
-/* A virtio disk: its target's bus, or for a target without one the
- * bus libvirt derives from the "vd" prefix of its name. */
-static bool
-qemuVIOMMUDiskWantsPCI(xmlNodePtr node)
-{
-    xmlNodePtr target = qemuVIOMMUXMLChild(node, "target");
-    g_autofree char *bus = qemuVIOMMUXMLProp(target, "bus");
-    g_autofree char *dev = NULL;
-
-    if (bus)
-        return g_str_equal(bus, "virtio");
-    dev = qemuVIOMMUXMLProp(target, "dev");
-    return dev && g_str_has_prefix(dev, "vd");
-}
-
-
-/* Of the PCI controllers, those that plug into a root port: the root
- * ports and pxbs themselves go onto pcie.0, which the planner
- * accounts for on its own. */
-static bool
-qemuVIOMMUControllerWantsPCI(xmlNodePtr node)
-{
-    static const char * const never[] = {
-        "ide", "fdc", "ccid", "xenbus", "isa", NULL,
-    };
-    static const char * const noModel[] = { "none", "ibmvscsi", NULL };
-    static const char * const belowPort[] = {
-        "pcie-to-pci-bridge", "pcie-switch-upstream-port", "pci-bridge", NULL,
-    };
-
-    if (qemuVIOMMUPropIs(node, "type", "pci"))
-        return qemuVIOMMUPropIn(node, "model", belowPort);
-    return !qemuVIOMMUPropIn(node, "type", never) &&
-        !qemuVIOMMUPropIn(node, "model", noModel);
-}
-
-
-static bool
-qemuVIOMMUSoundWantsPCI(xmlNodePtr node)
-{
-    static const char * const never[] = { "sb16", "pcspk", "usb", NULL };
-
-    return !qemuVIOMMUPropIn(node, "model", never);
-}
-
-
-static bool
-qemuVIOMMUVideoWantsPCI(xmlNodePtr node)
-{
-    static const char * const never[] = { "none", "ramfb", NULL };
-
-    return !qemuVIOMMUPropIn(qemuVIOMMUXMLChild(node, "model"), "type", never);
-}
-
-
-static bool
-qemuVIOMMUWatchdogWantsPCI(xmlNodePtr node)
-{
-    return qemuVIOMMUPropIs(node, "model", "i6300esb");
-}
-
-
-static bool
-qemuVIOMMUMemballoonWantsPCI(xmlNodePtr node)
-{
-    static const char * const never[] = { "none", "xen", NULL };
-
-    return !qemuVIOMMUPropIn(node, "model", never);
-}
-
-
-static bool
-qemuVIOMMUInputWantsPCI(xmlNodePtr node)
-{
-    return qemuVIOMMUPropIs(node, "bus", "virtio");
-}
-
-
-static bool
-qemuVIOMMUMemoryWantsPCI(xmlNodePtr node)
-{
-    static const char * const pci[] = { "virtio-pmem", "virtio-mem", NULL };
-
-    return qemuVIOMMUPropIn(node, "model", pci);
-}
-
-
-static bool
-qemuVIOMMUIOMMUWantsPCI(xmlNodePtr node)
-{
-    return qemuVIOMMUPropIs(node, "model", "virtio");
-}
-
-
-/* Assigned PCI devices are the planner's own; USB and SCSI ones sit on
- * their controllers. */
-static bool
-qemuVIOMMUNever(xmlNodePtr node G_GNUC_UNUSED)
-{
-    return false;
-}
-
-
-static bool
-qemuVIOMMUAlways(xmlNodePtr node G_GNUC_UNUSED)
-{
-    return true;
-}
-
-
-typedef struct _qemuVIOMMUAutoPCIRule qemuVIOMMUAutoPCIRule;
-struct _qemuVIOMMUAutoPCIRule {
-    const char *element;
-    bool (*wants)(xmlNodePtr node);
+typedef struct _qemuVIOMMUAutoPCIMatch qemuVIOMMUAutoPCIMatch;
+struct _qemuVIOMMUAutoPCIMatch {
+    const char *path;       /* "@attr" or "child/@attr"; NULL: unused */
+    const char *value;      /* "" for absent, "pfx*" for a prefix */
 };
 
-/* Device elements by what libvirt does with them.  An element not
- * listed is taken to want a PCI slot: a device type newer than this
- * table then costs a free root port, never a spare. */
-static const qemuVIOMMUAutoPCIRule qemuVIOMMUAutoPCIRules[] = {
-    { "disk", qemuVIOMMUDiskWantsPCI },
-    { "controller", qemuVIOMMUControllerWantsPCI },
-    { "sound", qemuVIOMMUSoundWantsPCI },
-    { "video", qemuVIOMMUVideoWantsPCI },
-    { "watchdog", qemuVIOMMUWatchdogWantsPCI },
-    { "memballoon", qemuVIOMMUMemballoonWantsPCI },
-    { "input", qemuVIOMMUInputWantsPCI },
-    { "memory", qemuVIOMMUMemoryWantsPCI },
-    { "iommu", qemuVIOMMUIOMMUWantsPCI },
-    { "interface", qemuVIOMMUAlways },
-    { "hostdev", qemuVIOMMUNever },
-    { "emulator", qemuVIOMMUNever },
-    { "graphics", qemuVIOMMUNever },
-    { "serial", qemuVIOMMUNever },
-    { "parallel", qemuVIOMMUNever },
-    { "console", qemuVIOMMUNever },
-    { "channel", qemuVIOMMUNever },
-    { "smartcard", qemuVIOMMUNever },
-    { "redirdev", qemuVIOMMUNever },
-    { "redirfilter", qemuVIOMMUNever },
-    { "hub", qemuVIOMMUNever },
-    { "tpm", qemuVIOMMUNever },
-    { "lease", qemuVIOMMUNever },
-    { "audio", qemuVIOMMUNever },
-    { "nvram", qemuVIOMMUNever },
+typedef struct _qemuVIOMMUAutoPCIAdd qemuVIOMMUAutoPCIAdd;
+struct _qemuVIOMMUAutoPCIAdd {
+    const char *key;        /* qemuVIOMMUAutoPCIKey() of the device */
+    const char *where;      /* "port", "bridge", "root:SS.F", "none..." */
 };
 
+typedef struct _qemuVIOMMUAutoPCIRow qemuVIOMMUAutoPCIRow;
+struct _qemuVIOMMUAutoPCIRow {
+    qemuVIOMMUArch arch;
+    const char *element;    /* NULL: the empty domain */
+    qemuVIOMMUAutoPCIMatch match[2];
+    const char *where;      /* where the element itself goes */
+    qemuVIOMMUAutoPCIAdd adds[4];
+};
 
-bool
-qemuVIOMMUDeviceWantsPCI(xmlNodePtr node)
+#include "qemu_viommu_autopci_table.h"
+
+
+/* The value of @path ("@attr" or "child/@attr") of @node; "" when
+ * absent. */
+static char *
+qemuVIOMMUAutoPCIValue(xmlNodePtr node, const char *path)
+{
+    const char *at = strchr(path, '@');
+    char *value;
+
+    if (at != path) {
+        g_autofree char *child = g_strndup(path, at - path - 1);
+
+        node = qemuVIOMMUXMLChild(node, child);
+    }
+    value = node ? qemuVIOMMUXMLProp(node, at + 1) : NULL;
+    return value ? value : g_strdup("");
+}
+
+
+static bool
+qemuVIOMMUAutoPCIMatches(const qemuVIOMMUAutoPCIRow *row, xmlNodePtr node)
 {
     size_t i;
 
-    for (i = 0; i < G_N_ELEMENTS(qemuVIOMMUAutoPCIRules); i++) {
-        if (xmlStrEqual(node->name, BAD_CAST qemuVIOMMUAutoPCIRules[i].element))
-            return qemuVIOMMUAutoPCIRules[i].wants(node);
+    if (!xmlStrEqual(node->name, BAD_CAST row->element))
+        return false;
+    for (i = 0; i < G_N_ELEMENTS(row->match) && row->match[i].path; i++) {
+        g_autofree char *value = qemuVIOMMUAutoPCIValue(node, row->match[i].path);
+        const char *want = row->match[i].value;
+        size_t len = strlen(want);
+
+        if (len > 0 && want[len - 1] == '*') {
+            if (!*value || strncmp(value, want, len - 1) != 0)
+                return false;
+        } else if (!g_str_equal(value, want)) {
+            return false;
+        }
     }
     return true;
 }
 
 
-/* What the domain has, for the devices libvirt adds by itself. */
-typedef struct _qemuVIOMMUAutoPCIHave qemuVIOMMUAutoPCIHave;
-struct _qemuVIOMMUAutoPCIHave {
-    bool memballoon;
-    bool video;
-    bool graphics;
-    bool usbController;
-    bool serialController;
-    bool virtioChannel;
-};
-
-
-static void
-qemuVIOMMUAutoPCINote(qemuVIOMMUAutoPCIHave *have, xmlNodePtr node)
+/* The table's row for device element @node of a domain of @arch (the
+ * first that matches), or for @node NULL the empty domain's; NULL when
+ * libvirt refused every such element in the lab. */
+static const qemuVIOMMUAutoPCIRow *
+qemuVIOMMUAutoPCIFind(qemuVIOMMUArch arch, xmlNodePtr node)
 {
-    const char *name = (const char *) node->name;
+    size_t i;
 
-    if (g_str_equal(name, "memballoon")) {
-        have->memballoon = true;
-    } else if (g_str_equal(name, "video")) {
-        have->video = true;
-    } else if (g_str_equal(name, "graphics")) {
-        have->graphics = true;
-    } else if (g_str_equal(name, "controller")) {
-        have->usbController |= qemuVIOMMUPropIs(node, "type", "usb");
-        have->serialController |= qemuVIOMMUPropIs(node, "type", "virtio-serial");
-    } else if (g_str_equal(name, "channel") || g_str_equal(name, "console")) {
-        have->virtioChannel |= qemuVIOMMUPropIs(qemuVIOMMUXMLChild(node, "target"),
-                                                "type", "virtio");
+    for (i = 0; i < G_N_ELEMENTS(qemuVIOMMUAutoPCITable); i++) {
+        const qemuVIOMMUAutoPCIRow *row = &qemuVIOMMUAutoPCITable[i];
+
+        if (row->arch != arch || !row->element != !node)
+            continue;
+        if (!node || qemuVIOMMUAutoPCIMatches(row, node))
+            return row;
     }
+    return NULL;
+}
+
+
+/* What tells one device of the domain from another for the table's
+ * added devices: the element, a controller's type, a PCI controller's
+ * model. */
+static char *
+qemuVIOMMUAutoPCIKey(xmlNodePtr node)
+{
+    g_autofree char *type = NULL;
+    g_autofree char *model = NULL;
+
+    if (!xmlStrEqual(node->name, BAD_CAST "controller"))
+        return g_strdup((const char *) node->name);
+    type = qemuVIOMMUXMLProp(node, "type");
+    if (g_strcmp0(type, "pci") != 0)
+        return g_strdup_printf("controller:%s", type ? type : "");
+    model = qemuVIOMMUXMLProp(node, "model");
+    return g_strdup_printf("controller:pci:%s", model ? model : "");
+}
+
+
+/* The <hostdev>s the planner places itself (those qemu_viommu_conf
+ * reads): libvirt gives them no address of its own choosing. */
+static bool
+qemuVIOMMUAutoPCIPlanned(xmlNodePtr node)
+{
+    g_autofree char *type = NULL;
+
+    if (!xmlStrEqual(node->name, BAD_CAST "hostdev"))
+        return false;
+    type = qemuVIOMMUXMLProp(node, "type");
+    return g_strcmp0(type, "pci") == 0 || g_strcmp0(type, "mdev") == 0;
+}
+
+
+/* Note in @wanted the devices @row says libvirt adds on a root port. */
+static void
+qemuVIOMMUAutoPCIWant(GHashTable *wanted, const qemuVIOMMUAutoPCIRow *row)
+{
+    size_t i;
+
+    for (i = 0; row && i < G_N_ELEMENTS(row->adds) && row->adds[i].key; i++) {
+        if (g_str_equal(row->adds[i].where, "port"))
+            g_hash_table_add(wanted, (gpointer) row->adds[i].key);
+    }
+}
+
+
+/* Root ports element @node takes itself, and (into @wanted) the
+ * devices libvirt adds for it.  An element the table has no row for
+ * is taken to want a root port: a device type newer than the table
+ * then costs a free root port, never a spare. */
+static unsigned int
+qemuVIOMMUAutoPCINode(qemuVIOMMUArch arch, xmlNodePtr node, GHashTable *wanted)
+{
+    const qemuVIOMMUAutoPCIRow *row;
+    bool addressed = !!qemuVIOMMUXMLChild(node, "address");
+
+    if (qemuVIOMMUAutoPCIPlanned(node))
+        return 0;
+    if (!(row = qemuVIOMMUAutoPCIFind(arch, node)))
+        return addressed ? 0 : 1;
+    qemuVIOMMUAutoPCIWant(wanted, row);
+    return !addressed && g_str_equal(row->where, "port");
 }
 
 
 unsigned int
 qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def)
 {
-    qemuVIOMMUAutoPCIHave have = { 0 };
+    g_autoptr(GHashTable) wanted = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                       g_free, NULL);
     unsigned int n = 0;
+    GHashTableIter iter;
+    gpointer key;
     xmlNodePtr cur;
 
+    qemuVIOMMUAutoPCIWant(wanted, qemuVIOMMUAutoPCIFind(def->archKind, NULL));
     for (cur = def->devices ? def->devices->children : NULL; cur; cur = cur->next) {
         if (cur->type != XML_ELEMENT_NODE)
             continue;
-        qemuVIOMMUAutoPCINote(&have, cur);
-        if (!qemuVIOMMUXMLChild(cur, "address") && qemuVIOMMUDeviceWantsPCI(cur))
-            n++;
+        g_hash_table_add(have, qemuVIOMMUAutoPCIKey(cur));
+        n += qemuVIOMMUAutoPCINode(def->archKind, cur, wanted);
     }
 
-    /* libvirt 12.8 adds a virtio memballoon to x86 domains, not to
-     * aarch64 ones (seen in the lab's dumpxml of both) */
-    n += !have.memballoon && def->archKind == QEMU_VIOMMU_ARCH_X86_Q35;
-    n += have.graphics && !have.video;
-    n += have.virtioChannel && !have.serialController;
-    n += def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 && !have.usbController;
+    /* each device libvirt adds once, unless the domain has one */
+    g_hash_table_iter_init(&iter, wanted);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        n += !g_hash_table_contains(have, key);
     return n;
 }

@@ -9,15 +9,15 @@
 
 #include "qemu_viommu_conf.h"
 
-/* Does libvirt put device element @node, which has no <address>, on a
- * guest PCI bus when it defines the domain? */
-bool qemuVIOMMUDeviceWantsPCI(xmlNodePtr node);
-
 /* How many devices of @def libvirt will place on a PCI bus itself: the
- * elements without an <address> that it puts on one, and the devices
- * it adds to the definition on its own (q35's memballoon and USB
- * controller, the virtio-serial controller of virtio channels, a video
- * card for graphics).  The count errs high, never low:
- * the planner keeps as many free root ports ahead of its spare ports,
- * and a port too many stays empty where one too few loses a spare. */
+ * elements without an <address> that it puts on a root port, and the
+ * devices it adds to the definition on its own (q35's memballoon and USB
+ * controller, a disk's or SCSI hostdev's controller, the
+ * pcie-to-pci-bridge of conventional PCI devices, ...), all as the
+ * table generated in the lab says (qemu_viommu_autopci_table.h).
+ * Elements the table has no row for count as one each, so that a port
+ * too many stays empty rather than one too few losing a spare; a second
+ * added device of a kind the domain has (the SCSI controller of disks
+ * naming controller 1) is not counted.  The planner keeps as many free
+ * root ports ahead of its spare ports. */
 unsigned int qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def);
