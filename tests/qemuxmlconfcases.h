@@ -128,5 +128,13 @@ DO_TEST("aarch64-bars-user-smaller", "aarch64-gpu-bars");
 DO_TEST("aarch64-bars-width-limit", "aarch64-gpu-bars");
 DO_TEST_FAILURE("aarch64-bars-too-wide", "aarch64-gpu-bars");
 DO_TEST_FAILURE("aarch64-bars-maxphysaddr", "aarch64-gpu-bars");
+/* two 2^62 BARs: the window arithmetic stops at 2^63 with an error
+ * (virPCIBarRoundUpPow2 looped forever on it, sums wrapped) */
+DO_TEST_FAILURE("aarch64-bars-overflow", "aarch64-odd-bars");
+/* a 12K BAR of PCI Enhanced Allocation: QEMU's pci_register_bar()
+ * asserts a power of two for the BAR vfio_bar_prepare() registers */
+DO_TEST_FAILURE("aarch64-bars-ea-assigned", "aarch64-odd-bars");
+/* ... on a device not assigned, it does not matter */
+DO_TEST("aarch64-bars-ea-unrelated", "aarch64-odd-bars");
 /* q35: A100-like GPUs with two 64-bit prefetchable BARs each (64G + 32M) */
 DO_TEST("x86-bars-q35", "x86-intel-gpu-bars");
