@@ -76,12 +76,15 @@ testSystemAsUser(const void *opaque G_GNUC_UNUSED)
     if ((pid = fork()) < 0)
         return -1;
     if (pid == 0) {
-        g_autofree char *dir = NULL;
+        char *dir;
+        int same;
 
         if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
             _exit(2);
         dir = virtVIOMMULockDir("qemu:///system");
-        _exit(strcmp(dir, VIRT_VIOMMU_LOCK_SYSTEM_DIR) == 0 ? 0 : 1);
+        same = strcmp(dir, VIRT_VIOMMU_LOCK_SYSTEM_DIR) == 0;
+        g_free(dir);
+        _exit(same ? 0 : 1);
     }
     if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         printf("  uid 65534 on qemu:///system does not lock in %s\n",
