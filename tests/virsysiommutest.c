@@ -774,6 +774,8 @@ testPCIBarParse(const void *opaque G_GNUC_UNUSED)
         { "0x0000000081000000 0x0000000080ffffff 0x0000000000040200\n", "no address range" },
         /* all of the 64-bit space: its size does not fit in 64 bits */
         { "0x0000000000000000 0xffffffffffffffff 0x0000000000040200\n", "no address range" },
+        /* 2^63: more than a signed 64-bit JSON number holds */
+        { "0x8000000000000000 0xffffffffffffffff 0x000000000014220c\n", "no address range" },
     };
     /* PCI Enhanced Allocation: 12K, kept as it is */
     g_autofree char *ea = NULL;

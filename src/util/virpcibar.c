@@ -68,9 +68,11 @@ virPCIBarParseResource(const char *bdf,
         /* A BAR of PCI Enhanced Allocation can have any size (the
          * kernel's pci_ea_read() takes start and end from the EA
          * entry), so the size is kept as it is; only a range that is
-         * no range at all, or all of the 64-bit space, is refused. */
-        if (end < start || end - start == G_MAXUINT64) {
-            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s': BAR %2$zu spans 0x%3$llx-0x%4$llx, which is no address range a BAR can have"),
+         * no range at all, or not below 2^63 bytes (more than the
+         * largest BAR there is, and than the signed 64-bit numbers of
+         * scan's JSON hold), is refused. */
+        if (end < start || end - start >= G_MAXINT64) {
+            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s': BAR %2$zu spans 0x%3$llx-0x%4$llx, which is no address range a BAR can have (2^63 bytes or more, or none)"),
                            bdf, i, start, end);
             return -1;
         }

@@ -64,7 +64,8 @@ const virPCIBar *virPCIBarFindNotPow2(const GArray *bars);
  * none) take in a guest: each one's size rounded up to a power of two,
  * as QEMU's pci_register_bar() needs BAR sizes to be.  Returns false,
  * *sum untouched, when that exceeds VIR_PCI_BAR_SIZE_MAX. */
-bool virPCIBarSumMem64Prefetch(const GArray *bars, unsigned long long *sum);
+bool virPCIBarSumMem64Prefetch(const GArray *bars, unsigned long long *sum)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* @size in the largest binary unit that divides it: "256G", "2M",
  * "16K", "512" (bytes). */
@@ -72,8 +73,10 @@ char *virPCIBarFormatSize(unsigned long long size);
 
 /* *pow2 gets the smallest power of two >= @n; false, *pow2 untouched,
  * when that exceeds VIR_PCI_BAR_SIZE_MAX (when @n > 2^63). */
-bool virPCIBarRoundUpPow2(unsigned long long n, unsigned long long *pow2);
+bool virPCIBarRoundUpPow2(unsigned long long n, unsigned long long *pow2)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* *sum gets @a + @b; false, *sum untouched, when that exceeds
  * VIR_PCI_BAR_SIZE_MAX (or wraps). */
-bool virPCIBarAdd(unsigned long long a, unsigned long long b, unsigned long long *sum);
+bool virPCIBarAdd(unsigned long long a, unsigned long long b, unsigned long long *sum)
+    G_GNUC_WARN_UNUSED_RESULT;
