@@ -41,6 +41,11 @@ DO_TEST("aarch64-2smmu-ioh3420", "aarch64-2smmu");
 DO_TEST("aarch64-hostdev-bus-libvirt-adds", "aarch64-2smmu");
 /* a pcie-expander-bus without an address gets the slot libvirt gives it */
 DO_TEST("aarch64-pxb-no-address", "aarch64-2smmu");
+/* a pxb of the user's at busNr 12 leaves 11 numbers below it for the 8
+ * new pxbs' 16: those that do not fit there go above its own range
+ * (its busNr up to the next pxb's - 1), from the top, as QEMU's
+ * pxb-pcie ranges and libvirt's qemuDomainAddressFindNewBusNr allow */
+DO_TEST("aarch64-pxb-low-busnr", "aarch64-grace");
 /* virt-install --print-xml with more emulated devices than root ports:
  * free root ports of pcie.0 come before the spares */
 DO_TEST_SPARE("aarch64-virt-install-crowded", "aarch64-2smmu", 2);
@@ -110,7 +115,9 @@ DO_TEST_FAILURE("error-hostdev-bad-address", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-address-type", "aarch64-2smmu");
 /* a template asking more than the host SMMU has: one line per option */
 DO_TEST_FAILURE("error-caps-above-host", "aarch64-2smmu-caps");
-DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 0, TEST_FLAG_FAIL);
+/* a pxb of the user's at busNr 115 with 28 spares each: the 8 new pxbs
+ * need 30 consecutive numbers each, 3 fit below it and 4 above */
+DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 28, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-indexes-exhausted", "aarch64-grace", 31, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);
 DO_TEST_FAILURE("error-placed-wrong-viommu", "aarch64-2smmu");
@@ -135,5 +142,13 @@ DO_TEST("aarch64-bars-user-smaller", "aarch64-gpu-bars");
 DO_TEST("aarch64-bars-width-limit", "aarch64-gpu-bars");
 DO_TEST_FAILURE("aarch64-bars-too-wide", "aarch64-gpu-bars");
 DO_TEST_FAILURE("aarch64-bars-maxphysaddr", "aarch64-gpu-bars");
+/* two 2^62 BARs: the window arithmetic stops at 2^63 with an error
+ * (virPCIBarRoundUpPow2 looped forever on it, sums wrapped) */
+DO_TEST_FAILURE("aarch64-bars-overflow", "aarch64-odd-bars");
+/* a 12K BAR of PCI Enhanced Allocation: QEMU's pci_register_bar()
+ * asserts a power of two for the BAR vfio_bar_prepare() registers */
+DO_TEST_FAILURE("aarch64-bars-ea-assigned", "aarch64-odd-bars");
+/* ... on a device not assigned, it does not matter */
+DO_TEST("aarch64-bars-ea-unrelated", "aarch64-odd-bars");
 /* q35: A100-like GPUs with two 64-bit prefetchable BARs each (64G + 32M) */
 DO_TEST("x86-bars-q35", "x86-intel-gpu-bars");

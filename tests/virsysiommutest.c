@@ -765,15 +765,38 @@ testPCIBarParse(const void *opaque G_GNUC_UNUSED)
         "0x0000000082000000 0x0000000082003fff 0x0000000000140204\n"
         "%s%s%s%s%s%s%s%s",
         zero, zero, zero, zero, zero, zero, zero, zero, zero);
-    const char *bad[] = {
-        "",
-        "0x0 0x0 0x0\n",
-        /* not a power of two */
-        "0x0000000081000000 0x0000000081fffffe 0x0000000000040200\n",
+    /* the 12 lines after the first one of an endpoint */
+    g_autofree char *rest = g_strdup("");
+    struct { const char *first; const char *error; } bad[] = {
+        { "", "fewer than the 6 BARs" },
+        { "0x0 0x0 0x0\n", "not 'START END FLAGS'" },
+        /* end below start */
+        { "0x0000000081000000 0x0000000080ffffff 0x0000000000040200\n", "no address range" },
+        /* all of the 64-bit space: its size does not fit in 64 bits */
+        { "0x0000000000000000 0xffffffffffffffff 0x0000000000040200\n", "no address range" },
+        /* 2^63: more than a signed 64-bit JSON number holds */
+        { "0x8000000000000000 0xffffffffffffffff 0x000000000014220c\n", "no address range" },
     };
+    /* PCI Enhanced Allocation: 12K, kept as it is */
+    g_autofree char *ea = NULL;
     g_autoptr(GArray) bars = NULL;
+    g_autoptr(GArray) eaBars = NULL;
     const virPCIBar *b;
+    unsigned long long sum;
     size_t i;
+
+    for (i = 0; i < 12; i++) {
+        g_autofree char *prev = g_steal_pointer(&rest);
+
+        rest = g_strconcat(prev, zero, NULL);
+    }
+    ea = g_strconcat("0x000000c000000000 0x000000c000002fff 0x0000000000140204\n", rest, NULL);
+    if (virPCIBarParseResource("0000:03:00.0", ea, &eaBars) < 0 || eaBars->len != 1 ||
+        g_array_index(eaBars, virPCIBar, 0).size != 12288 ||
+        virPCIBarIsPow2(&g_array_index(eaBars, virPCIBar, 0))) {
+        printf("  a 12K BAR of Enhanced Allocation should parse as it is\n");
+        return -1;
+    }
 
     if (virPCIBarParseResource("0000:01:00.0", good, &bars) < 0 || bars->len != 4) {
         printf("  expected 4 BARs\n");
@@ -795,22 +818,71 @@ testPCIBarParse(const void *opaque G_GNUC_UNUSED)
         printf("  BAR 4 should be 64-bit, not prefetchable\n");
         return -1;
     }
-    if (virPCIBarSumMem64Prefetch(bars) != (128ULL << 30)) {
+    if (!virPCIBarSumMem64Prefetch(bars, &sum) || sum != (128ULL << 30)) {
         printf("  only BAR 1 is 64-bit prefetchable\n");
         return -1;
     }
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GArray) none = NULL;
+        g_autofree char *text = g_strconcat(bad[i].first, *bad[i].first ? rest : "", NULL);
 
-        if (virPCIBarParseResource("0000:01:00.0", bad[i], &none) == 0) {
-            printf("  '%s' should not parse\n", bad[i]);
+        if (virPCIBarParseResource("0000:01:00.0", text, &none) == 0 ||
+            !strstr(virErrorGetLast(), bad[i].error)) {
+            printf("  '%s' should not parse ('%s'), got '%s'\n", bad[i].first,
+                   bad[i].error, virErrorGetLast() ? virErrorGetLast() : "");
             return -1;
         }
         virErrorReset();
     }
-    if (virPCIBarRoundUpPow2((256ULL << 30) + 1) != (512ULL << 30) ||
-        virPCIBarRoundUpPow2(1ULL << 20) != (1ULL << 20)) {
+    if (!virPCIBarRoundUpPow2((256ULL << 30) + 1, &sum) || sum != (512ULL << 30) ||
+        !virPCIBarRoundUpPow2(1ULL << 20, &sum) || sum != (1ULL << 20)) {
         printf("  rounding to a power of two is wrong\n");
+        return -1;
+    }
+    return 0;
+}
+
+
+/* The BAR arithmetic near 2^64: checked, never a wrap or an endless
+ * loop (virPCIBarRoundUpPow2 used to loop forever above 2^63). */
+static int
+testPCIBarOverflow(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(GArray) bars = g_array_new(FALSE, TRUE, sizeof(virPCIBar));
+    virPCIBar big = { .index = 0, .size = 1ULL << 62, .mem64 = true, .prefetch = true };
+    virPCIBar odd = { .index = 4, .size = 12288, .mem64 = true, .prefetch = true };
+    unsigned long long out = 42;
+
+    if (!virPCIBarRoundUpPow2(1ULL << 63, &out) || out != (1ULL << 63) ||
+        virPCIBarRoundUpPow2((1ULL << 63) + 1, &out) ||
+        virPCIBarRoundUpPow2(G_MAXUINT64, &out) || out != (1ULL << 63)) {
+        printf("  rounding above 2^63 must fail and leave the result alone\n");
+        return -1;
+    }
+    if (virPCIBarAdd(G_MAXUINT64, 1, &out) ||
+        virPCIBarAdd(1ULL << 63, 1, &out) ||
+        !virPCIBarAdd(1ULL << 62, 1ULL << 62, &out) || out != (1ULL << 63)) {
+        printf("  adding must fail above 2^63\n");
+        return -1;
+    }
+    g_array_append_val(bars, big);
+    big.index = 2;
+    g_array_append_val(bars, big);
+    if (!virPCIBarSumMem64Prefetch(bars, &out) || out != (1ULL << 63)) {
+        printf("  two 2^62 BARs make 2^63\n");
+        return -1;
+    }
+    big.index = 4;
+    g_array_append_val(bars, big);
+    if (virPCIBarSumMem64Prefetch(bars, &out) || out != (1ULL << 63)) {
+        printf("  three 2^62 BARs do not fit\n");
+        return -1;
+    }
+    g_array_set_size(bars, 0);
+    g_array_append_val(bars, odd);
+    if (!virPCIBarSumMem64Prefetch(bars, &out) || out != 16384 ||
+        virPCIBarFindNotPow2(bars) != &g_array_index(bars, virPCIBar, 0)) {
+        printf("  a 12K BAR takes 16K and is no power of two\n");
         return -1;
     }
     return 0;
@@ -911,6 +983,8 @@ main(void)
     if (virTestRun("PCI names from the hwdb", testPCIIDs, NULL) < 0)
         failures++;
     if (virTestRun("PCI address parsing", testPCIAddress, NULL) < 0)
+        failures++;
+    if (virTestRun("PCI BAR arithmetic near 2^64", testPCIBarOverflow, NULL) < 0)
         failures++;
     if (virTestRun("PCI BARs from 'resource'", testPCIBarParse, NULL) < 0)
         failures++;

@@ -80,6 +80,20 @@ virtVIOMMUConnect(const char *uri)
 }
 
 
+/* The URI of @conn as libvirt resolved it (qemu:///system for a NULL
+ * URI as root), for the lock directory; NULL when libvirt cannot say. */
+static char *
+virtVIOMMUConnectURI(virConnectPtr conn)
+{
+    char *uri = conn ? virConnectGetURI(conn) : NULL;
+    char *ret = g_strdup(uri);
+
+    free(uri);
+    virResetLastError();
+    return ret;
+}
+
+
 static void
 virtVIOMMUConnectClose(virConnectPtr conn)
 {
@@ -236,10 +250,12 @@ static virtVIOMMULock *
 virtVIOMMULockDomain(virDomainPtr dom, const char *command)
 {
     char uuid[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *uri = NULL;
 
     if (virtVIOMMUDomainUUID(dom, uuid) < 0)
         return NULL;
-    return virtVIOMMULockAcquire(uuid, virDomainGetName(dom), command);
+    uri = virtVIOMMUConnectURI(virDomainGetConnect(dom));
+    return virtVIOMMULockAcquire(uri, uuid, virDomainGetName(dom), command);
 }
 
 
@@ -522,6 +538,7 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
     g_autoptr(virDomain) dom = NULL;
     g_autofree char *name = NULL;
     g_autofree char *fresh = NULL;
+    g_autofree char *uri = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN] = "";
     qemuVIOMMUPlanOptions opts = {
         .sparePorts = args->sparePorts,
@@ -536,6 +553,7 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
         virtVIOMMUDefineInput(arg, &input, &name) < 0 ||
         !(conn = virtVIOMMUConnect(args->uri)))
         return virtVIOMMUFail();
+    uri = virtVIOMMUConnectURI(conn);
     if (!input) {
         if (!(named = virtVIOMMULookupFull(conn, arg, true)))
             return virtVIOMMUFail();
@@ -555,7 +573,7 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
             return virtVIOMMUFail();
         if (!lock || strcmp(uuid, virtVIOMMULockUUID(lock)) != 0) {
             g_clear_pointer(&lock, virtVIOMMULockRelease);
-            if (!(lock = virtVIOMMULockAcquire(uuid, name, start ? "start" : "define")))
+            if (!(lock = virtVIOMMULockAcquire(uri, uuid, name, start ? "start" : "define")))
                 return virtVIOMMUFail();
         }
 

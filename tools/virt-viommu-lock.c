@@ -32,16 +32,95 @@ virtVIOMMULockUUID(const virtVIOMMULock *lock)
 }
 
 
+virtVIOMMULockScope
+virtVIOMMULockScopeForURI(const char *uri)
+{
+    g_autoptr(GUri) parsed = NULL;
+    const char *path;
+
+    if (!uri || !(parsed = g_uri_parse(uri, G_URI_FLAGS_NON_DNS, NULL)))
+        return VIRT_VIOMMU_LOCK_SCOPE_USER;
+    path = g_uri_get_path(parsed);
+    /* the driver's system and session daemons, local or remote
+     * (qemu:///system, qemu+ssh://host/system, qemu:///session) */
+    if (g_strcmp0(path, "/system") == 0)
+        return VIRT_VIOMMU_LOCK_SCOPE_SYSTEM;
+    if (g_strcmp0(path, "/session") == 0)
+        return VIRT_VIOMMU_LOCK_SCOPE_SESSION;
+    return VIRT_VIOMMU_LOCK_SCOPE_USER;
+}
+
+
 char *
-virtVIOMMULockDir(void)
+virtVIOMMULockDir(const char *uri)
 {
     const char *env = g_getenv("VIRT_VIOMMU_RUNTIME_DIR");
+    virtVIOMMULockScope scope = virtVIOMMULockScopeForURI(uri);
 
     if (env && *env)
         return g_strdup(env);
-    if (geteuid() == 0)
-        return g_strdup("/run/virt-viommu");
+    switch (scope) {
+    case VIRT_VIOMMU_LOCK_SCOPE_SYSTEM:
+        return g_strdup(VIRT_VIOMMU_LOCK_SYSTEM_DIR);
+    case VIRT_VIOMMU_LOCK_SCOPE_SESSION:
+        break;
+    case VIRT_VIOMMU_LOCK_SCOPE_USER:
+    case VIRT_VIOMMU_LOCK_SCOPE_LAST:
+        if (geteuid() == 0)
+            return g_strdup(VIRT_VIOMMU_LOCK_SYSTEM_DIR);
+        break;
+    }
     return g_build_filename(g_get_user_runtime_dir(), "virt-viommu", NULL);
+}
+
+
+/* The group that may use the system daemon: the group of its socket,
+ * when the socket lets that group in (Debian's unix_sock_group
+ * 'libvirt', mode 0770).  Its members lock in the system directory too.
+ * (gid_t) -1 when there is none but root. */
+static gid_t
+virtVIOMMULockSystemGroup(void)
+{
+    static const char *sockets[] = {
+        "/run/libvirt/virtqemud-sock",
+        "/run/libvirt/libvirt-sock",
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(sockets); i++) {
+        struct stat sb;
+
+        if (stat(sockets[i], &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+            sb.st_gid != 0 && (sb.st_mode & S_IRWXG) == S_IRWXG)
+            return sb.st_gid;
+    }
+    return (gid_t) -1;
+}
+
+
+/* Create the lock directory @dir.  The system one, made by root, is
+ * shared with the group of the system daemon's socket: owned by it,
+ * setgid so that the lock files get that group too, and 2770. */
+static int
+virtVIOMMULockMakeDir(const char *dir, bool system)
+{
+    gid_t gid;
+
+    if (g_mkdir_with_parents(dir, 0755) < 0) {
+        if (system && errno == EACCES)
+            virReportSystemError(errno, _("cannot create the lock directory '%1$s' of the system daemon's domains; run a virt-viommu command on them as root once, which creates it for the group of libvirt's socket"),
+                                 dir);
+        else
+            virReportSystemError(errno, _("cannot create the lock directory '%1$s'"), dir);
+        return -1;
+    }
+    if (!system || geteuid() != 0 || (gid = virtVIOMMULockSystemGroup()) == (gid_t) -1)
+        return 0;
+    if (chown(dir, 0, gid) < 0 || chmod(dir, 02770) < 0) {
+        virReportSystemError(errno, _("cannot give the lock directory '%1$s' to the group of libvirt's socket"), dir);
+        return -1;
+    }
+    return 0;
 }
 
 
@@ -103,12 +182,42 @@ virtVIOMMULockHolder(int fd, const char *path)
 }
 
 
+/* Open (or create) the lock file @path.  In a directory of the group
+ * of the system daemon's socket (setgid), a file is 0660 so that every
+ * member can lock it; elsewhere the umask decides, within 0660. */
+static int
+virtVIOMMULockOpen(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    struct stat sb;
+    int fd;
+
+    /* O_CLOEXEC: a child libvirt starts (ssh for a remote URI) must not
+     * keep the lock after we are gone */
+    if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660)) < 0) {
+        if (errno == EACCES)
+            virReportSystemError(errno, _("cannot open the lock file '%1$s'; it belongs to another user: let root run a virt-viommu command on the domain once, which makes the lock directory that of the group of libvirt's socket, or remove the file"),
+                                 path);
+        else
+            virReportSystemError(errno, _("cannot open the lock file '%1$s'"), path);
+        return -1;
+    }
+    if (stat(dir, &sb) == 0 && (sb.st_mode & S_ISGID) && sb.st_gid != 0) {
+        /* best effort: the lock holds all the same for us */
+        if (fchmod(fd, 0660) < 0) {
+        }
+    }
+    return fd;
+}
+
+
 virtVIOMMULock *
-virtVIOMMULockAcquire(const char *uuid,
+virtVIOMMULockAcquire(const char *uri,
+                      const char *uuid,
                       const char *name,
                       const char *command)
 {
-    g_autofree char *dir = virtVIOMMULockDir();
+    g_autofree char *dir = virtVIOMMULockDir(uri);
     g_autofree char *path = NULL;
     g_autofree char *note = NULL;
     virtVIOMMULock *lock;
@@ -124,17 +233,11 @@ virtVIOMMULockAcquire(const char *uuid,
     if ((timeout = virtVIOMMULockTimeout()) < 0)
         return NULL;
 
-    if (g_mkdir_with_parents(dir, 0755) < 0) {
-        virReportSystemError(errno, _("cannot create the lock directory '%1$s'"), dir);
+    if (virtVIOMMULockMakeDir(dir, strcmp(dir, VIRT_VIOMMU_LOCK_SYSTEM_DIR) == 0) < 0)
         return NULL;
-    }
     path = g_strdup_printf("%s/domain-%s.lock", dir, uuid);
-    /* O_CLOEXEC: a child libvirt starts (ssh for a remote URI) must not
-     * keep the lock after we are gone */
-    if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-        virReportSystemError(errno, _("cannot open the lock file '%1$s'"), path);
+    if ((fd = virtVIOMMULockOpen(path)) < 0)
         return NULL;
-    }
 
     deadline = g_get_monotonic_time() + timeout * 1000;
     while (flock(fd, LOCK_EX | LOCK_NB) < 0) {

@@ -14,10 +14,16 @@
  * read-back of what it wrote, so that two of them never plan from the
  * same definition and overwrite each other's change.
  *
- * The lock is an flock(2) on RUNDIR/domain-UUID.lock, RUNDIR being
- * $VIRT_VIOMMU_RUNTIME_DIR, else /run/virt-viommu for root and
- * $XDG_RUNTIME_DIR/virt-viommu for other users (libvirt's own split
- * between its system and session runtime directories).  The kernel
+ * The lock is an flock(2) on RUNDIR/domain-UUID.lock.  RUNDIR follows
+ * the libvirt connection, not the user: the domains of a system daemon
+ * (a URI whose path is /system: qemu:///system, qemu+ssh://host/system)
+ * lock in /run/virt-viommu, whoever runs the command, so that root and
+ * a member of the daemon's socket group exclude each other; those of a
+ * session daemon (/session) in $XDG_RUNTIME_DIR/virt-viommu, as the
+ * session daemon is the user's own; any other URI (test:///default) in
+ * the one or the other by the euid.  $VIRT_VIOMMU_RUNTIME_DIR overrides
+ * them all.  Root makes the system directory that of the group of
+ * libvirt's socket (setgid, 2770), and its lock files are 0660.  The kernel
  * drops it when the process ends, however it ends, so a killed command
  * leaves no stale lock behind; the file itself stays (removing it would
  * let a waiter lock a file that is no longer the lock).  A waiter gives
@@ -31,12 +37,26 @@
 
 #define VIRT_VIOMMU_LOCK_TIMEOUT_DEFAULT 30
 
+/* The lock directory of a system daemon's domains. */
+#define VIRT_VIOMMU_LOCK_SYSTEM_DIR "/run/virt-viommu"
+
+/* Whose domains a libvirt connection reaches, for the lock directory. */
+typedef enum {
+    VIRT_VIOMMU_LOCK_SCOPE_SYSTEM,  /* a system daemon's: shared */
+    VIRT_VIOMMU_LOCK_SCOPE_SESSION, /* a session daemon's: the user's */
+    VIRT_VIOMMU_LOCK_SCOPE_USER,    /* another driver's: by the euid */
+
+    VIRT_VIOMMU_LOCK_SCOPE_LAST
+} virtVIOMMULockScope;
+
 typedef struct _virtVIOMMULock virtVIOMMULock;
 
 /* Take the lock of the domain with UUID @uuid (and, for messages, name
- * @name) for command @command, waiting as long as the timeout says.
- * Returns the lock, or NULL (reported). */
-virtVIOMMULock *virtVIOMMULockAcquire(const char *uuid,
+ * @name) of the libvirt connection to @uri (virConnectGetURI) for
+ * command @command, waiting as long as the timeout says.  Returns the
+ * lock, or NULL (reported). */
+virtVIOMMULock *virtVIOMMULockAcquire(const char *uri,
+                                      const char *uuid,
                                       const char *name,
                                       const char *command);
 
@@ -46,7 +66,11 @@ void virtVIOMMULockRelease(virtVIOMMULock *lock);
 /* The UUID of the domain whose lock @lock is. */
 const char *virtVIOMMULockUUID(const virtVIOMMULock *lock);
 
-/* The directory the lock files are in. */
-char *virtVIOMMULockDir(void);
+/* Whose domains the connection to @uri (NULL: unknown) reaches. */
+virtVIOMMULockScope virtVIOMMULockScopeForURI(const char *uri);
+
+/* The directory the lock files of the domains of the connection to
+ * @uri are in. */
+char *virtVIOMMULockDir(const char *uri);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virtVIOMMULock, virtVIOMMULockRelease);

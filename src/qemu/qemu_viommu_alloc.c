@@ -579,35 +579,130 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
 }
 
 
-/* Report that the new pxbs need @needed bus numbers that do not fit
- * between the root bus hierarchy and @floor. */
+/* A range of free bus numbers, [bottom, top). */
+typedef struct _qemuVIOMMUBusGap qemuVIOMMUBusGap;
+struct _qemuVIOMMUBusGap {
+    int bottom;
+    int top;
+};
+
+
+/* Bus numbers the hierarchy below bus @bus takes: one for each bridge
+ * or port on it, and what is below those.  @depth stops a loop that a
+ * broken domain may have (libvirt refuses it when it is defined). */
+static unsigned int
+qemuVIOMMUPlanBusesBelow(qemuVIOMMUPlan *p, unsigned int bus, unsigned int depth)
+{
+    unsigned int n = 0;
+    size_t i;
+
+    if (depth >= QEMU_VIOMMU_ADDR_BUSES)
+        return 0;
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (!ctrl->addr.set || ctrl->addr.addr.bus != bus || ctrl->index == bus ||
+            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_BRIDGE)
+            continue;
+        n += 1 + qemuVIOMMUPlanBusesBelow(p, ctrl->index, depth + 1);
+    }
+    return n;
+}
+
+
+/*
+ * The free bus-number ranges a new pxb can take, in the order they are
+ * tried.  A pxb's hierarchy takes the numbers from its busNr up to the
+ * next pxb's busNr - 1 (QEMU's docs/pci_expander_bridge.txt; the
+ * firmware numbers the buses below each host bridge from its bus_nr),
+ * and pcie.0's hierarchy the numbers below the lowest busNr.  So the
+ * ranges are: between pcie.0's hierarchy and the lowest pxb, first, as
+ * libvirt's qemuDomainAddressFindNewBusNr also places a pxb below the
+ * lowest; then, from the highest, the part of each existing pxb's range
+ * that its own hierarchy and the ports the plan adds to it leave free.
+ * A new pxb takes the top of the first range that holds it, which
+ * leaves the existing one's hierarchy where it is.
+ */
+static GArray *
+qemuVIOMMUPlanBusGaps(qemuVIOMMUPlan *p, int floor)
+{
+    GArray *gaps = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUBusGap));
+    qemuVIOMMUBusGap below = { qemuVIOMMUAddrSetRootBuses(p->addrs), floor };
+    bool ours;
+    g_autoptr(GPtrArray) pxbs = qemuVIOMMUPlanExpanders(p, &ours);
+    int top = QEMU_VIOMMU_ADDR_BUSES;
+    size_t i;
+    size_t j;
+
+    g_array_append_val(gaps, below);
+    /* renumbered pxbs are packed from the top, with nothing between */
+    if (p->renumber->len > 0)
+        return gaps;
+    for (i = 0; i < pxbs->len; i++) {
+        qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
+        unsigned int need = 1 + qemuVIOMMUPlanBusesBelow(p, pxb->index, 0);
+        qemuVIOMMUBusGap above;
+
+        for (j = 0; j < p->groups->len; j++) {
+            qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, j);
+
+            if (group->pxb == pxb)
+                need += group->newPorts;
+        }
+        above.bottom = pxb->busNr + (int) need;
+        above.top = top;
+        if (above.bottom < above.top)
+            g_array_append_val(gaps, above);
+        top = pxb->busNr;
+    }
+    return gaps;
+}
+
+
+/* Report that the pxb of @group, with @range bus numbers, fits in none
+ * of @gaps. */
 static int
-qemuVIOMMUPlanReportBusNr(qemuVIOMMUPlan *p, unsigned int needed, int floor)
+qemuVIOMMUPlanReportBusNr(qemuVIOMMUPlan *p,
+                          qemuVIOMMUGroup *group,
+                          unsigned int range,
+                          GArray *gaps)
 {
     unsigned int rootBuses = qemuVIOMMUAddrSetRootBuses(p->addrs);
+    int largest = 0;
+    int free = 0;
+    size_t i;
 
-    if (floor < QEMU_VIOMMU_ADDR_BUSES)
-        virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free between the root bus hierarchy (buses 0-%3$u) and the existing expander buses (from %4$d); assign fewer devices or use fewer spare ports"),
-                       needed, MAX(floor - (int) rootBuses, 0), rootBuses - 1, floor);
-    else
-        virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the new pcie-expander-buses need %1$u bus numbers but only %2$d are free above the root bus hierarchy (buses 0-%3$u) in PCI domain 0's 256; assign fewer devices or use fewer spare ports"),
-                       needed, QEMU_VIOMMU_ADDR_BUSES - (int) rootBuses, rootBuses - 1);
+    for (i = 0; i < gaps->len; i++) {
+        qemuVIOMMUBusGap *gap = &g_array_index(gaps, qemuVIOMMUBusGap, i);
+
+        largest = MAX(largest, gap->top - gap->bottom);
+        free += MAX(gap->top - gap->bottom, 0);
+    }
+    virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: the pcie-expander-bus of IOMMU %1$s needs %2$u consecutive bus numbers, but the largest range left free by the root bus hierarchy (buses 0-%3$u) and the other expander buses has %4$d (%5$d free in all); assign fewer devices or use fewer spare ports"),
+                   group->iommu->name, range, rootBuses - 1, largest, free);
     return -1;
 }
 
 
-/* Bus-number ranges of the new pxbs, below those of the existing. */
+/* The bus-number range of each new pxb: the top of the first free
+ * range that holds it (see qemuVIOMMUPlanBusGaps). */
 static int
 qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
 {
-    unsigned int needed = 0;
+    g_autoptr(GArray) gaps = NULL;
     int floor;
-    int low;
     size_t i;
+    size_t j;
 
+    /* the indexes are all taken by now (qemuVIOMMUPlanAllocateIndexes) */
+    if (qemuVIOMMUAddrSetPeekIndex(p->addrs) > QEMU_VIOMMU_ADDR_BUSES) {
+        virReportError(VIR_ERROR_EXHAUSTED, _("the plan needs PCI controller indexes up to %1$u, but libvirt allows 255; assign fewer devices or use fewer spare ports"),
+                       qemuVIOMMUAddrSetPeekIndex(p->addrs) - 1);
+        return -1;
+    }
     if (qemuVIOMMUPlanFitExisting(p, &floor) < 0)
         return -1;
-    low = floor;
+    gaps = qemuVIOMMUPlanBusGaps(p, floor);
 
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
@@ -623,18 +718,19 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
             return -1;
         }
         range = qemuVIOMMUBusNrRange(nports);
-        needed += range;
-        low -= range;
-        group->busNr = low;
+        for (j = 0; j < gaps->len; j++) {
+            qemuVIOMMUBusGap *gap = &g_array_index(gaps, qemuVIOMMUBusGap, j);
+
+            if (gap->top - (int) range >= gap->bottom) {
+                gap->top -= range;
+                group->busNr = gap->top;
+                break;
+            }
+        }
+        if (j == gaps->len)
+            return qemuVIOMMUPlanReportBusNr(p, group, range, gaps);
     }
 
-    if (qemuVIOMMUAddrSetPeekIndex(p->addrs) > QEMU_VIOMMU_ADDR_BUSES) {
-        virReportError(VIR_ERROR_EXHAUSTED, _("the plan needs PCI controller indexes up to %1$u, but libvirt allows 255; assign fewer devices or use fewer spare ports"),
-                       qemuVIOMMUAddrSetPeekIndex(p->addrs) - 1);
-        return -1;
-    }
-    if (needed > 0 && low < (int) qemuVIOMMUAddrSetRootBuses(p->addrs))
-        return qemuVIOMMUPlanReportBusNr(p, needed, floor);
     return 0;
 }
 

@@ -178,17 +178,144 @@ qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def)
 }
 
 
-/* Add @size to the need of key @key of @table. */
+/* What the assigned devices' 64-bit prefetchable BARs need, gathered
+ * device by device.  Every sum is checked: a need above
+ * VIR_PCI_BAR_SIZE_MAX is an error naming the devices, not a wrap. */
+typedef struct _qemuVIOMMUWindowSum qemuVIOMMUWindowSum;
+struct _qemuVIOMMUWindowSum {
+    GHashTable *ports;          /* port + 1 -> unsigned long long */
+    GHashTable *bridgeOf;       /* port + 1 -> host bridge + 1 */
+    GString *devs;              /* "SOURCE SIZE, ..." for messages */
+};
+
+
 static void
+qemuVIOMMUWindowSumInit(qemuVIOMMUWindowSum *sum)
+{
+    sum->ports = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    sum->bridgeOf = g_hash_table_new(NULL, NULL);
+    sum->devs = g_string_new(NULL);
+}
+
+
+static void
+qemuVIOMMUWindowSumClear(qemuVIOMMUWindowSum *sum)
+{
+    g_clear_pointer(&sum->ports, g_hash_table_unref);
+    g_clear_pointer(&sum->bridgeOf, g_hash_table_unref);
+    if (sum->devs)
+        g_string_free(g_steal_pointer(&sum->devs), TRUE);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuVIOMMUWindowSum, qemuVIOMMUWindowSumClear);
+
+
+static int
+qemuVIOMMUWindowReportOverflow(const qemuVIOMMUWindowSum *sum)
+{
+    g_autofree char *maxStr = virPCIBarFormatSize(VIR_PCI_BAR_SIZE_MAX);
+
+    virReportError(VIR_ERROR_EXHAUSTED, _("the assigned devices' 64-bit prefetchable BARs (%1$s) need a guest MMIO window larger than %2$s, the largest any guest can have; assign fewer of these devices, or check the BAR sizes in their sysfs 'resource'"),
+                   sum->devs->str, maxStr);
+    return -1;
+}
+
+
+/* Add @size to the need of key @key of @table; false on overflow. */
+static bool
 qemuVIOMMUWindowAdd(GHashTable *table, unsigned int key, unsigned long long size)
 {
-    unsigned long long *sum = g_hash_table_lookup(table, GUINT_TO_POINTER(key + 1));
+    unsigned long long *need = g_hash_table_lookup(table, GUINT_TO_POINTER(key + 1));
 
-    if (!sum) {
-        sum = g_new0(unsigned long long, 1);
-        g_hash_table_insert(table, GUINT_TO_POINTER(key + 1), sum);
+    if (!need) {
+        need = g_new0(unsigned long long, 1);
+        g_hash_table_insert(table, GUINT_TO_POINTER(key + 1), need);
     }
-    *sum += size;
+    return virPCIBarAdd(*need, size, need);
+}
+
+
+/* Count host device @source with BARs @bars on root port @port of host
+ * bridge @bridge.  Returns 0, or -1 (reported) on overflow. */
+static int
+qemuVIOMMUWindowSumAddDevice(qemuVIOMMUWindowSum *sum,
+                             const char *source,
+                             const GArray *bars,
+                             unsigned int port,
+                             unsigned int bridge)
+{
+    g_autofree char *sizeStr = NULL;
+    unsigned long long size;
+    bool ok = virPCIBarSumMem64Prefetch(bars, &size);
+
+    if (ok && size == 0)
+        return 0;
+    if (sum->devs->len)
+        g_string_append(sum->devs, ", ");
+    if (!ok) {
+        sizeStr = virPCIBarFormatSize(VIR_PCI_BAR_SIZE_MAX);
+        g_string_append_printf(sum->devs, "%s more than %s", source, sizeStr);
+        return qemuVIOMMUWindowReportOverflow(sum);
+    }
+    sizeStr = virPCIBarFormatSize(size);
+    g_string_append_printf(sum->devs, "%s %s", source, sizeStr);
+    if (!qemuVIOMMUWindowAdd(sum->ports, port, size))
+        return qemuVIOMMUWindowReportOverflow(sum);
+    g_hash_table_insert(sum->bridgeOf, GUINT_TO_POINTER(port + 1),
+                        GUINT_TO_POINTER(bridge + 1));
+    return 0;
+}
+
+
+/* *total gets the sum of the needs of @table, each rounded up to a
+ * power of two; with @into, each is also added to the need of its host
+ * bridge there.  false on overflow. */
+static bool
+qemuVIOMMUWindowSumPow2(GHashTable *table,
+                        GHashTable *into,
+                        GHashTable *bridgeOf,
+                        unsigned long long *total)
+{
+    GHashTableIter iter;
+    gpointer key;
+    gpointer val;
+
+    *total = 0;
+    g_hash_table_iter_init(&iter, table);
+    while (g_hash_table_iter_next(&iter, &key, &val)) {
+        unsigned long long need;
+
+        if (!virPCIBarRoundUpPow2(*(unsigned long long *) val, &need) ||
+            !virPCIBarAdd(*total, need, total))
+            return false;
+        if (into &&
+            !qemuVIOMMUWindowAdd(into, GPOINTER_TO_UINT(g_hash_table_lookup(bridgeOf, key)) - 1, need))
+            return false;
+    }
+    return true;
+}
+
+
+/* The window @sum needs: each root port's need rounded up to a power
+ * of two, those of a host bridge summed and rounded up, pcie.0's margin
+ * added, the whole rounded up, and at least @dflt.  *total gets the
+ * sum of the bridges' windows.  Returns 0, or -1 (reported). */
+static int
+qemuVIOMMUWindowSumNeed(qemuVIOMMUWindowSum *sum,
+                        unsigned long long dflt,
+                        unsigned long long *total,
+                        unsigned long long *need)
+{
+    g_autoptr(GHashTable) bridges = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    unsigned long long ports;
+
+    if (!qemuVIOMMUWindowSumPow2(sum->ports, bridges, sum->bridgeOf, &ports) ||
+        !qemuVIOMMUWindowAdd(bridges, 0, QEMU_VIOMMU_WINDOW_ROOT_MARGIN) ||
+        !qemuVIOMMUWindowSumPow2(bridges, NULL, NULL, total) ||
+        !virPCIBarRoundUpPow2(*total, need))
+        return qemuVIOMMUWindowReportOverflow(sum);
+    *need = MAX(*need, dflt);
+    return 0;
 }
 
 
@@ -226,75 +353,62 @@ qemuVIOMMUWindowItemHome(qemuVIOMMUPlan *p,
 }
 
 
-static unsigned long long
-qemuVIOMMUWindowSumPow2(GHashTable *table, GHashTable *into, GHashTable *bridgeOf)
+/* An assigned device whose BAR has no power-of-two size (PCI Enhanced
+ * Allocation): QEMU's vfio-pci registers each BAR at the size of the
+ * vfio region, which is the host's (vfio_bar_prepare(), and the
+ * kernel's vfio-pci region info gives pci_resource_len()), and
+ * pci_register_bar() asserts a power of two, so QEMU would abort. */
+static int
+qemuVIOMMUWindowCheckPow2(qemuVIOMMUItem *item)
 {
-    GHashTableIter iter;
-    gpointer key;
-    gpointer val;
-    unsigned long long total = 0;
+    const virPCIBar *bar = virPCIBarFindNotPow2(item->dev->bars);
 
-    g_hash_table_iter_init(&iter, table);
-    while (g_hash_table_iter_next(&iter, &key, &val)) {
-        unsigned long long need = virPCIBarRoundUpPow2(*(unsigned long long *) val);
-
-        if (into)
-            qemuVIOMMUWindowAdd(into, GPOINTER_TO_UINT(g_hash_table_lookup(bridgeOf, key)) - 1, need);
-        total += need;
-    }
-    return total;
+    if (!bar)
+        return 0;
+    virReportError(VIR_ERROR_HOST_DEVICE, _("host device %1$s has BAR %2$u of %3$llu bytes, no power of two (PCI Enhanced Allocation); QEMU's vfio-pci gives the guest the BAR at that size and pci_register_bar() accepts only powers of two, so QEMU would abort; do not assign this device"),
+                   item->hostdev->sourceStr, bar->index, bar->size);
+    return -1;
 }
 
 
 int
 qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
 {
-    g_autoptr(GHashTable) ports = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_autoptr(GHashTable) bridges = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_autoptr(GHashTable) bridgeOf = g_hash_table_new(NULL, NULL);
+    g_auto(qemuVIOMMUWindowSum) sum = { 0 };
     unsigned long long dflt = qemuVIOMMUWindowDefault(p->def->archKind);
     unsigned long long have = 0;
     unsigned long long need;
     unsigned long long total;
     unsigned int bits = qemuVIOMMUWindowPhysBits(p->def);
-    g_autoptr(GString) devs = g_string_new(NULL);
     int rc;
     size_t i;
 
     if ((rc = qemuVIOMMUWindowGet(p->def, &have)) < 0)
         return -1;
 
+    qemuVIOMMUWindowSumInit(&sum);
     for (i = 0; i < p->items->len; i++) {
         qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
-        unsigned long long sum;
-        g_autofree char *sumStr = NULL;
         unsigned int port;
         unsigned int bridge;
 
         if (item->hostdev->isMdev)
             continue;
+        if (qemuVIOMMUWindowCheckPow2(item) < 0)
+            return -1;
         if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0)
             virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; the window is sized from the BARs in sysfs only, so add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
                              item->hostdev->sourceStr, item->dev->driver);
-        if ((sum = virPCIBarSumMem64Prefetch(item->dev->bars)) == 0)
-            continue;
-        if (devs->len)
-            g_string_append(devs, ", ");
-        sumStr = virPCIBarFormatSize(sum);
-        g_string_append_printf(devs, "%s %s", item->hostdev->sourceStr, sumStr);
-        g_clear_pointer(&sumStr, g_free);
         qemuVIOMMUWindowItemHome(p, item, &port, &bridge);
-        qemuVIOMMUWindowAdd(ports, port, sum);
-        g_hash_table_insert(bridgeOf, GUINT_TO_POINTER(port + 1),
-                            GUINT_TO_POINTER(bridge + 1));
+        if (qemuVIOMMUWindowSumAddDevice(&sum, item->hostdev->sourceStr,
+                                         item->dev->bars, port, bridge) < 0)
+            return -1;
     }
-    if (g_hash_table_size(ports) == 0)
+    if (g_hash_table_size(sum.ports) == 0)
         return 0;
 
-    qemuVIOMMUWindowSumPow2(ports, bridges, bridgeOf);
-    qemuVIOMMUWindowAdd(bridges, 0, QEMU_VIOMMU_WINDOW_ROOT_MARGIN);
-    total = qemuVIOMMUWindowSumPow2(bridges, NULL, NULL);
-    need = MAX(virPCIBarRoundUpPow2(total), dflt);
+    if (qemuVIOMMUWindowSumNeed(&sum, dflt, &total, &need) < 0)
+        return -1;
     p->windowNeed = need;
 
     if (bits < 64 && need > (1ULL << (bits - 1))) {
@@ -302,7 +416,7 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
         g_autofree char *limitStr = virPCIBarFormatSize(1ULL << (bits - 1));
 
         virReportError(VIR_ERROR_EXHAUSTED, _("the assigned devices' 64-bit prefetchable BARs (%1$s) need a %2$s guest MMIO window (their bridge windows add up to %3$llu MiB), but a guest with %4$u physical address bits holds at most a %5$s one (the window starts at an address equal to its size); assign fewer devices or give the guest more address bits (<cpu><maxphysaddr bits>)"),
-                       devs->str, needStr, total >> 20, bits, limitStr);
+                       sum.devs->str, needStr, total >> 20, bits, limitStr);
         return -1;
     }
 
@@ -330,9 +444,7 @@ qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
                       unsigned long long *have)
 {
     g_autoptr(qemuVIOMMUAddrSet) addrs = NULL;
-    g_autoptr(GHashTable) ports = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_autoptr(GHashTable) bridges = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    g_autoptr(GHashTable) bridgeOf = g_hash_table_new(NULL, NULL);
+    g_auto(qemuVIOMMUWindowSum) sum = { 0 };
     unsigned long long dflt = qemuVIOMMUWindowDefault(def->archKind);
     unsigned long long total;
     int rc;
@@ -345,32 +457,29 @@ qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
     if (qemuVIOMMUAddrSetNew(def, &addrs) < 0)
         return -1;
 
+    qemuVIOMMUWindowSumInit(&sum);
     for (i = 0; i < def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
         qemuVIOMMUController *pxb = NULL;
         virSysIOMMUDevice *dev = NULL;
-        unsigned long long sum;
         unsigned int port;
 
         if (hd->isMdev || !hd->addr.set)
             continue;
         if ((rc = virSysIOMMUHostGetDevice(host, &hd->source, &dev)) < 0)
             return -1;
-        if (rc == 0 || virSysIOMMUHostGetDeviceBars(host, dev) < 0 ||
-            (sum = virPCIBarSumMem64Prefetch(dev->bars)) == 0)
+        if (rc == 0 || virSysIOMMUHostGetDeviceBars(host, dev) < 0)
             continue;
         port = hd->addr.addr.bus;
         qemuVIOMMUAddrSetBusHome(addrs, port, &pxb);
-        qemuVIOMMUWindowAdd(ports, port, sum);
-        g_hash_table_insert(bridgeOf, GUINT_TO_POINTER(port + 1),
-                            GUINT_TO_POINTER((pxb ? pxb->index : 0) + 1));
+        if (qemuVIOMMUWindowSumAddDevice(&sum, hd->sourceStr, dev->bars, port,
+                                         pxb ? pxb->index : 0) < 0)
+            return -1;
     }
-    if (g_hash_table_size(ports) == 0)
+    if (g_hash_table_size(sum.ports) == 0)
         return 0;
 
-    qemuVIOMMUWindowSumPow2(ports, bridges, bridgeOf);
-    qemuVIOMMUWindowAdd(bridges, 0, QEMU_VIOMMU_WINDOW_ROOT_MARGIN);
-    total = qemuVIOMMUWindowSumPow2(bridges, NULL, NULL);
-    *need = MAX(virPCIBarRoundUpPow2(total), dflt);
+    if (qemuVIOMMUWindowSumNeed(&sum, dflt, &total, need) < 0)
+        return -1;
     return *need > *have ? 1 : 0;
 }

@@ -65,8 +65,14 @@ virPCIBarParseResource(const char *bdf,
         n++;
         if (i >= VIR_PCI_BAR_COUNT || (start == 0 && end == 0))
             continue;
-        if (end < start || ((end - start + 1) & (end - start)) != 0) {
-            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s': BAR %2$zu spans 0x%3$llx-0x%4$llx, not a power-of-two size"),
+        /* A BAR of PCI Enhanced Allocation can have any size (the
+         * kernel's pci_ea_read() takes start and end from the EA
+         * entry), so the size is kept as it is; only a range that is
+         * no range at all, or not below 2^63 bytes (more than the
+         * largest BAR there is, and than the signed 64-bit numbers of
+         * scan's JSON hold), is refused. */
+        if (end < start || end - start >= G_MAXINT64) {
+            virReportError(VIR_ERROR_HOST_SYSFS, _("PCI device '%1$s': BAR %2$zu spans 0x%3$llx-0x%4$llx, which is no address range a BAR can have (2^63 bytes or more, or none)"),
                            bdf, i, start, end);
             return -1;
         }
@@ -95,19 +101,46 @@ virPCIBarIsMem64Prefetch(const virPCIBar *bar)
 }
 
 
-unsigned long long
-virPCIBarSumMem64Prefetch(const GArray *bars)
+bool
+virPCIBarIsPow2(const virPCIBar *bar)
 {
-    unsigned long long sum = 0;
+    return bar->size != 0 && (bar->size & (bar->size - 1)) == 0;
+}
+
+
+const virPCIBar *
+virPCIBarFindNotPow2(const GArray *bars)
+{
     size_t i;
 
     for (i = 0; bars && i < bars->len; i++) {
         const virPCIBar *bar = &g_array_index(bars, virPCIBar, i);
 
-        if (virPCIBarIsMem64Prefetch(bar))
-            sum += bar->size;
+        if (!virPCIBarIsPow2(bar))
+            return bar;
     }
-    return sum;
+    return NULL;
+}
+
+
+bool
+virPCIBarSumMem64Prefetch(const GArray *bars, unsigned long long *sum)
+{
+    unsigned long long total = 0;
+    size_t i;
+
+    for (i = 0; bars && i < bars->len; i++) {
+        const virPCIBar *bar = &g_array_index(bars, virPCIBar, i);
+        unsigned long long size;
+
+        if (!virPCIBarIsMem64Prefetch(bar))
+            continue;
+        if (!virPCIBarRoundUpPow2(bar->size, &size) ||
+            !virPCIBarAdd(total, size, &total))
+            return false;
+    }
+    *sum = total;
+    return true;
 }
 
 
@@ -127,12 +160,27 @@ virPCIBarFormatSize(unsigned long long size)
 }
 
 
-unsigned long long
-virPCIBarRoundUpPow2(unsigned long long n)
+bool
+virPCIBarRoundUpPow2(unsigned long long n, unsigned long long *pow2)
 {
     unsigned long long p = 1;
 
+    if (n > VIR_PCI_BAR_SIZE_MAX)
+        return false;
     while (p < n)
         p <<= 1;
-    return p;
+    *pow2 = p;
+    return true;
+}
+
+
+bool
+virPCIBarAdd(unsigned long long a, unsigned long long b, unsigned long long *sum)
+{
+    unsigned long long s;
+
+    if (__builtin_add_overflow(a, b, &s) || s > VIR_PCI_BAR_SIZE_MAX)
+        return false;
+    *sum = s;
+    return true;
 }

@@ -21,10 +21,17 @@
  * through vfio-pci as 64-bit memory. */
 #define VIR_PCI_BAR_COUNT 6
 
+/* The largest size the BAR and window arithmetic works with: 2^63, the
+ * largest power of two in 64 bits.  No guest holds a larger window
+ * (aarch64 'virt' puts it at an address equal to its size, so even 64
+ * physical address bits hold at most a 2^63 one). */
+#define VIR_PCI_BAR_SIZE_MAX (1ULL << 63)
+
 typedef struct _virPCIBar virPCIBar;
 struct _virPCIBar {
     unsigned int index;         /* 0-5 */
-    unsigned long long size;    /* bytes, a power of two */
+    unsigned long long size;    /* bytes: a power of two, except for
+                                 * PCI Enhanced Allocation */
     bool mem64;                 /* a 64-bit memory BAR */
     bool prefetch;              /* prefetchable */
     bool io;                    /* an I/O port BAR */
@@ -45,12 +52,31 @@ int virPCIBarParseResource(const char *bdf,
 /* Is @bar one a guest places in the 64-bit prefetchable window? */
 bool virPCIBarIsMem64Prefetch(const virPCIBar *bar);
 
-/* The sum of the 64-bit prefetchable BARs in @bars (NULL: 0). */
-unsigned long long virPCIBarSumMem64Prefetch(const GArray *bars);
+/* Is @bar's size a power of two, as every BAR but one of PCI Enhanced
+ * Allocation (EA) has? */
+bool virPCIBarIsPow2(const virPCIBar *bar);
+
+/* The first BAR of @bars (NULL: none) whose size is no power of two,
+ * or NULL. */
+const virPCIBar *virPCIBarFindNotPow2(const GArray *bars);
+
+/* *sum gets the space the 64-bit prefetchable BARs of @bars (NULL:
+ * none) take in a guest: each one's size rounded up to a power of two,
+ * as QEMU's pci_register_bar() needs BAR sizes to be.  Returns false,
+ * *sum untouched, when that exceeds VIR_PCI_BAR_SIZE_MAX. */
+bool virPCIBarSumMem64Prefetch(const GArray *bars, unsigned long long *sum)
+    G_GNUC_WARN_UNUSED_RESULT;
 
 /* @size in the largest binary unit that divides it: "256G", "2M",
  * "16K", "512" (bytes). */
 char *virPCIBarFormatSize(unsigned long long size);
 
-/* The smallest power of two >= @n (@n > 0 and <= 2^63). */
-unsigned long long virPCIBarRoundUpPow2(unsigned long long n);
+/* *pow2 gets the smallest power of two >= @n; false, *pow2 untouched,
+ * when that exceeds VIR_PCI_BAR_SIZE_MAX (when @n > 2^63). */
+bool virPCIBarRoundUpPow2(unsigned long long n, unsigned long long *pow2)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* *sum gets @a + @b; false, *sum untouched, when that exceeds
+ * VIR_PCI_BAR_SIZE_MAX (or wraps). */
+bool virPCIBarAdd(unsigned long long a, unsigned long long b, unsigned long long *sum)
+    G_GNUC_WARN_UNUSED_RESULT;
