@@ -78,8 +78,16 @@ DO_TEST_MOVE("aarch64-2smmu-move-pxb-without-viommu", "aarch64-2smmu");
 DO_TEST("x86-intel-2dmar-q35", "x86-intel-2dmar");
 DO_TEST("x86-intel-2dmar-template", "x86-intel-2dmar");
 DO_TEST("x86-amd-2ivhd-q35", "x86-amd-2ivhd");
-/* virt-install's q35 domain with a hostdev on a bus libvirt adds */
-DO_TEST("x86-virt-install-bus-libvirt-adds", "x86-intel-2dmar");
+/* virt-install's q35 domain with a hostdev on a bus libvirt adds: on
+ * pcie.0's hierarchy, outside the pxb of its DMAR unit, so moved */
+DO_TEST_MOVE("x86-virt-install-bus-libvirt-adds", "x86-intel-2dmar");
+/* q35 'virsh dumpxml' of virt-install's domain after libvirt 12.8
+ * addressed it (hostdevs on pcie.0's root ports): --move reaches the
+ * fresh plan's topology, a pxb per DMAR unit and the one vIOMMU */
+DO_TEST_MOVE("x86-q35-dumpxml-move", "x86-intel-2dmar");
+DO_TEST_MOVE("x86-q35-dumpxml-intel-move", "x86-intel-2dmar");
+/* a planned q35 domain whose <iommu> was removed: --move adds it back */
+DO_TEST_MOVE("x86-q35-move-viommu-removed", "x86-intel-2dmar");
 
 /* errors */
 DO_TEST_FAILURE("error-device-not-on-host", "aarch64-2smmu");
@@ -108,6 +116,9 @@ DO_TEST_FULL("error-indexes-exhausted", "aarch64-grace", 31, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);
 DO_TEST_FAILURE("error-placed-wrong-viommu", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-root-bus", "aarch64-2smmu");
+/* q35 as libvirt addressed it, without --move: as on aarch64 */
+DO_TEST_FAILURE("error-x86-placed-root-bus", "x86-intel-2dmar");
+DO_TEST_FAILURE("error-x86-placed-no-viommu", "x86-intel-2dmar");
 /* pcie.0 has one free slot and two new pxbs to place */
 DO_TEST_FAILURE("error-root-bus-full", "aarch64-2smmu");
 DO_TEST_FAILURE("error-placed-address-twice", "aarch64-2smmu");

@@ -418,6 +418,50 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
 }
 
 
+/*
+ * Check one hostdev of a q35 guest that already has a guest address on
+ * the hierarchy of pcie.0 (@pxb NULL) or of pxb @pxb.  The one vIOMMU
+ * of q35 translates for every bus, but the plan still gives each
+ * physical IOMMU's devices a pxb of their own (DESIGN.md section 4,
+ * rule 9): a device outside them, as libvirt's own addressing leaves
+ * every hostdev of a defined domain, is placed wrong just as on a
+ * 'virt' guest, and so is one of a guest without <iommu>.  With --move
+ * the first is placed again and the second gets the plan's <iommu>.
+ */
+static int
+qemuVIOMMUPlanCheckPlacedQ35(qemuVIOMMUPlan *p,
+                             qemuVIOMMUItem *item,
+                             qemuVIOMMUController *pxb)
+{
+    qemuVIOMMUHostdev *hd = item->hostdev;
+    const char *path = qemuVIOMMUHostdevPath(hd);
+
+    if (!pxb) {
+        if (p->opts->move) {
+            item->move = true;
+            return 0;
+        }
+        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed on the hierarchy of pcie.0, not on a pcie-expander-bus of the devices of its IOMMU %3$s; remove its <address> or plan with --move to let virt-viommu place it"),
+                       path, hd->sourceStr, item->iommu->name);
+        return -1;
+    }
+
+    if (qemuVIOMMUPlanClaim(p, hd, item->iommu->name, pxb->index, p->opts->move) < 0) {
+        if (!p->opts->move)
+            return -1;
+        item->move = true;
+        return 0;
+    }
+
+    if (!p->tmpl && !p->opts->move) {
+        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed behind no vIOMMU: the q35 guest has no <iommu>; add <iommu model='intel'/> or plan with --move to let virt-viommu add it"),
+                       path, hd->sourceStr);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* Check one hostdev that already has a guest address. */
 static int
 qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
@@ -460,8 +504,8 @@ qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
                            path, hd->sourceStr, item->iommu->name);
         return item->move ? 0 : -1;
     }
-    if (!pxb && p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35)
-        return 0;
+    if (p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35)
+        return qemuVIOMMUPlanCheckPlacedQ35(p, item, pxb);
 
     if (qemuVIOMMUPlanClaim(p, hd, item->iommu->name, key, p->opts->move) < 0) {
         if (!p->opts->move)

@@ -784,8 +784,12 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
             generated = true;
     }
 
+    /* hostdevs the plan kept where they were (--move) need the one
+     * vIOMMU of q35 as much as those it places */
     if (q35) {
-        p->addIOMMU = !p->tmpl && p->groups->len > 0;
+        p->addIOMMU = !p->tmpl && p->items->len > 0;
+        if (p->addIOMMU)
+            p->changed = true;
         return;
     }
 
