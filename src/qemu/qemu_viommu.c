@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "qemu_viommu_model.h"
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -75,11 +76,8 @@ qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
     qemuVIOMMUController *bus;
     size_t j;
 
-    if (iommu->model != QEMU_VIOMMU_MODEL_SMMUV3) {
-        virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: <iommu model='%2$s'> on an aarch64 'virt' guest; virt-viommu plans model='smmuv3' vIOMMUs, change or remove it"),
-                       path, qemuVIOMMUModelTypeToString(iommu->model));
+    if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
         return -1;
-    }
     if (iommu->pciBus < 0)
         return 0;
 
@@ -115,6 +113,8 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
         g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
 
         if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
+            if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
+                return -1;
             if (p->tmpl) {
                 virReportError(VIR_ERROR_CONFLICT, _("%1$s: a q35 guest has one vIOMMU for all its buses; remove the second <iommu>"),
                                path);
