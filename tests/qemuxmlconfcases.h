@@ -86,6 +86,7 @@ DO_TEST_MOVE("x86-virt-install-bus-libvirt-adds", "x86-intel-2dmar");
  * fresh plan's topology, a pxb per DMAR unit and the one vIOMMU */
 DO_TEST_MOVE("x86-q35-dumpxml-move", "x86-intel-2dmar");
 DO_TEST_MOVE("x86-q35-dumpxml-intel-move", "x86-intel-2dmar");
+DO_TEST_MOVE("x86-amd-q35-dumpxml-move", "x86-amd-2ivhd");
 /* a planned q35 domain whose <iommu> was removed: --move adds it back */
 DO_TEST_MOVE("x86-q35-move-viommu-removed", "x86-intel-2dmar");
 
