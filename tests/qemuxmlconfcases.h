@@ -78,6 +78,12 @@ DO_TEST_MOVE("aarch64-2smmu-move-pxb-without-viommu", "aarch64-2smmu");
 DO_TEST("x86-intel-2dmar-q35", "x86-intel-2dmar");
 DO_TEST("x86-intel-2dmar-template", "x86-intel-2dmar");
 DO_TEST("x86-amd-2ivhd-q35", "x86-amd-2ivhd");
+/* QEMU refuses vfio-pci behind an intel-iommu without caching-mode=on
+ * (vtd_dev_set_iommu_device): the plan adds caching_mode='on' to an
+ * intel template that leaves it out, as virt-install's does ... */
+DO_TEST("x86-intel-2dmar-template-no-caching", "x86-intel-2dmar");
+/* ... but leaves one with no assigned device behind it as it is */
+DO_TEST("x86-intel-no-hostdevs", "x86-intel-2dmar");
 /* virt-install's q35 domain with a hostdev on a bus libvirt adds: on
  * pcie.0's hierarchy, outside the pxb of its DMAR unit, so moved */
 DO_TEST_MOVE("x86-virt-install-bus-libvirt-adds", "x86-intel-2dmar");
@@ -152,6 +158,9 @@ DO_TEST_FAILURE("error-viommu-missing-bus", "aarch64-2smmu");
 DO_TEST_FAILURE("error-emulated-on-pxb", "aarch64-2smmu");
 DO_TEST_FAILURE("error-iommufd-disabled", "aarch64-2smmu");
 DO_TEST_FAILURE("error-x86-two-iommus", "x86-intel-2dmar");
+/* caching_mode='off' written with assigned devices: QEMU's
+ * vtd_dev_set_iommu_device refuses every vfio-pci device */
+DO_TEST_FAILURE("error-x86-caching-mode-off", "x86-intel-2dmar");
 DO_TEST_FAILURE("error-many-problems", "aarch64-noiommu");
 /* a record whose options name a pciBus: options are options only */
 DO_TEST_FAILURE("error-record-options-pcibus", "aarch64-2smmu");

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "qemu_viommu_model.h"
+#include "qemu_viommu_vtd.h"
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -198,6 +199,46 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
         virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: vIOMMUs with accel='on' need iommufd, but it is disabled; set <iommufd enabled='yes'/> or accel='off'"),
                        path);
         return -1;
+    }
+    return 0;
+}
+
+
+/*
+ * q35: QEMU takes no assigned device behind an intel vIOMMU without
+ * caching mode (qemu_viommu_vtd.c).  The plan writes caching_mode='on'
+ * where the domain leaves it out, as it brings a vSMMU's options up to
+ * date, and in the <iommu> it adds; a caching_mode='off' that the
+ * domain says is refused.
+ */
+static int
+qemuVIOMMUPlanCachingMode(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUDomain *def = p->def;
+    qemuVIOMMUVTDCaching state;
+    g_autofree char *path = NULL;
+    g_autofree char *msg = NULL;
+
+    if (def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || def->hostdevs->len == 0)
+        return 0;
+    if (!p->tmpl) {
+        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        return 0;
+    }
+
+    switch ((state = qemuVIOMMUVTDCachingMode(def, p->tmpl))) {
+    case QEMU_VIOMMU_VTD_CACHING_FINE:
+        return 0;
+    case QEMU_VIOMMU_VTD_CACHING_ABSENT:
+        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        return 0;
+    case QEMU_VIOMMU_VTD_CACHING_OFF:
+        path = qemuVIOMMUXMLNodePath(p->tmpl->node);
+        msg = qemuVIOMMUVTDCachingMessage(def, path, state);
+        virReportError(VIR_ERROR_UNSUPPORTED, "%s", msg);
+        return -1;
+    case QEMU_VIOMMU_VTD_CACHING_LAST:
+        break;
     }
     return 0;
 }
@@ -655,6 +696,8 @@ qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
     if (qemuVIOMMUMetaParse(p->def->root, &p->meta) < 0 ||
         qemuVIOMMUPlanOptionsSettle(p) < 0)
         return -1;
+    if (qemuVIOMMUPlanCachingMode(p) < 0)
+        p->failed = true;
 
     qemuVIOMMUPlanLoadMeta(p);
     qemuVIOMMUPlanResolve(p);
