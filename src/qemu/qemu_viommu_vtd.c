@@ -9,6 +9,7 @@
 
 #include "qemu_viommu_vtd.h"
 
+#include "qemu_viommu_xml.h"
 #include "virerror.h"
 
 /*
@@ -70,4 +71,27 @@ qemuVIOMMUVTDCachingMessage(const qemuVIOMMUDomain *def,
         break;
     }
     return NULL;
+}
+
+
+int
+qemuVIOMMUVTDAttachLacksCaching(xmlDocPtr doc, char **path)
+{
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    size_t i;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)))
+        return -1;
+    if (def->archKind != QEMU_VIOMMU_ARCH_X86_Q35)
+        return 0;
+    for (i = 0; i < def->iommus->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
+
+        if (iommu->model == QEMU_VIOMMU_MODEL_INTEL &&
+            !qemuVIOMMUOptionsIsOn(&iommu->options, QEMU_VIOMMU_OPTION_CACHING_MODE)) {
+            *path = qemuVIOMMUXMLNodePath(iommu->node);
+            return 1;
+        }
+    }
+    return 0;
 }

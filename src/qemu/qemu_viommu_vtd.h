@@ -33,3 +33,11 @@ qemuVIOMMUVTDCaching qemuVIOMMUVTDCachingMode(const qemuVIOMMUDomain *def,
 char *qemuVIOMMUVTDCachingMessage(const qemuVIOMMUDomain *def,
                                   const char *path,
                                   qemuVIOMMUVTDCaching state);
+
+/*
+ * Would QEMU refuse one more assigned device, the one an attach adds,
+ * behind the vIOMMU of the domain in @doc: a q35 intel vIOMMU without
+ * caching_mode='on'?  Returns 1 and sets *path to its <iommu>'s path
+ * when it would, 0 when not, -1 (reported) when @doc cannot be read.
+ */
+int qemuVIOMMUVTDAttachLacksCaching(xmlDocPtr doc, char **path);
