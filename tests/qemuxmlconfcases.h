@@ -92,6 +92,9 @@ DO_TEST_MOVE("x86-virt-install-bus-libvirt-adds", "x86-intel-2dmar");
  * fresh plan's topology, a pxb per DMAR unit and the one vIOMMU */
 DO_TEST_MOVE("x86-q35-dumpxml-move", "x86-intel-2dmar");
 DO_TEST_MOVE("x86-q35-dumpxml-intel-move", "x86-intel-2dmar");
+/* the same as a running domain's dumpxml shows it, <alias> in <iommu>:
+ * the <driver caching_mode='on'/> the plan adds goes before it */
+DO_TEST_MOVE("x86-q35-dumpxml-intel-alias-move", "x86-intel-2dmar");
 DO_TEST_MOVE("x86-amd-q35-dumpxml-move", "x86-amd-2ivhd");
 /* a planned q35 domain whose <iommu> was removed: --move adds it back */
 DO_TEST_MOVE("x86-q35-move-viommu-removed", "x86-intel-2dmar");
