@@ -17,7 +17,8 @@
  * caching-mode is off, which is its default and what libvirt 12.8
  * writes for an <iommu model='intel'> without <driver caching_mode>
  * (qemuBuildIOMMUCommandLine sets the property only when the attribute
- * is there):
+ * is there: the lab's domxml-to-native writes a bare
+ * {"driver":"intel-iommu","id":"iommu0"} for it):
  *
  *   vtd_dev_set_iommu_device(), when a vfio-pci device is realized,
  *   cold- or hot-plugged, with the legacy VFIO backend or iommufd,
