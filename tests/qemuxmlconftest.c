@@ -35,6 +35,8 @@ typedef enum {
     TEST_FLAG_PORTABLE = 1 << 2,    /* read the host without openat2 */
     TEST_FLAG_MOVE = 1 << 3,        /* plan with --move */
     TEST_FLAG_REFRESH = 1 << 4,     /* plan with --refresh-options */
+    TEST_FLAG_ARGV_REFUSES = 1 << 5, /* with FAIL: argv of the input fails
+                                      * with the same errors */
 } testFlags;
 
 /* Whether openat2(2) works here; where it does not (old kernels,
@@ -135,6 +137,26 @@ testCompareErrors(const testInfo *info)
 }
 
 
+/* 'argv' of the unplanned input must refuse it as 'plan' did, with the
+ * same errors: what one command refuses the other must not print. */
+static int
+testArgvRefuses(const testInfo *info, const char *input, size_t len)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GPtrArray) args = NULL;
+    qemuVIOMMUArgvOptions argvOpts = { 0 };
+
+    if (!(doc = qemuVIOMMUXMLParse(input, len, info->name)))
+        return -1;
+    if (qemuVIOMMUBuildArgv(doc, &argvOpts, &args) == 0) {
+        printf("  argv of the input succeeded but plan refused it\n");
+        return -1;
+    }
+    virWarningReset();
+    return testCompareErrors(info);
+}
+
+
 /* The warnings reported since the last call, as a .warn file has them. */
 static char *
 testTakeWarnings(void)
@@ -199,6 +221,9 @@ testQemuXMLConf(const void *opaque)
         if (testCompareErrors(info) < 0)
             ret = -1;
         if (virTestCompareToOptionalFile(warnings, warnPath) < 0)
+            ret = -1;
+        if ((info->flags & TEST_FLAG_ARGV_REFUSES) &&
+            testArgvRefuses(info, input, len) < 0)
             ret = -1;
         return ret;
     }
@@ -346,6 +371,8 @@ main(void)
 #define DO_TEST_ARGV_FAILURE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_ARGV_FAIL)
 #define DO_TEST_MOVE(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_MOVE)
 #define DO_TEST_REFRESH(name, host) DO_TEST_FULL(name, host, 0, TEST_FLAG_REFRESH)
+#define DO_TEST_MODEL_FAILURE(name, host) \
+    DO_TEST_FULL(name, host, 0, TEST_FLAG_FAIL | TEST_FLAG_ARGV_REFUSES)
 
 #include "qemuxmlconfcases.h"
 

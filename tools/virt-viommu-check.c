@@ -125,6 +125,7 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
     g_autoptr(GString) text = g_string_new(NULL);
     int bad;
     unsigned int window = 0;
+    unsigned int options = 0;
     size_t i;
 
     if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
@@ -151,13 +152,18 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
 
             if (res->status == QEMU_VIOMMU_CHECK_WINDOW)
                 window++;
+            else if (res->status == QEMU_VIOMMU_CHECK_OPTIONS)
+                options++;
         }
         if (bad == 0)
             g_string_append_printf(text, "%u assigned devices sit behind the vIOMMUs of their physical IOMMUs\n",
                                    results->len);
-        else if ((unsigned int) bad > window)
+        else if ((unsigned int) bad > window + options)
             g_string_append_printf(text, "%u of %u assigned devices no longer match the host\n",
-                                   bad - window, results->len - window);
+                                   bad - window - options, results->len - window - options);
+        if (options)
+            g_string_append_printf(text, "%u vIOMMU option%s QEMU would refuse with these devices\n",
+                                   options, options == 1 ? "" : "s");
         if (window)
             g_string_append(text, "the 64-bit MMIO window no longer holds the assigned devices\n");
     }

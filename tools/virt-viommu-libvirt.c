@@ -21,6 +21,7 @@
 #include "qemu_viommu_check.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
+#include "qemu_viommu_vtd.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommu.h"
@@ -933,6 +934,45 @@ virtVIOMMUAttachFinish(virDomainPtr dom,
 }
 
 
+/* QEMU takes no vfio-pci device behind a q35 intel vIOMMU without
+ * caching mode (vtd_dev_set_iommu_device), and a running domain cannot
+ * get it.  Returns 0 when @doc, the definition of @dom, has it or
+ * needs none; 1 when the persistent one lacks it, which the plan of
+ * the attach then writes; -1 (reported) for the running domain. */
+static int
+virtVIOMMUAttachCaching(virDomainPtr dom, xmlDocPtr doc, bool live)
+{
+    g_autofree char *path = NULL;
+    int rc;
+
+    if ((rc = qemuVIOMMUVTDAttachLacksCaching(doc, &path)) <= 0)
+        return rc;
+    if (!live)
+        return 1;
+    virReportError(VIR_ERROR_OPERATION_INVALID, _("%1$s: the running domain '%2$s' has an <iommu model='intel'> without caching_mode='on', and QEMU refuses a vfio-pci device behind it (vtd_dev_set_iommu_device: \"Device assignment is not allowed without enabling caching-mode=on for Intel IOMMU\"); attach with --config, which writes caching_mode='on', and restart the domain"),
+                   path, virDomainGetName(dom));
+    return -1;
+}
+
+
+/* The spare port for @dev in @doc: 1 and *port; 0 when the attach has
+ * to plan, as there is none or the plan has to write caching mode;
+ * -1 (reported). */
+static int
+virtVIOMMUAttachFindPort(virDomainPtr dom,
+                         xmlDocPtr doc,
+                         virSysIOMMUDevice *dev,
+                         bool live,
+                         unsigned int *port)
+{
+    int rc;
+
+    if ((rc = virtVIOMMUAttachCaching(dom, doc, live)) != 0)
+        return rc < 0 ? -1 : 0;
+    return qemuVIOMMUPlanFindSparePort(doc, dev->iommu, port);
+}
+
+
 /* Hot-plug (or with !@live cold-plug) @dev onto a spare port. */
 static int
 virtVIOMMUAttachOne(virConnectPtr conn,
@@ -967,7 +1007,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
         if (virtVIOMMUFindHostdev(doc, dev->bdf))
             return virtVIOMMUAttachFinish(dom, doc, dev, live);
 
-        if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
+        if ((rc = virtVIOMMUAttachFindPort(dom, doc, dev, live, &port)) < 0)
             return -1;
         if (rc == 0) {
             if (live) {

@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "qemu_viommu_model.h"
+#include "qemu_viommu_vtd.h"
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -75,11 +77,8 @@ qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
     qemuVIOMMUController *bus;
     size_t j;
 
-    if (iommu->model != QEMU_VIOMMU_MODEL_SMMUV3) {
-        virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: <iommu model='%2$s'> on an aarch64 'virt' guest; virt-viommu plans model='smmuv3' vIOMMUs, change or remove it"),
-                       path, qemuVIOMMUModelTypeToString(iommu->model));
+    if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
         return -1;
-    }
     if (iommu->pciBus < 0)
         return 0;
 
@@ -115,6 +114,8 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
         g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
 
         if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
+            if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
+                return -1;
             if (p->tmpl) {
                 virReportError(VIR_ERROR_CONFLICT, _("%1$s: a q35 guest has one vIOMMU for all its buses; remove the second <iommu>"),
                                path);
@@ -198,6 +199,46 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
         virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: vIOMMUs with accel='on' need iommufd, but it is disabled; set <iommufd enabled='yes'/> or accel='off'"),
                        path);
         return -1;
+    }
+    return 0;
+}
+
+
+/*
+ * q35: QEMU takes no assigned device behind an intel vIOMMU without
+ * caching mode (qemu_viommu_vtd.c).  The plan writes caching_mode='on'
+ * where the domain leaves it out, as it brings a vSMMU's options up to
+ * date, and in the <iommu> it adds; a caching_mode='off' that the
+ * domain says is refused.
+ */
+static int
+qemuVIOMMUPlanCachingMode(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUDomain *def = p->def;
+    qemuVIOMMUVTDCaching state;
+    g_autofree char *path = NULL;
+    g_autofree char *msg = NULL;
+
+    if (def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || def->hostdevs->len == 0)
+        return 0;
+    if (!p->tmpl) {
+        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        return 0;
+    }
+
+    switch ((state = qemuVIOMMUVTDCachingMode(def, p->tmpl))) {
+    case QEMU_VIOMMU_VTD_CACHING_FINE:
+        return 0;
+    case QEMU_VIOMMU_VTD_CACHING_ABSENT:
+        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        return 0;
+    case QEMU_VIOMMU_VTD_CACHING_OFF:
+        path = qemuVIOMMUXMLNodePath(p->tmpl->node);
+        msg = qemuVIOMMUVTDCachingMessage(def, path, state);
+        virReportError(VIR_ERROR_UNSUPPORTED, "%s", msg);
+        return -1;
+    case QEMU_VIOMMU_VTD_CACHING_LAST:
+        break;
     }
     return 0;
 }
@@ -418,6 +459,50 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
 }
 
 
+/*
+ * Check one hostdev of a q35 guest that already has a guest address on
+ * the hierarchy of pcie.0 (@pxb NULL) or of pxb @pxb.  The one vIOMMU
+ * of q35 translates for every bus, but the plan still gives each
+ * physical IOMMU's devices a pxb of their own (DESIGN.md section 4,
+ * rule 9): a device outside them, as libvirt's own addressing leaves
+ * every hostdev of a defined domain, is placed wrong just as on a
+ * 'virt' guest, and so is one of a guest without <iommu>.  With --move
+ * the first is placed again and the second gets the plan's <iommu>.
+ */
+static int
+qemuVIOMMUPlanCheckPlacedQ35(qemuVIOMMUPlan *p,
+                             qemuVIOMMUItem *item,
+                             qemuVIOMMUController *pxb)
+{
+    qemuVIOMMUHostdev *hd = item->hostdev;
+    const char *path = qemuVIOMMUHostdevPath(hd);
+
+    if (!pxb) {
+        if (p->opts->move) {
+            item->move = true;
+            return 0;
+        }
+        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed on the hierarchy of pcie.0, not on a pcie-expander-bus of the devices of its IOMMU %3$s; remove its <address> or plan with --move to let virt-viommu place it"),
+                       path, hd->sourceStr, item->iommu->name);
+        return -1;
+    }
+
+    if (qemuVIOMMUPlanClaim(p, hd, item->iommu->name, pxb->index, p->opts->move) < 0) {
+        if (!p->opts->move)
+            return -1;
+        item->move = true;
+        return 0;
+    }
+
+    if (!p->tmpl && !p->opts->move) {
+        virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed behind no vIOMMU: the q35 guest has no <iommu>; add <iommu model='intel'/> or plan with --move to let virt-viommu add it"),
+                       path, hd->sourceStr);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* Check one hostdev that already has a guest address. */
 static int
 qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
@@ -460,8 +545,8 @@ qemuVIOMMUPlanCheckPlacedOne(qemuVIOMMUPlan *p, qemuVIOMMUItem *item)
                            path, hd->sourceStr, item->iommu->name);
         return item->move ? 0 : -1;
     }
-    if (!pxb && p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35)
-        return 0;
+    if (p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35)
+        return qemuVIOMMUPlanCheckPlacedQ35(p, item, pxb);
 
     if (qemuVIOMMUPlanClaim(p, hd, item->iommu->name, key, p->opts->move) < 0) {
         if (!p->opts->move)
@@ -611,6 +696,8 @@ qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
     if (qemuVIOMMUMetaParse(p->def->root, &p->meta) < 0 ||
         qemuVIOMMUPlanOptionsSettle(p) < 0)
         return -1;
+    if (qemuVIOMMUPlanCachingMode(p) < 0)
+        p->failed = true;
 
     qemuVIOMMUPlanLoadMeta(p);
     qemuVIOMMUPlanResolve(p);

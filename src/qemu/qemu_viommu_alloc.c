@@ -841,11 +841,21 @@ qemuVIOMMURecordSlot(qemuVIOMMUMetaBus *bus, qemuVIOMMUSlot *slot)
 /* The vIOMMUs of earlier plans whose options differ from what the
  * template (or, with refreshOptions, the record) and their SMMU's
  * capabilities make: they are brought to that.  Without either, a
- * re-plan leaves them alone. */
+ * re-plan leaves them alone.  On q35 the one vIOMMU, the template, is
+ * brought to the plan's options: what it has plus the caching mode
+ * that QEMU needs for assigned devices. */
 static void
 qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
 {
     size_t i;
+
+    if (p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
+        if (p->tmpl && !qemuVIOMMUOptionsEqual(&p->tmpl->options, &p->options)) {
+            g_ptr_array_add(p->update, p->tmpl);
+            p->changed = true;
+        }
+        return;
+    }
 
     if (!(p->tmpl || p->opts->refreshOptions) ||
         p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT)
@@ -880,8 +890,12 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
             generated = true;
     }
 
+    /* hostdevs the plan kept where they were (--move) need the one
+     * vIOMMU of q35 as much as those it places */
     if (q35) {
-        p->addIOMMU = !p->tmpl && p->groups->len > 0;
+        p->addIOMMU = !p->tmpl && p->items->len > 0;
+        if (p->addIOMMU)
+            p->changed = true;
         return;
     }
 

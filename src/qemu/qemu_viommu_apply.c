@@ -246,6 +246,24 @@ qemuVIOMMUSetDriverOptions(const qemuVIOMMUOptions *opts, xmlNodePtr driver)
 }
 
 
+/* The <driver> of @iommu; one is made, first among its children, when
+ * it has none (virt-install writes <iommu model='intel'/>). */
+static xmlNodePtr
+qemuVIOMMUIOMMUDriver(xmlNodePtr iommu)
+{
+    xmlNodePtr driver = qemuVIOMMUXMLChild(iommu, "driver");
+    xmlNodePtr first = xmlFirstElementChild(iommu);
+
+    if (driver)
+        return driver;
+    if (!first)
+        return qemuVIOMMUXMLNewChild(iommu, "driver");
+    driver = xmlNewDocNode(iommu->doc, iommu->ns, BAD_CAST "driver", NULL);
+    qemuVIOMMUXMLInsertBefore(first, driver);
+    return driver;
+}
+
+
 static xmlNodePtr
 qemuVIOMMUWriteIOMMU(qemuVIOMMUPlan *p,
                      xmlNodePtr anchor,
@@ -280,7 +298,7 @@ qemuVIOMMUApplyIOMMUs(qemuVIOMMUPlan *p)
         qemuVIOMMUMetaBus *bus = qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus);
 
         qemuVIOMMUSetDriverOptions(qemuVIOMMUPlanOptionsFor(p, bus ? bus->iommu : NULL),
-                                   qemuVIOMMUXMLChild(iommu->node, "driver"));
+                                   qemuVIOMMUIOMMUDriver(iommu->node));
     }
 
     if (p->tmpl)

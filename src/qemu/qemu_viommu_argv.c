@@ -13,6 +13,7 @@
 
 #include "qemu_viommu_addr.h"
 #include "qemu_viommu_conf.h"
+#include "qemu_viommu_model.h"
 #include "qemu_viommu_window.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -326,6 +327,8 @@ qemuVIOMMUArgvIOMMU(GPtrArray *args,
     qemuVIOMMUJson j;
     size_t i;
 
+    if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
+        return -1;
     for (i = 0; i < G_N_ELEMENTS(qemuVIOMMUArgvModels); i++) {
         if (iommu->model == qemuVIOMMUArgvModels[i].model)
             model = &qemuVIOMMUArgvModels[i];

@@ -13,7 +13,9 @@
 #include "qemu_viommu_caps.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
+#include "qemu_viommu_vtd.h"
 #include "qemu_viommu_window.h"
+#include "qemu_viommu_xml.h"
 #include "virpcibar.h"
 #include "virerror.h"
 
@@ -167,6 +169,36 @@ qemuVIOMMUCheckOptions(virSysIOMMUHost *host,
 }
 
 
+/* q35: an intel vIOMMU without the caching mode that QEMU needs for
+ * the domain's assigned devices (qemu_viommu_vtd.c), as a domain
+ * planned before virt-viommu wrote it has.  Returns how many. */
+static int
+qemuVIOMMUCheckCachingMode(qemuVIOMMUDomain *def, GPtrArray *list)
+{
+    int bad = 0;
+    size_t i;
+
+    for (i = 0; i < def->iommus->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
+        qemuVIOMMUVTDCaching state = qemuVIOMMUVTDCachingMode(def, iommu);
+        g_autofree char *path = NULL;
+        qemuVIOMMUCheckResult *res;
+
+        if (state == QEMU_VIOMMU_VTD_CACHING_FINE)
+            continue;
+        path = qemuVIOMMUXMLNodePath(iommu->node);
+        res = g_new0(qemuVIOMMUCheckResult, 1);
+        res->status = QEMU_VIOMMU_CHECK_OPTIONS;
+        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        res->message = qemuVIOMMUVTDCachingMessage(def, path, state);
+        res->source = g_steal_pointer(&path);
+        g_ptr_array_add(list, res);
+        bad++;
+    }
+    return bad;
+}
+
+
 /* Does @hd sit on a recorded port of the pxb that serves @iommu, its
  * host IOMMU now: the device of an 'attach' that did not get to record
  * it? */
@@ -300,6 +332,7 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
     if ((rc = qemuVIOMMUCheckOptions(host, def, meta, list)) < 0)
         return -1;
     bad += rc;
+    bad += qemuVIOMMUCheckCachingMode(def, list);
 
     *results = g_steal_pointer(&list);
     return bad;

@@ -20,8 +20,10 @@ typedef enum {
     QEMU_VIOMMU_CHECK_GROUP,        /* its IOMMU group changed */
     QEMU_VIOMMU_CHECK_NODE,         /* its NUMA node changed */
     QEMU_VIOMMU_CHECK_UNRECORDED,   /* assigned, but not in the plan */
-    QEMU_VIOMMU_CHECK_OPTIONS,      /* a vSMMU asks more than its SMMU has;
-                                     * source is the SMMU's name */
+    QEMU_VIOMMU_CHECK_OPTIONS,      /* a vSMMU asks more than its SMMU has
+                                     * (source: the SMMU's name), or the
+                                     * q35 intel vIOMMU lacks the caching
+                                     * mode QEMU needs (source: its path) */
     QEMU_VIOMMU_CHECK_ERROR,        /* the host could not be read */
     QEMU_VIOMMU_CHECK_WINDOW,       /* <pcihole64> no longer holds the BARs */
 
@@ -45,8 +47,9 @@ struct _qemuVIOMMUCheckResult {
 
 /* Compare the plan recorded in @doc with @host.  *results gets one
  * entry per recorded device, one per assigned PCI device the plan
- * does not know, and one per option of a vSMMU above what its
- * physical SMMU has (where its capabilities are known).  Returns the number of entries that are not OK, or -1
+ * does not know, one per option of a vSMMU above what its
+ * physical SMMU has (where its capabilities are known), and one for a
+ * q35 intel vIOMMU without the caching mode QEMU needs.  Returns the number of entries that are not OK, or -1
  * (reported) when @doc has no plan record or cannot be read. */
 int qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                           xmlDocPtr doc,

@@ -11,6 +11,8 @@
 
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_facts.h"
+#include "qemu_viommu_vtd.h"
+#include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "viriommucaps.h"
 #include "virsysiommucaps.h"
@@ -24,6 +26,7 @@ VIR_ENUM_IMPL(qemuVIOMMUReadyReason,
               "no-vfio-cdev",
               "no-nesting",
               "no-kvm",
+              "no-caching-mode",
 );
 
 
@@ -159,9 +162,16 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
 
     for (i = 0; i < def->iommus->len; i++) {
         qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
+        qemuVIOMMUVTDCaching state = qemuVIOMMUVTDCachingMode(def, iommu);
 
         if (qemuVIOMMUOptionsIsOn(&iommu->options, QEMU_VIOMMU_OPTION_ACCEL))
             accel = true;
+        if (state != QEMU_VIOMMU_VTD_CACHING_FINE) {
+            g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
+            g_autofree char *msg = qemuVIOMMUVTDCachingMessage(def, path, state);
+
+            qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_CACHING_MODE, "%s", msg);
+        }
     }
     type = (char *) xmlGetProp(def->root, BAD_CAST "type");
     kvm = g_strcmp0(type, "kvm") == 0 || accel;

@@ -21,6 +21,7 @@ typedef enum {
     QEMU_VIOMMU_READY_NO_CDEV,      /* no VFIO device cdev */
     QEMU_VIOMMU_READY_NO_NESTING,   /* an SMMU without both stages */
     QEMU_VIOMMU_READY_NO_KVM,       /* no /dev/kvm */
+    QEMU_VIOMMU_READY_NO_CACHING_MODE, /* intel vIOMMU without caching mode */
 
     QEMU_VIOMMU_READY_LAST
 } qemuVIOMMUReadyReason;
@@ -40,7 +41,8 @@ struct _qemuVIOMMUReadyProblem {
  * and not managed='yes'; an IOMMU group with another endpoint bound to
  * a host driver; no /dev/iommu or no VFIO cdev where the domain uses
  * iommufd; an SMMU without nesting behind an accel='on' vSMMU; no
- * /dev/kvm for a KVM domain or an accelerated vSMMU.  The domain need
+ * /dev/kvm for a KVM domain or an accelerated vSMMU; a q35 intel vIOMMU
+ * without the caching mode QEMU needs for assigned devices.  The domain need
  * not have been planned.  *problems gets one entry per reason found.
  * Returns how many, or -1 (reported) when @doc or the host cannot be
  * read.
