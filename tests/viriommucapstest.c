@@ -51,6 +51,9 @@ testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
     CHECK(f.s1p && !f.s2p && !f.nesting);
     CHECK(f.cohacc);
     CHECK(f.granules == (4 | 16 | 64));
+    CHECK(f.oas == 4);
+    /* 2-level stream tables, little-endian AArch64 tables only */
+    CHECK(f.stLevel == 1 && f.ttEndian == 2 && f.ttf == 2);
 
     /* stage=2: S2P instead of S1P; stage=nested: both */
     caps.idr[0] = QEMU_IDR0_S2;
@@ -64,8 +67,10 @@ testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
 
 
 /* What the host-side fields of a server SMMU look like: OAS 48 (5),
- * SSIDSIZE 20, ATS, both stages; ATS then withdrawn per device by the
- * kernel's IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED. */
+ * SSIDSIZE 20, ATS, both stages.  ATS stays the SMMU's IDR0.ATS when the
+ * kernel says IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED for the device the
+ * registers were read through: QEMU's smmuv3_accel_check_hw_compatible()
+ * holds ats= against IDR0.ATS alone. */
 static int
 testDecodeSMMUv3ATS(const void *opaque G_GNUC_UNUSED)
 {
@@ -80,10 +85,44 @@ testDecodeSMMUv3ATS(const void *opaque G_GNUC_UNUSED)
     caps.haveHWCaps = true;
     caps.hwCaps = VIR_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.ats);
+    caps.idr[0] &= ~(1U << 10);
+    caps.hwCaps = 0;
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
     CHECK(!f.ats);
 
     CHECK(virIOMMUSMMUv3OASBits(6) == 52);
     CHECK(virIOMMUSMMUv3OASBits(7) == 0);
+    return 0;
+}
+
+
+/* The IDR fields QEMU's accelerated vSMMU holds a host SMMU against,
+ * each at its own bits: IDR0.STLEVEL [28:27], TTENDIAN [22:21], TTF
+ * [3:2]; IDR1.SIDSIZE [5:0], SSIDSIZE [10:6]; IDR5.OAS [2:0] raw and
+ * GRAN4K/16K/64K [4]/[5]/[6]. */
+static int
+testDecodeSMMUv3Fields(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_SMMUV3 };
+    virIOMMUSMMUv3Features f;
+
+    caps.idr[0] = (3U << 27) | (3U << 21) | (1U << 2);
+    caps.idr[1] = (31U << 6) | 63U;
+    caps.idr[5] = 7U | (1U << 5);
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.stLevel == 3 && f.ttEndian == 3 && f.ttf == 1);
+    CHECK(f.sidSize == 63 && f.ssidSize == 31);
+    CHECK(f.oas == 7 && f.oasBits == 0);
+    CHECK(f.granules == 16);
+    CHECK(!f.s1p && !f.s2p && !f.ats && !f.cohacc);
+
+    caps.idr[0] = (1U << 21) | (3U << 2);
+    caps.idr[5] = 3U | (1U << 4) | (1U << 6);
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.stLevel == 0 && f.ttEndian == 1 && f.ttf == 3);
+    CHECK(f.oas == 3 && f.oasBits == 42);
+    CHECK(f.granules == (4 | 64));
     return 0;
 }
 
@@ -264,6 +303,7 @@ main(void)
 
     failures += virTestRun("decode QEMU 11.1 emulated SMMUv3", testDecodeQEMUSMMUv3, NULL) < 0;
     failures += virTestRun("decode SMMUv3 ATS and OAS", testDecodeSMMUv3ATS, NULL) < 0;
+    failures += virTestRun("decode SMMUv3 stream table, table format, granules", testDecodeSMMUv3Fields, NULL) < 0;
     failures += virTestRun("decode Xeon VT-d cap/ecap", testDecodeVTdXeon, NULL) < 0;
     failures += virTestRun("decode QEMU 11.1 intel-iommu cap/ecap", testDecodeVTdQEMU, NULL) < 0;
     failures += virTestRun("decode EPYC Rome EFR", testDecodeAMDRome, NULL) < 0;
