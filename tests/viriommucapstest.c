@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "qemu_viommu_smmucompat.h"
 #include "testutils.h"
 #include "virerror.h"
 #include "viriommucaps.h"
@@ -123,6 +124,124 @@ testDecodeSMMUv3Fields(const void *opaque G_GNUC_UNUSED)
     CHECK(f.stLevel == 0 && f.ttEndian == 1 && f.ttf == 3);
     CHECK(f.oas == 3 && f.oasBits == 42);
     CHECK(f.granules == (4 | 64));
+    return 0;
+}
+
+
+/* How many reasons qemuVIOMMUSMMUCompatHost() gives for @idr, and
+ * whether the first names @field. */
+static size_t
+testCompatCount(const uint32_t idr[6], bool nesting, const char *field)
+{
+    virSysIOMMUCaps caps = { .regs = { .source = VIR_IOMMU_CAPS_SOURCE_IOMMUFD,
+                                       .type = VIR_IOMMU_CAPS_TYPE_SMMUV3 } };
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    size_t n;
+
+    memcpy(caps.regs.idr, idr, sizeof(caps.regs.idr));
+    n = qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", &caps, nesting, problems);
+    if (n != problems->len)
+        return 100;
+    if (n > 0 && field &&
+        !strstr(g_ptr_array_index(problems, 0), field))
+        return 200;
+    return n;
+}
+
+
+/* Each rule of QEMU 11.1's smmuv3_accel_check_hw_compatible() that does
+ * not depend on the vSMMU's options (hw/arm/smmuv3-accel.c), on the
+ * registers of QEMU's own vSMMU: they pass, and each field moved past
+ * what QEMU needs is one reason naming it.  Nesting: both stages, for
+ * the nesting parent smmuv3_accel_get_viommu_flags() asks for. */
+static int
+testCompatHost(const void *opaque G_GNUC_UNUSED)
+{
+    const uint32_t qemu[6] = { QEMU_IDR0_NESTED, QEMU_IDR1, 0, QEMU_IDR3, 0, QEMU_IDR5 };
+    uint32_t idr[6];
+    virSysIOMMUCaps unknown = { 0 };
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+
+    CHECK(testCompatCount(qemu, true, NULL) == 0);
+
+#define MOVED(_reg, _clear, _set, _field) \
+    do { \
+        memcpy(idr, qemu, sizeof(idr)); \
+        idr[_reg] = (idr[_reg] & ~(uint32_t) (_clear)) | (_set); \
+        CHECK(testCompatCount(idr, true, _field) == 1); \
+    } while (0)
+
+    MOVED(0, 3U << 27, 0, "IDR0.STLEVEL is 0");          /* linear only */
+    MOVED(0, 3U << 27, 2U << 27, "IDR0.STLEVEL is 2");   /* reserved */
+    MOVED(0, 3U << 21, 3U << 21, "IDR0.TTENDIAN is 3");  /* big-endian only */
+    MOVED(0, 3U << 2, 1U << 2, "IDR0.TTF is 1");         /* AArch32 only */
+    MOVED(1, 0x3fU, 15U, "IDR1.SIDSIZE is 15");
+    MOVED(5, 1U << 4, 0, "IDR5 has no GRAN4K");
+    MOVED(5, 1U << 5, 0, "IDR5 has no GRAN16K");
+    MOVED(5, 1U << 6, 0, "IDR5 has no GRAN64K");
+    MOVED(5, 7U, 3U, "IDR5.OAS is 3 (42 bits)");
+    MOVED(0, 1U, 0, "IDR0.S1P is 1 and IDR0.S2P is 0");
+
+    /* what QEMU takes beside its own: mixed endianness, both table
+     * formats, wider StreamIDs, more OAS */
+    memcpy(idr, qemu, sizeof(idr));
+    idr[0] = (idr[0] & ~(3U << 21)) | (3U << 2);
+    idr[1] = (idr[1] & ~0x3fU) | 32U;
+    idr[5] = (idr[5] & ~7U) | 6U;
+    CHECK(testCompatCount(idr, true, NULL) == 0);
+
+    /* no S2P is not counted without @nesting; several faults, several
+     * reasons */
+    memcpy(idr, qemu, sizeof(idr));
+    idr[0] = QEMU_IDR0_S1;
+    CHECK(testCompatCount(idr, false, NULL) == 0);
+    idr[0] &= ~(3U << 27);
+    idr[5] &= ~(3U << 4);
+    CHECK(testCompatCount(idr, true, "IDR0.STLEVEL") == 3);
+    CHECK(testCompatCount(idr, false, "IDR0.STLEVEL") == 2);
+#undef MOVED
+
+    /* unknown capabilities: nothing is claimed */
+    CHECK(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", &unknown, true, problems) == 0);
+    CHECK(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", NULL, true, problems) == 0);
+    return 0;
+}
+
+
+/* QEMU 11.1's smmu_validate_property() (hw/arm/smmuv3.c): oas 44 or 48;
+ * without accel, QEMU's defaults only. */
+static int
+testCompatOptions(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    qemuVIOMMUOptions opts = { 0 };
+
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ACCEL, 1);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ATS, 1);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_RIL, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 20);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 44);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 52);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
+    CHECK(strstr(g_ptr_array_index(problems, 0), "asks oas='52'"));
+
+    /* accel off: ats on, ril off, oas 48, ssidsize above 0 */
+    g_ptr_array_set_size(problems, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ACCEL, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
+    /* an oas QEMU never takes is one reason, not two */
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 52);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
+    memset(&opts, 0, sizeof(opts));
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ATS, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_RIL, 1);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 44);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
     return 0;
 }
 
@@ -304,6 +423,8 @@ main(void)
     failures += virTestRun("decode QEMU 11.1 emulated SMMUv3", testDecodeQEMUSMMUv3, NULL) < 0;
     failures += virTestRun("decode SMMUv3 ATS and OAS", testDecodeSMMUv3ATS, NULL) < 0;
     failures += virTestRun("decode SMMUv3 stream table, table format, granules", testDecodeSMMUv3Fields, NULL) < 0;
+    failures += virTestRun("QEMU's host SMMU rules", testCompatHost, NULL) < 0;
+    failures += virTestRun("QEMU's arm-smmuv3 option rules", testCompatOptions, NULL) < 0;
     failures += virTestRun("decode Xeon VT-d cap/ecap", testDecodeVTdXeon, NULL) < 0;
     failures += virTestRun("decode QEMU 11.1 intel-iommu cap/ecap", testDecodeVTdQEMU, NULL) < 0;
     failures += virTestRun("decode EPYC Rome EFR", testDecodeAMDRome, NULL) < 0;

@@ -21,6 +21,7 @@ typedef enum {
     QEMU_VIOMMU_READY_NO_CDEV,      /* no VFIO device cdev */
     QEMU_VIOMMU_READY_NO_NESTING,   /* an SMMU without both stages */
     QEMU_VIOMMU_READY_NO_KVM,       /* no /dev/kvm */
+    QEMU_VIOMMU_READY_SMMU,         /* QEMU refuses an SMMU behind accel */
 
     QEMU_VIOMMU_READY_LAST
 } qemuVIOMMUReadyReason;
@@ -39,7 +40,8 @@ struct _qemuVIOMMUReadyProblem {
  * domain in @doc would not start: a PCI hostdev not bound to vfio-pci
  * and not managed='yes'; an IOMMU group with another endpoint bound to
  * a host driver; no /dev/iommu or no VFIO cdev where the domain uses
- * iommufd; an SMMU without nesting behind an accel='on' vSMMU; no
+ * iommufd; an SMMU without nesting behind an accel='on' vSMMU, or one
+ * QEMU refuses there for another of its registers; no
  * /dev/kvm for a KVM domain or an accelerated vSMMU.  The domain need
  * not have been planned.  *problems gets one entry per reason found.
  * Returns how many, or -1 (reported) when @doc or the host cannot be
