@@ -135,7 +135,7 @@ qemuVIOMMUSMMUCompatHost(const char *iommu,
         /* QEMU asks iommufd for a nesting parent, which the kernel
          * allocates only on an SMMU with both stages */
         qemuVIOMMUSMMUCompatAdd(problems, iommu,
-                                "smmuv3_accel_get_viommu_flags: VIOMMU_FLAG_WANT_NESTING_PARENT",
+                                "the kernel gives no nesting parent, which smmuv3_accel_get_viommu_flags asks for",
                                 what);
     }
     return problems->len - before;
