@@ -132,6 +132,8 @@ DO_TEST_FAILURE("error-smmu-nesting", "aarch64-smmu-refused");
 DO_TEST_FAILURE("error-smmu-many", "aarch64-smmu-refused");
 /* smmu_validate_property: oas other than 44 or 48 */
 DO_TEST_FAILURE("error-smmu-template-oas", "aarch64-smmu-refused");
+/* the ssidsize property's range (SsidSizeMode): 0 to 20, whatever the host */
+DO_TEST_FAILURE("error-smmu-template-ssidsize", "aarch64-smmu-refused");
 /* smmu_validate_property: ats=on, ril=off, oas=48, ssidsize>0 need accel=on */
 DO_TEST_FAILURE("error-smmu-accel-off-options", "aarch64-smmu-refused");
 DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 0, TEST_FLAG_FAIL);

@@ -209,7 +209,8 @@ testCompatHost(const void *opaque G_GNUC_UNUSED)
 
 
 /* QEMU 11.1's smmu_validate_property() (hw/arm/smmuv3.c): oas 44 or 48;
- * without accel, QEMU's defaults only. */
+ * without accel, QEMU's defaults only.  And the ssidsize property's
+ * range (SsidSizeMode, 0 to 20). */
 static int
 testCompatOptions(const void *opaque G_GNUC_UNUSED)
 {
@@ -227,6 +228,12 @@ testCompatOptions(const void *opaque G_GNUC_UNUSED)
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 52);
     CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
     CHECK(strstr(g_ptr_array_index(problems, 0), "asks oas='52'"));
+    /* SsidSizeMode: 0 to 20 */
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 21);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
+    CHECK(strstr(g_ptr_array_index(problems, 1), "asks ssidsize='21'"));
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 20);
 
     /* accel off: ats on, ril off, oas 48, ssidsize above 0 */
     g_ptr_array_set_size(problems, 0);

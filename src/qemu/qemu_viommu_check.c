@@ -168,7 +168,9 @@ qemuVIOMMUCheckBus(virSysIOMMUHost *host,
     if (qemuVIOMMUOptionsIsOn(&viommu->options, QEMU_VIOMMU_OPTION_ACCEL))
         qemuVIOMMUSMMUCompatHost(bus->iommu, caps, true, refused);
     qemuVIOMMUCheckAddProblems(list, refused, QEMU_VIOMMU_CHECK_SMMU, bus->iommu, false);
-    qemuVIOMMUCapsCheck(&viommu->options, who, bus->iommu, caps, above);
+    /* an option QEMU takes from no host is not held against this one */
+    if (own->len == 0)
+        qemuVIOMMUCapsCheck(&viommu->options, who, bus->iommu, caps, above);
     qemuVIOMMUCheckAddProblems(list, above, QEMU_VIOMMU_CHECK_OPTIONS, bus->iommu, true);
     return own->len + refused->len + above->len;
 }

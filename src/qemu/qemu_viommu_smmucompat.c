@@ -193,6 +193,13 @@ qemuVIOMMUSMMUCompatOptions(const qemuVIOMMUOptions *opts,
                         g_strdup_printf(_("%1$s asks oas='%2$u', but QEMU's arm-smmuv3 takes only oas %3$d or %4$d (smmu_validate_property), so the domain does not start; set oas='%3$d' or oas='%4$d', or leave it out"),
                                         who, oas, QEMU_VIOMMU_SMMU_OAS_MIN,
                                         QEMU_VIOMMU_SMMU_OAS_MAX));
+    /* the property itself (QEMU's SsidSizeMode) takes 0 to 20 */
+    if (qemuVIOMMUOptionsHas(opts, QEMU_VIOMMU_OPTION_SSIDSIZE) &&
+        opts->value[QEMU_VIOMMU_OPTION_SSIDSIZE] > QEMU_VIOMMU_SMMU_SSIDSIZE_MAX)
+        g_ptr_array_add(problems,
+                        g_strdup_printf(_("%1$s asks ssidsize='%2$u', but QEMU's arm-smmuv3 takes ssidsize 0 to %3$d only, so the domain does not start; set it to %3$d or less, or leave it out"),
+                                        who, opts->value[QEMU_VIOMMU_OPTION_SSIDSIZE],
+                                        QEMU_VIOMMU_SMMU_SSIDSIZE_MAX));
     if (!qemuVIOMMUOptionsIsOn(opts, QEMU_VIOMMU_OPTION_ACCEL))
         qemuVIOMMUSMMUCompatAccelOff(opts, who, problems);
     /* libvirt writes no stage=, so an accel=on arm-smmuv3 is stage 1:

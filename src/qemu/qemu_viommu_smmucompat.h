@@ -44,9 +44,10 @@ size_t qemuVIOMMUSMMUCompatHost(const char *iommu,
 
 /*
  * One message per option of @opts (an arm-smmuv3's, @who in the
- * message) that QEMU refuses whatever the host (smmu_validate_property):
- * an oas other than 44 or 48, and with accel off ril='off', ats='on',
- * an oas above 44 or an ssidsize above 0.  Appended to @problems;
+ * message) that QEMU refuses whatever the host: an ssidsize above 20
+ * (the property's own range), and (smmu_validate_property) an oas other
+ * than 44 or 48, and with accel off ril='off', ats='on', an oas above 44
+ * or an ssidsize above 0.  Appended to @problems;
  * returns how many.
  */
 size_t qemuVIOMMUSMMUCompatOptions(const qemuVIOMMUOptions *opts,
