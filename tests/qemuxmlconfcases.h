@@ -155,11 +155,44 @@ DO_TEST_FAILURE("error-implicit-index-zero", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-no-source", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-bad-address", "aarch64-2smmu");
 DO_TEST_FAILURE("error-hostdev-address-type", "aarch64-2smmu");
-/* a template asking more than the host SMMU has: one line per option */
+/* a template asking more than the host SMMU has: one line per option
+ * (QEMU's smmuv3_accel_check_hw_compatible: SSIDSIZE, RIL, OAS, ATS) */
 DO_TEST_FAILURE("error-caps-above-host", "aarch64-2smmu-caps");
 /* a pxb of the user's at busNr 115 with 28 spares each: the 8 new pxbs
  * need 30 consecutive numbers each, 3 fit below it and 4 above */
 DO_TEST_FULL("error-bus-numbers-exhausted", "aarch64-grace", 28, TEST_FLAG_FAIL);
+
+/* host SMMUs QEMU 11.1 refuses behind an accel=on vSMMU, from recorded
+ * registers (tests/hosts/aarch64-smmu-refused/iommu-caps.json) */
+/* ats= follows the SMMU's IDR0.ATS, not the kernel's per-device
+ * IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED of the device read through
+ * (smmuv3_accel_check_hw_compatible compares IDR0.ATS) */
+DO_TEST("aarch64-smmu-refused-ats", "aarch64-smmu-refused");
+/* accel='off' is not held against the host's registers */
+DO_TEST("aarch64-smmu-refused-accel-off", "aarch64-smmu-refused");
+/* smmuv3_accel_check_hw_compatible: IDR0.STLEVEL differs from QEMU's 1 */
+DO_TEST_FAILURE("error-smmu-stlevel", "aarch64-smmu-refused");
+/* smmuv3_accel_check_hw_compatible: IDR0.TTENDIAN above QEMU's 2 (big-endian only) */
+DO_TEST_FAILURE("error-smmu-ttendian", "aarch64-smmu-refused");
+/* smmuv3_accel_check_hw_compatible: IDR0.TTF below QEMU's 2 (AArch32 only) */
+DO_TEST_FAILURE("error-smmu-ttf", "aarch64-smmu-refused");
+/* smmuv3_accel_check_hw_compatible: IDR1.SIDSIZE below QEMU's 16 */
+DO_TEST_FAILURE("error-smmu-sidsize", "aarch64-smmu-refused");
+/* smmuv3_accel_check_hw_compatible: IDR5.GRAN16K differs from QEMU's */
+DO_TEST_FAILURE("error-smmu-granule", "aarch64-smmu-refused");
+/* smmuv3_accel_check_hw_compatible: IDR5.OAS below the vSMMU's, which
+ * smmu_validate_property keeps at 44 or 48 */
+DO_TEST_FAILURE("error-smmu-oas", "aarch64-smmu-refused");
+/* smmuv3_accel_get_viommu_flags asks a nesting parent: S1P and S2P */
+DO_TEST_FAILURE("error-smmu-nesting", "aarch64-smmu-refused");
+/* one SMMU failing four rules, beside one that passes: four lines */
+DO_TEST_FAILURE("error-smmu-many", "aarch64-smmu-refused");
+/* smmu_validate_property: oas other than 44 or 48 */
+DO_TEST_FAILURE("error-smmu-template-oas", "aarch64-smmu-refused");
+/* the ssidsize property's range (SsidSizeMode): 0 to 20, whatever the host */
+DO_TEST_FAILURE("error-smmu-template-ssidsize", "aarch64-smmu-refused");
+/* smmu_validate_property: ats=on, ril=off, oas=48, ssidsize>0 need accel=on */
+DO_TEST_FAILURE("error-smmu-accel-off-options", "aarch64-smmu-refused");
 DO_TEST_FULL("error-indexes-exhausted", "aarch64-grace", 31, TEST_FLAG_FAIL);
 DO_TEST_FULL("error-spare-ports-too-many", "aarch64-2smmu", 32, TEST_FLAG_FAIL);
 DO_TEST_FAILURE("error-placed-wrong-viommu", "aarch64-2smmu");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "qemu_viommu_smmucompat.h"
 #include "testutils.h"
 #include "virerror.h"
 #include "viriommucaps.h"
@@ -51,6 +52,9 @@ testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
     CHECK(f.s1p && !f.s2p && !f.nesting);
     CHECK(f.cohacc);
     CHECK(f.granules == (4 | 16 | 64));
+    CHECK(f.oas == 4);
+    /* 2-level stream tables, little-endian AArch64 tables only */
+    CHECK(f.stLevel == 1 && f.ttEndian == 2 && f.ttf == 2);
 
     /* stage=2: S2P instead of S1P; stage=nested: both */
     caps.idr[0] = QEMU_IDR0_S2;
@@ -64,8 +68,10 @@ testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
 
 
 /* What the host-side fields of a server SMMU look like: OAS 48 (5),
- * SSIDSIZE 20, ATS, both stages; ATS then withdrawn per device by the
- * kernel's IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED. */
+ * SSIDSIZE 20, ATS, both stages.  ATS stays the SMMU's IDR0.ATS when the
+ * kernel says IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED for the device the
+ * registers were read through: QEMU's smmuv3_accel_check_hw_compatible()
+ * holds ats= against IDR0.ATS alone. */
 static int
 testDecodeSMMUv3ATS(const void *opaque G_GNUC_UNUSED)
 {
@@ -80,10 +86,169 @@ testDecodeSMMUv3ATS(const void *opaque G_GNUC_UNUSED)
     caps.haveHWCaps = true;
     caps.hwCaps = VIR_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.ats);
+    caps.idr[0] &= ~(1U << 10);
+    caps.hwCaps = 0;
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
     CHECK(!f.ats);
 
     CHECK(virIOMMUSMMUv3OASBits(6) == 52);
     CHECK(virIOMMUSMMUv3OASBits(7) == 0);
+    return 0;
+}
+
+
+/* The IDR fields QEMU's accelerated vSMMU holds a host SMMU against,
+ * each at its own bits: IDR0.STLEVEL [28:27], TTENDIAN [22:21], TTF
+ * [3:2]; IDR1.SIDSIZE [5:0], SSIDSIZE [10:6]; IDR5.OAS [2:0] raw and
+ * GRAN4K/16K/64K [4]/[5]/[6]. */
+static int
+testDecodeSMMUv3Fields(const void *opaque G_GNUC_UNUSED)
+{
+    virIOMMUCaps caps = { .type = VIR_IOMMU_CAPS_TYPE_SMMUV3 };
+    virIOMMUSMMUv3Features f;
+
+    caps.idr[0] = (3U << 27) | (3U << 21) | (1U << 2);
+    caps.idr[1] = (31U << 6) | 63U;
+    caps.idr[5] = 7U | (1U << 5);
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.stLevel == 3 && f.ttEndian == 3 && f.ttf == 1);
+    CHECK(f.sidSize == 63 && f.ssidSize == 31);
+    CHECK(f.oas == 7 && f.oasBits == 0);
+    CHECK(f.granules == 16);
+    CHECK(!f.s1p && !f.s2p && !f.ats && !f.cohacc);
+
+    caps.idr[0] = (1U << 21) | (3U << 2);
+    caps.idr[5] = 3U | (1U << 4) | (1U << 6);
+    virIOMMUCapsDecodeSMMUv3(&caps, &f);
+    CHECK(f.stLevel == 0 && f.ttEndian == 1 && f.ttf == 3);
+    CHECK(f.oas == 3 && f.oasBits == 42);
+    CHECK(f.granules == (4 | 64));
+    return 0;
+}
+
+
+/* How many reasons qemuVIOMMUSMMUCompatHost() gives for @idr, and
+ * whether the first names @field. */
+static size_t
+testCompatCount(const uint32_t idr[6], bool nesting, const char *field)
+{
+    virSysIOMMUCaps caps = { .regs = { .source = VIR_IOMMU_CAPS_SOURCE_IOMMUFD,
+                                       .type = VIR_IOMMU_CAPS_TYPE_SMMUV3 } };
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    size_t n;
+
+    memcpy(caps.regs.idr, idr, sizeof(caps.regs.idr));
+    n = qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", &caps, nesting, problems);
+    if (n != problems->len)
+        return 100;
+    if (n > 0 && field &&
+        !strstr(g_ptr_array_index(problems, 0), field))
+        return 200;
+    return n;
+}
+
+
+/* Each rule of QEMU 11.1's smmuv3_accel_check_hw_compatible() that does
+ * not depend on the vSMMU's options (hw/arm/smmuv3-accel.c), on the
+ * registers of QEMU's own vSMMU: they pass, and each field moved past
+ * what QEMU needs is one reason naming it.  Nesting: both stages, for
+ * the nesting parent smmuv3_accel_get_viommu_flags() asks for. */
+static int
+testCompatHost(const void *opaque G_GNUC_UNUSED)
+{
+    const uint32_t qemu[6] = { QEMU_IDR0_NESTED, QEMU_IDR1, 0, QEMU_IDR3, 0, QEMU_IDR5 };
+    uint32_t idr[6];
+    virSysIOMMUCaps unknown = { 0 };
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+
+    CHECK(testCompatCount(qemu, true, NULL) == 0);
+
+#define MOVED(_reg, _clear, _set, _field) \
+    do { \
+        memcpy(idr, qemu, sizeof(idr)); \
+        idr[_reg] = (idr[_reg] & ~(uint32_t) (_clear)) | (_set); \
+        CHECK(testCompatCount(idr, true, _field) == 1); \
+    } while (0)
+
+    MOVED(0, 3U << 27, 0, "IDR0.STLEVEL is 0");          /* linear only */
+    MOVED(0, 3U << 27, 2U << 27, "IDR0.STLEVEL is 2");   /* reserved */
+    MOVED(0, 3U << 21, 3U << 21, "IDR0.TTENDIAN is 3");  /* big-endian only */
+    MOVED(0, 3U << 2, 1U << 2, "IDR0.TTF is 1");         /* AArch32 only */
+    MOVED(1, 0x3fU, 15U, "IDR1.SIDSIZE is 15");
+    MOVED(5, 1U << 4, 0, "IDR5 has no GRAN4K");
+    MOVED(5, 1U << 5, 0, "IDR5 has no GRAN16K");
+    MOVED(5, 1U << 6, 0, "IDR5 has no GRAN64K");
+    MOVED(5, 7U, 3U, "IDR5.OAS is 3 (42 bits)");
+    MOVED(0, 1U, 0, "IDR0.S1P is 1 and IDR0.S2P is 0");
+
+    /* what QEMU takes beside its own: mixed endianness, both table
+     * formats, wider StreamIDs, more OAS */
+    memcpy(idr, qemu, sizeof(idr));
+    idr[0] = (idr[0] & ~(3U << 21)) | (3U << 2);
+    idr[1] = (idr[1] & ~0x3fU) | 32U;
+    idr[5] = (idr[5] & ~7U) | 6U;
+    CHECK(testCompatCount(idr, true, NULL) == 0);
+
+    /* no S2P is not counted without @nesting; several faults, several
+     * reasons */
+    memcpy(idr, qemu, sizeof(idr));
+    idr[0] = QEMU_IDR0_S1;
+    CHECK(testCompatCount(idr, false, NULL) == 0);
+    idr[0] &= ~(3U << 27);
+    idr[5] &= ~(3U << 4);
+    CHECK(testCompatCount(idr, true, "IDR0.STLEVEL") == 3);
+    CHECK(testCompatCount(idr, false, "IDR0.STLEVEL") == 2);
+#undef MOVED
+
+    /* unknown capabilities: nothing is claimed */
+    CHECK(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", &unknown, true, problems) == 0);
+    CHECK(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", NULL, true, problems) == 0);
+    return 0;
+}
+
+
+/* QEMU 11.1's smmu_validate_property() (hw/arm/smmuv3.c): oas 44 or 48;
+ * without accel, QEMU's defaults only.  And the ssidsize property's
+ * range (SsidSizeMode, 0 to 20). */
+static int
+testCompatOptions(const void *opaque G_GNUC_UNUSED)
+{
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    qemuVIOMMUOptions opts = { 0 };
+
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ACCEL, 1);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ATS, 1);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_RIL, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 20);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 44);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 52);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
+    CHECK(strstr(g_ptr_array_index(problems, 0), "asks oas='52'"));
+    /* SsidSizeMode: 0 to 20 */
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 21);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
+    CHECK(strstr(g_ptr_array_index(problems, 1), "asks ssidsize='21'"));
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 20);
+
+    /* accel off: ats on, ril off, oas 48, ssidsize above 0 */
+    g_ptr_array_set_size(problems, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ACCEL, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
+    /* an oas QEMU never takes is one reason, not two */
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 52);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
+    memset(&opts, 0, sizeof(opts));
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ATS, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_RIL, 1);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 0);
+    qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 44);
+    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
     return 0;
 }
 
@@ -264,6 +429,9 @@ main(void)
 
     failures += virTestRun("decode QEMU 11.1 emulated SMMUv3", testDecodeQEMUSMMUv3, NULL) < 0;
     failures += virTestRun("decode SMMUv3 ATS and OAS", testDecodeSMMUv3ATS, NULL) < 0;
+    failures += virTestRun("decode SMMUv3 stream table, table format, granules", testDecodeSMMUv3Fields, NULL) < 0;
+    failures += virTestRun("QEMU's host SMMU rules", testCompatHost, NULL) < 0;
+    failures += virTestRun("QEMU's arm-smmuv3 option rules", testCompatOptions, NULL) < 0;
     failures += virTestRun("decode Xeon VT-d cap/ecap", testDecodeVTdXeon, NULL) < 0;
     failures += virTestRun("decode QEMU 11.1 intel-iommu cap/ecap", testDecodeVTdQEMU, NULL) < 0;
     failures += virTestRun("decode EPYC Rome EFR", testDecodeAMDRome, NULL) < 0;

@@ -10,6 +10,7 @@
 #include "qemu_viommu_caps.h"
 
 #include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_smmucompat.h"
 #include "virerror.h"
 
 /* What the host allows for one option, and what an unset one gets. */
@@ -19,12 +20,12 @@ struct _qemuVIOMMUCapsLimit {
     bool known;                 /* the host says */
     unsigned int max;           /* the most the host allows (switch: 0/1) */
     unsigned int value;         /* what an unset option gets */
-    bool settable;              /* false: no value QEMU takes fits */
+    const char *field;          /* where the host says it */
 };
 
 
 /* OAS: QEMU takes 44 or 48 with accel; the highest of them the host
- * reaches, none when the host has less than 44 bits. */
+ * reaches (an SMMU below 44 bits is refused by qemuVIOMMUSMMUCompatHost). */
 static void
 qemuVIOMMUCapsLimits(const virSysIOMMUCaps *caps,
                      qemuVIOMMUCapsLimit *lim,
@@ -35,28 +36,19 @@ qemuVIOMMUCapsLimits(const virSysIOMMUCaps *caps,
 
     virIOMMUCapsDecodeSMMUv3(&caps->regs, &f);
 
-    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_ATS, true, f.ats, f.ats, true };
-    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_RIL, true, f.ril, f.ril, true };
+    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_ATS, true, f.ats, f.ats, "IDR0.ATS" };
+    lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_RIL, true, f.ril, f.ril, "IDR3.RIL" };
     lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_SSIDSIZE, true, f.ssidSize,
-                                       MIN(f.ssidSize, QEMU_VIOMMU_SMMU_SSIDSIZE_MAX), true };
+                                       MIN(f.ssidSize, QEMU_VIOMMU_SMMU_SSIDSIZE_MAX), "IDR1.SSIDSIZE" };
     lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_OAS, true, f.oasBits,
                                        f.oasBits >= QEMU_VIOMMU_SMMU_OAS_MAX ? QEMU_VIOMMU_SMMU_OAS_MAX
                                                                              : QEMU_VIOMMU_SMMU_OAS_MIN,
-                                       f.oasBits >= QEMU_VIOMMU_SMMU_OAS_MIN };
+                                       "IDR5.OAS" };
     lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_CMDQV,
                                        caps->regs.cmdqv != VIR_IOMMU_CAPS_CMDQV_UNKNOWN,
                                        caps->regs.cmdqv == VIR_IOMMU_CAPS_CMDQV_PRESENT,
-                                       caps->regs.cmdqv == VIR_IOMMU_CAPS_CMDQV_PRESENT, true };
+                                       caps->regs.cmdqv == VIR_IOMMU_CAPS_CMDQV_PRESENT, NULL };
     *nlim = n;
-}
-
-
-static char *
-qemuVIOMMUCapsValue(qemuVIOMMUOption opt, unsigned int val)
-{
-    if (qemuVIOMMUOptionIsSwitch(opt))
-        return g_strdup(val ? "on" : "off");
-    return g_strdup_printf("%u", val);
 }
 
 
@@ -67,6 +59,20 @@ qemuVIOMMUCapsApplies(const qemuVIOMMUOptions *opts,
     return qemuVIOMMUOptionsIsOn(opts, QEMU_VIOMMU_OPTION_ACCEL) &&
         virSysIOMMUCapsKnown(caps) &&
         caps->regs.type == VIR_IOMMU_CAPS_TYPE_SMMUV3;
+}
+
+
+/* The host's side of @lim, as its register says it. */
+static char *
+qemuVIOMMUCapsHostValue(const qemuVIOMMUCapsLimit *lim,
+                        const virSysIOMMUCaps *caps)
+{
+    if (!lim->field)
+        return g_strdup(_("no CMDQV"));
+    if (lim->opt == QEMU_VIOMMU_OPTION_OAS)
+        return g_strdup_printf(_("%1$s %2$u (%3$u bits)"), lim->field,
+                               caps->regs.idr[5] & 7, lim->max);
+    return g_strdup_printf("%s %u", lim->field, lim->max);
 }
 
 
@@ -88,22 +94,21 @@ qemuVIOMMUCapsCheck(const qemuVIOMMUOptions *opts,
     qemuVIOMMUCapsLimits(caps, lim, &nlim);
     for (i = 0; i < nlim; i++) {
         const char *name = qemuVIOMMUOptionTypeToString(lim[i].opt);
-        g_autofree char *asked = NULL;
+        unsigned int asked = opts->value[lim[i].opt];
         g_autofree char *host = NULL;
 
         if (!lim[i].known || !qemuVIOMMUOptionsHas(opts, lim[i].opt) ||
-            opts->value[lim[i].opt] <= lim[i].max)
+            asked <= lim[i].max)
             continue;
-        asked = qemuVIOMMUCapsValue(lim[i].opt, opts->value[lim[i].opt]);
-        host = qemuVIOMMUCapsValue(lim[i].opt, lim[i].max);
+        host = qemuVIOMMUCapsHostValue(&lim[i], caps);
         if (qemuVIOMMUOptionIsSwitch(lim[i].opt))
             g_ptr_array_add(problems,
-                            g_strdup_printf(_("%1$s asks %2$s='%3$s', but the host SMMU %4$s has no %2$s; QEMU refuses that vSMMU, set %2$s='off' or leave it out"),
-                                            who, name, asked, iommu));
+                            g_strdup_printf(_("%1$s asks %2$s='on', but the host SMMU %3$s has %4$s; QEMU refuses to attach its devices to that vSMMU (smmuv3_accel_check_hw_compatible), so the domain does not start and a hot-plug fails; set %2$s='off' or leave it out"),
+                                            who, name, iommu, host));
         else
             g_ptr_array_add(problems,
-                            g_strdup_printf(_("%1$s asks %2$s='%3$s', but the host SMMU %4$s has %2$s %5$s; QEMU refuses that vSMMU, set it to %5$s or less, or leave it out"),
-                                            who, name, asked, iommu, host));
+                            g_strdup_printf(_("%1$s asks %2$s='%3$u', but the host SMMU %4$s has %5$s; QEMU refuses to attach its devices to that vSMMU (smmuv3_accel_check_hw_compatible), so the domain does not start and a hot-plug fails; set it to %6$u or less, or leave it out"),
+                                            who, name, asked, iommu, host, lim[i].max));
         count++;
     }
     return count;
@@ -131,7 +136,9 @@ qemuVIOMMUCapsOptions(const qemuVIOMMUOptions *base,
         return 0;
     }
 
-    if (qemuVIOMMUCapsCheck(base, _("the vIOMMU template"), iommu, caps, problems) > 0) {
+    qemuVIOMMUSMMUCompatHost(iommu, caps, true, problems);
+    qemuVIOMMUCapsCheck(base, _("the vIOMMU template"), iommu, caps, problems);
+    if (problems->len > 0) {
         for (i = 0; i < problems->len; i++)
             virReportError(VIR_ERROR_HOST_IOMMU, "%s",
                            (const char *) g_ptr_array_index(problems, i));
@@ -142,12 +149,6 @@ qemuVIOMMUCapsOptions(const qemuVIOMMUOptions *base,
     for (i = 0; i < nlim; i++) {
         if (!lim[i].known || qemuVIOMMUOptionsHas(base, lim[i].opt))
             continue;
-        if (!lim[i].settable) {
-            virReportError(VIR_ERROR_HOST_IOMMU, _("the host SMMU %1$s has %2$s %3$u, below the %4$d bits an accelerated vSMMU of QEMU takes; its devices cannot sit behind an accel='on' vSMMU"),
-                           iommu, qemuVIOMMUOptionTypeToString(lim[i].opt),
-                           lim[i].max, QEMU_VIOMMU_SMMU_OAS_MIN);
-            return -1;
-        }
         /* cmdqv is written only where there is one */
         if (lim[i].opt == QEMU_VIOMMU_OPTION_CMDQV && !lim[i].value)
             continue;
@@ -228,8 +229,28 @@ qemuVIOMMUPlanWarnUnknown(GPtrArray *unknown)
     if (same)
         g_string_append_printf(names, " (%s)", reason);
 
-    virReportWarning(VIR_ERROR_HOST_IOMMU, _("capabilities unknown for host SMMU %1$s: their vSMMUs get only the template's options, and QEMU takes ats, ril, ssidsize and oas from whatever host it starts on; to make them explicit, give them in a template <iommu model='smmuv3'><driver accel='on' ats=... ril=... ssidsize=... oas=.../></iommu>, or plan on the host with a device of each SMMU bound to vfio-pci"),
+    virReportWarning(VIR_ERROR_HOST_IOMMU, _("capabilities unknown for host SMMU %1$s: their vSMMUs get only the template's options, whether QEMU accepts these SMMUs behind accel='on' vSMMUs is unchecked, and QEMU takes ats, ril, ssidsize and oas from whatever host it starts on; to make them explicit, give them in a template <iommu model='smmuv3'><driver accel='on' ats=... ril=... ssidsize=... oas=.../></iommu>, or plan on the host with a device of each SMMU bound to vfio-pci"),
                      names->str);
+}
+
+
+/* The options every new vSMMU gets, against what QEMU's arm-smmuv3
+ * takes whatever the host. */
+static int
+qemuVIOMMUPlanCheckTemplate(qemuVIOMMUPlan *p)
+{
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    size_t i;
+
+    if (qemuVIOMMUSMMUCompatOptions(&p->options,
+                                    p->tmpl ? _("the vIOMMU template")
+                                            : _("the options of the planned vSMMUs"),
+                                    problems) == 0)
+        return 0;
+    for (i = 0; i < problems->len; i++)
+        virReportError(VIR_ERROR_XML_INVALID, "%s",
+                       (const char *) g_ptr_array_index(problems, i));
+    return -1;
 }
 
 
@@ -243,6 +264,9 @@ qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p)
     if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT ||
         p->model != QEMU_VIOMMU_MODEL_SMMUV3)
         return 0;
+
+    if (qemuVIOMMUPlanCheckTemplate(p) < 0)
+        return -1;
 
     /* new vSMMUs */
     for (i = 0; i < p->groups->len; i++) {

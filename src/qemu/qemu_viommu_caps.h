@@ -16,6 +16,8 @@
 /* The OAS values QEMU 11.1's arm-smmuv3 takes with accel=on. */
 #define QEMU_VIOMMU_SMMU_OAS_MIN 44
 #define QEMU_VIOMMU_SMMU_OAS_MAX 48
+/* IDR5.OAS of 44 bits: below it no oas QEMU takes fits */
+#define QEMU_VIOMMU_SMMU_OAS_FIELD_MIN 4
 /* QEMU's largest ssidsize */
 #define QEMU_VIOMMU_SMMU_SSIDSIZE_MAX 20
 

@@ -14,6 +14,7 @@
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_vtd.h"
+#include "qemu_viommu_smmucompat.h"
 #include "qemu_viommu_window.h"
 #include "qemu_viommu_xml.h"
 #include "virpcibar.h"
@@ -31,6 +32,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "options",
               "error",
               "window",
+              "smmu-refused",
 );
 
 
@@ -110,9 +112,75 @@ qemuVIOMMUCheckJudge(qemuVIOMMUCheckResult *res)
 }
 
 
-/* The options of each recorded vSMMU against its SMMU's capabilities,
- * read through the domain's own devices.  Returns how many are above
- * the host's, or -1 when the host cannot be read. */
+/* Each of @problems as a result about physical SMMU @iommu in @list;
+ * with @refresh, saying that a new plan takes the host's options. */
+static void
+qemuVIOMMUCheckAddProblems(GPtrArray *list,
+                           GPtrArray *problems,
+                           qemuVIOMMUCheckStatus status,
+                           const char *iommu,
+                           bool refresh)
+{
+    size_t i;
+
+    for (i = 0; i < problems->len; i++) {
+        qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
+        const char *msg = g_ptr_array_index(problems, i);
+
+        res->source = g_strdup(iommu);
+        res->status = status;
+        res->planIOMMU = g_strdup(iommu);
+        res->hostIOMMU = g_strdup(iommu);
+        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        if (refresh)
+            res->message = g_strdup_printf(_("%1$s; or plan again with --refresh-options"), msg);
+        else
+            res->message = g_strdup(msg);
+        g_ptr_array_add(list, res);
+    }
+}
+
+
+/* One recorded vSMMU: its options as QEMU takes them, its SMMU as QEMU
+ * takes it, its options against its SMMU's capabilities.  Returns how
+ * many problems, or -1 when the host cannot be read. */
+static int
+qemuVIOMMUCheckBus(virSysIOMMUHost *host,
+                   qemuVIOMMUIOMMU *viommu,
+                   qemuVIOMMUMetaBus *bus,
+                   GPtrArray *devs,
+                   GPtrArray *list)
+{
+    g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) above = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *who = g_strdup_printf(_("the vSMMU of pcie-expander-bus %1$u"),
+                                           bus->controller);
+    virSysIOMMU *iommu = NULL;
+    virSysIOMMUCaps *caps;
+
+    qemuVIOMMUSMMUCompatOptions(&viommu->options, who, own);
+    qemuVIOMMUCheckAddProblems(list, own, QEMU_VIOMMU_CHECK_OPTIONS, bus->iommu, false);
+    if (virSysIOMMUHostGetIOMMU(host, bus->iommu, &iommu) <= 0) {
+        virErrorReset();
+        return own->len;
+    }
+    if (!(caps = virSysIOMMUHostGetCaps(host, iommu, devs)))
+        return -1;
+    if (qemuVIOMMUOptionsIsOn(&viommu->options, QEMU_VIOMMU_OPTION_ACCEL))
+        qemuVIOMMUSMMUCompatHost(bus->iommu, caps, true, refused);
+    qemuVIOMMUCheckAddProblems(list, refused, QEMU_VIOMMU_CHECK_SMMU, bus->iommu, false);
+    /* an option QEMU takes from no host is not held against this one */
+    if (own->len == 0)
+        qemuVIOMMUCapsCheck(&viommu->options, who, bus->iommu, caps, above);
+    qemuVIOMMUCheckAddProblems(list, above, QEMU_VIOMMU_CHECK_OPTIONS, bus->iommu, true);
+    return own->len + refused->len + above->len;
+}
+
+
+/* Each recorded vSMMU, with its SMMU's capabilities read through the
+ * domain's own devices.  Returns how many problems, or -1 when the host
+ * cannot be read. */
 static int
 qemuVIOMMUCheckOptions(virSysIOMMUHost *host,
                        qemuVIOMMUDomain *def,
@@ -121,8 +189,8 @@ qemuVIOMMUCheckOptions(virSysIOMMUHost *host,
 {
     g_autoptr(GPtrArray) devs = g_ptr_array_new();
     int bad = 0;
+    int rc;
     size_t i;
-    size_t j;
 
     for (i = 0; i < def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
@@ -136,34 +204,12 @@ qemuVIOMMUCheckOptions(virSysIOMMUHost *host,
     for (i = 0; i < meta->buses->len; i++) {
         qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
         qemuVIOMMUIOMMU *viommu = qemuVIOMMUDomainFindIOMMUForBus(def, bus->controller);
-        g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
-        g_autofree char *who = NULL;
-        virSysIOMMU *iommu = NULL;
-        virSysIOMMUCaps *caps;
 
         if (!viommu || viommu->model != QEMU_VIOMMU_MODEL_SMMUV3)
             continue;
-        if (virSysIOMMUHostGetIOMMU(host, bus->iommu, &iommu) <= 0) {
-            virErrorReset();
-            continue;
-        }
-        if (!(caps = virSysIOMMUHostGetCaps(host, iommu, devs)))
+        if ((rc = qemuVIOMMUCheckBus(host, viommu, bus, devs, list)) < 0)
             return -1;
-        who = g_strdup_printf(_("the vSMMU of pcie-expander-bus %1$u"), bus->controller);
-        qemuVIOMMUCapsCheck(&viommu->options, who, bus->iommu, caps, problems);
-        for (j = 0; j < problems->len; j++) {
-            qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
-
-            res->source = g_strdup(bus->iommu);
-            res->status = QEMU_VIOMMU_CHECK_OPTIONS;
-            res->planIOMMU = g_strdup(bus->iommu);
-            res->hostIOMMU = g_strdup(bus->iommu);
-            res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
-            res->message = g_strdup_printf(_("%1$s; or plan again with --refresh-options"),
-                                           (const char *) g_ptr_array_index(problems, j));
-            g_ptr_array_add(list, res);
-            bad++;
-        }
+        bad += rc;
     }
     return bad;
 }

@@ -26,6 +26,8 @@ typedef enum {
                                      * mode QEMU needs (source: its path) */
     QEMU_VIOMMU_CHECK_ERROR,        /* the host could not be read */
     QEMU_VIOMMU_CHECK_WINDOW,       /* <pcihole64> no longer holds the BARs */
+    QEMU_VIOMMU_CHECK_SMMU,         /* QEMU refuses the SMMU behind an
+                                     * accel vSMMU; source is its name */
 
     QEMU_VIOMMU_CHECK_LAST
 } qemuVIOMMUCheckStatus;
@@ -47,9 +49,11 @@ struct _qemuVIOMMUCheckResult {
 
 /* Compare the plan recorded in @doc with @host.  *results gets one
  * entry per recorded device, one per assigned PCI device the plan
- * does not know, one per option of a vSMMU above what its
- * physical SMMU has (where its capabilities are known), and one for a
- * q35 intel vIOMMU without the caching mode QEMU needs.  Returns the number of entries that are not OK, or -1
+ * does not know, one per option of a vSMMU above what its physical
+ * SMMU has (where its capabilities are known) or that QEMU takes from
+ * no host, one per reason QEMU refuses the physical SMMU of an
+ * accel='on' vSMMU, and one for a q35 intel vIOMMU without the caching
+ * mode QEMU needs.  Returns the number of entries that are not OK, or -1
  * (reported) when @doc has no plan record or cannot be read. */
 int qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                           xmlDocPtr doc,

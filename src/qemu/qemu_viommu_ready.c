@@ -13,6 +13,7 @@
 #include "qemu_viommu_facts.h"
 #include "qemu_viommu_vtd.h"
 #include "qemu_viommu_xml.h"
+#include "qemu_viommu_smmucompat.h"
 #include "virerror.h"
 #include "viriommucaps.h"
 #include "virsysiommucaps.h"
@@ -27,6 +28,7 @@ VIR_ENUM_IMPL(qemuVIOMMUReadyReason,
               "no-nesting",
               "no-kvm",
               "no-caching-mode",
+              "smmu-refused",
 );
 
 
@@ -139,6 +141,34 @@ qemuVIOMMUReadyCheckGroup(const qemuVIOMMUHostFacts *facts,
 }
 
 
+/* The physical SMMU @iommu of @dev, behind an accel='on' vSMMU: both
+ * stages, and the registers QEMU holds it against. */
+static void
+qemuVIOMMUReadyCheckSMMU(virSysIOMMU *iommu,
+                         virSysIOMMUDevice *dev,
+                         GPtrArray *list)
+{
+    g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func(g_free);
+    virSysIOMMUCaps *caps = iommu->caps;
+    virIOMMUSMMUv3Features f;
+    size_t i;
+
+    if (!virSysIOMMUCapsKnown(caps) ||
+        caps->regs.type != VIR_IOMMU_CAPS_TYPE_SMMUV3)
+        return;
+    virIOMMUCapsDecodeSMMUv3(&caps->regs, &f);
+    if (!f.nesting)
+        qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_NESTING,
+                           _("host SMMU %1$s of %2$s has no nesting (stage 1 %3$s, stage 2 %4$s), which an accel='on' vSMMU needs; put the device behind a vSMMU with accel='off', or use another host"),
+                           iommu->name, dev->bdf,
+                           f.s1p ? "yes" : "no", f.s2p ? "yes" : "no");
+    qemuVIOMMUSMMUCompatHost(iommu->name, caps, false, refused);
+    for (i = 0; i < refused->len; i++)
+        qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_SMMU, "%s",
+                           (const char *) g_ptr_array_index(refused, i));
+}
+
+
 int
 qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
                      xmlDocPtr doc,
@@ -222,19 +252,8 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
 
         if (accel && hf->iommu && hf->iommu->kind == VIR_SYS_IOMMU_KIND_SMMUV3 &&
             !g_hash_table_contains(smmus, hf->iommu->name)) {
-            virSysIOMMUCaps *caps = hf->iommu->caps;
-            virIOMMUSMMUv3Features f;
-
             g_hash_table_add(smmus, hf->iommu->name);
-            if (virSysIOMMUCapsKnown(caps) &&
-                caps->regs.type == VIR_IOMMU_CAPS_TYPE_SMMUV3) {
-                virIOMMUCapsDecodeSMMUv3(&caps->regs, &f);
-                if (!f.nesting)
-                    qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_NESTING,
-                                       _("host SMMU %1$s of %2$s has no nesting (stage 1 %3$s, stage 2 %4$s), which an accel='on' vSMMU needs; put the device behind a vSMMU with accel='off', or use another host"),
-                                       hf->iommu->name, dev->bdf,
-                                       f.s1p ? "yes" : "no", f.s2p ? "yes" : "no");
-            }
+            qemuVIOMMUReadyCheckSMMU(hf->iommu, dev, list);
         }
     }
 

@@ -22,6 +22,7 @@ typedef enum {
     QEMU_VIOMMU_READY_NO_NESTING,   /* an SMMU without both stages */
     QEMU_VIOMMU_READY_NO_KVM,       /* no /dev/kvm */
     QEMU_VIOMMU_READY_NO_CACHING_MODE, /* intel vIOMMU without caching mode */
+    QEMU_VIOMMU_READY_SMMU,         /* QEMU refuses an SMMU behind accel */
 
     QEMU_VIOMMU_READY_LAST
 } qemuVIOMMUReadyReason;
@@ -40,9 +41,10 @@ struct _qemuVIOMMUReadyProblem {
  * domain in @doc would not start: a PCI hostdev not bound to vfio-pci
  * and not managed='yes'; an IOMMU group with another endpoint bound to
  * a host driver; no /dev/iommu or no VFIO cdev where the domain uses
- * iommufd; an SMMU without nesting behind an accel='on' vSMMU; no
- * /dev/kvm for a KVM domain or an accelerated vSMMU; a q35 intel vIOMMU
- * without the caching mode QEMU needs for assigned devices.  The domain need
+ * iommufd; an SMMU without nesting behind an accel='on' vSMMU, or one
+ * QEMU refuses there for another of its registers; no /dev/kvm for a
+ * KVM domain or an accelerated vSMMU; a q35 intel vIOMMU without the
+ * caching mode QEMU needs for assigned devices.  The domain need
  * not have been planned.  *problems gets one entry per reason found.
  * Returns how many, or -1 (reported) when @doc or the host cannot be
  * read.

@@ -102,16 +102,21 @@ virIOMMUCapsDecodeSMMUv3(const virIOMMUCaps *caps,
     memset(feat, 0, sizeof(*feat));
     feat->s2p = VIR_BIT(idr0, 0);
     feat->s1p = VIR_BIT(idr0, 1);
+    feat->ttf = VIR_FIELD(idr0, 3, 2);
     feat->cohacc = VIR_BIT(idr0, 4);
-    /* The kernel also says per device when ATS cannot be used. */
-    feat->ats = VIR_BIT(idr0, 10) &&
-        !(caps->haveHWCaps &&
-          (caps->hwCaps & VIR_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED));
+    /* The SMMU's own ATS: what a vSMMU's ats= is held against.  The
+     * kernel's per-device IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED in hwCaps
+     * is about the device the registers were read through, not the
+     * SMMU, so it does not count here. */
+    feat->ats = VIR_BIT(idr0, 10);
+    feat->ttEndian = VIR_FIELD(idr0, 22, 21);
+    feat->stLevel = VIR_FIELD(idr0, 28, 27);
     feat->nesting = feat->s1p && feat->s2p;
     feat->sidSize = VIR_FIELD(caps->idr[1], 5, 0);
     feat->ssidSize = VIR_FIELD(caps->idr[1], 10, 6);
     feat->ril = VIR_BIT(caps->idr[3], 10);
-    feat->oasBits = virIOMMUSMMUv3OASBits(VIR_FIELD(caps->idr[5], 2, 0));
+    feat->oas = VIR_FIELD(caps->idr[5], 2, 0);
+    feat->oasBits = virIOMMUSMMUv3OASBits(feat->oas);
     if (VIR_BIT(caps->idr[5], 4))
         feat->granules |= 4;
     if (VIR_BIT(caps->idr[5], 5))

@@ -64,14 +64,19 @@ struct _virIOMMUCaps {
     unsigned int cmdqvLog2VSIDs;
 };
 
-/* What the vSMMU options need from an SMMUv3. */
+/* What the vSMMU options need from an SMMUv3 (SMMUv3 architecture,
+ * SMMU_IDR0..5). */
 typedef struct _virIOMMUSMMUv3Features virIOMMUSMMUv3Features;
 struct _virIOMMUSMMUv3Features {
+    unsigned int oas;           /* IDR5.OAS, the raw field */
     unsigned int oasBits;       /* IDR5.OAS as bits (0: reserved encoding) */
     unsigned int ssidSize;      /* IDR1.SSIDSIZE */
     unsigned int sidSize;       /* IDR1.SIDSIZE */
+    unsigned int stLevel;       /* IDR0.STLEVEL: 0 linear, 1 also 2-level */
+    unsigned int ttEndian;      /* IDR0.TTENDIAN: 0 mixed, 2 little, 3 big */
+    unsigned int ttf;           /* IDR0.TTF: 1 AArch32, 2 AArch64, 3 both */
     bool ril;                   /* IDR3.RIL: range invalidation */
-    bool ats;                   /* IDR0.ATS, and the device may use it */
+    bool ats;                   /* IDR0.ATS: the SMMU's, whatever a device's */
     bool s1p;                   /* IDR0.S1P */
     bool s2p;                   /* IDR0.S2P */
     bool nesting;               /* both stages: what nested vSMMUs need */
