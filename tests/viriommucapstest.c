@@ -93,7 +93,8 @@ testDecodeSMMUv3ATS(const void *opaque G_GNUC_UNUSED)
     CHECK(!f.ats);
 
     CHECK(virIOMMUSMMUv3OASBits(6) == 52);
-    CHECK(virIOMMUSMMUv3OASBits(7) == 0);
+    CHECK(virIOMMUSMMUv3OASBits(7) == 56);
+    CHECK(virIOMMUSMMUv3OASBits(8) == 0);
     return 0;
 }
 
@@ -114,7 +115,7 @@ testDecodeSMMUv3Fields(const void *opaque G_GNUC_UNUSED)
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
     CHECK(f.stLevel == 3 && f.ttEndian == 3 && f.ttf == 1);
     CHECK(f.sidSize == 63 && f.ssidSize == 31);
-    CHECK(f.oas == 7 && f.oasBits == 0);
+    CHECK(f.oas == 7 && f.oasBits == 56);
     CHECK(f.granules == 16);
     CHECK(!f.s1p && !f.s2p && !f.ats && !f.cohacc);
 

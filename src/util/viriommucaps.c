@@ -84,8 +84,9 @@ struct virIOMMUHWInfoCMDQV {
 unsigned int
 virIOMMUSMMUv3OASBits(unsigned int field)
 {
-    /* SMMUv3 architecture, SMMU_IDR5.OAS */
-    static const unsigned int bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+    /* SMMUv3 architecture, SMMU_IDR5.OAS: 0b110 since SMMUv3.1,
+     * 0b111 (56 bits, with 128-bit descriptors) since SMMUv3.4 */
+    static const unsigned int bits[] = { 32, 36, 40, 42, 44, 48, 52, 56 };
 
     if (field >= sizeof(bits) / sizeof(bits[0]))
         return 0;

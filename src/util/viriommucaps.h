@@ -69,7 +69,7 @@ struct _virIOMMUCaps {
 typedef struct _virIOMMUSMMUv3Features virIOMMUSMMUv3Features;
 struct _virIOMMUSMMUv3Features {
     unsigned int oas;           /* IDR5.OAS, the raw field */
-    unsigned int oasBits;       /* IDR5.OAS as bits (0: reserved encoding) */
+    unsigned int oasBits;       /* IDR5.OAS as bits (0: no such encoding) */
     unsigned int ssidSize;      /* IDR1.SSIDSIZE */
     unsigned int sidSize;       /* IDR1.SIDSIZE */
     unsigned int stLevel;       /* IDR0.STLEVEL: 0 linear, 1 also 2-level */
