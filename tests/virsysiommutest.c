@@ -504,18 +504,7 @@ testLookupSummary(const char *root,
 static gint
 testAddressCompare(gconstpointer a, gconstpointer b)
 {
-    const virPCIDeviceAddress *x = a;
-    const virPCIDeviceAddress *y = b;
-
-    if (x->domain != y->domain)
-        return x->domain < y->domain ? -1 : 1;
-    if (x->bus != y->bus)
-        return x->bus < y->bus ? -1 : 1;
-    if (x->slot != y->slot)
-        return x->slot < y->slot ? -1 : 1;
-    if (x->function != y->function)
-        return x->function < y->function ? -1 : 1;
-    return 0;
+    return virPCIDeviceAddressCompare(a, b);
 }
 
 
