@@ -19,8 +19,7 @@
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_check.h"
-#include "qemu_viommu_conf.h"
-#include "qemu_viommu_meta.h"
+#include "qemu_viommu_record.h"
 #include "qemu_viommu_vtd.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -243,6 +242,105 @@ virtVIOMMUChangedTooOften(const char *name, bool live)
 {
     virReportError(VIR_ERROR_BUSY, _("the %1$s of domain '%2$s' changed under each of %3$d tries to plan and write it; another libvirt client keeps changing it, try again later"),
                    live ? "running domain" : "definition", name, VIRT_VIOMMU_TRIES);
+}
+
+
+/*
+ * One update of a domain definition, the shape every command shares:
+ * read the definition (@read, else the one of @dom that @live names),
+ * plan or edit it and write it (@apply, which compares with what was
+ * read), read it back (@verify), and, when another libvirt client
+ * changed it in between, pause and try again.  @exhausted reports that
+ * every try met a change (else virtVIOMMUChangedTooOften() does).
+ */
+typedef struct _virtVIOMMUUpdate virtVIOMMUUpdate;
+struct _virtVIOMMUUpdate {
+    virDomainPtr dom;           /* borrowed; unused with @read */
+    bool live;                  /* the running definition, else the
+                                 * persistent one */
+    void *opaque;               /* the command's own state */
+    /* read the definition into @base and @doc: 0, or -1 (reported) */
+    int (*read)(virtVIOMMUUpdate *u);
+    /* plan or edit @doc and write it: 1 written, 0 the definition
+     * changed since @base was read (nothing written: try again), -1
+     * (reported) */
+    int (*apply)(virtVIOMMUUpdate *u);
+    /* judge @after, read back after the write: 1 it holds, 0 try
+     * again, -1 (reported) */
+    int (*verify)(virtVIOMMUUpdate *u, xmlDocPtr after);
+    void (*exhausted)(virtVIOMMUUpdate *u);
+
+    /* the current try's */
+    char *base;                 /* the XML read; NULL for a new domain */
+    xmlDocPtr doc;              /* @base parsed, or the file to define */
+};
+
+
+static int
+virtVIOMMUUpdateRead(virtVIOMMUUpdate *u)
+{
+    if (!(u->base = virtVIOMMUGetXML(u->dom, u->live)) ||
+        !(u->doc = virtVIOMMUParseXML(u->dom, u->base)))
+        return -1;
+    return 0;
+}
+
+
+/* Read @u's domain back after a write and let @u->verify judge it. */
+static int
+virtVIOMMUUpdateVerify(virtVIOMMUUpdate *u)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(xmlDoc) after = NULL;
+
+    if (!u->verify)
+        return 1;
+    if (!(xml = virtVIOMMUGetXML(u->dom, u->live)) ||
+        !(after = virtVIOMMUParseXML(u->dom, xml)))
+        return -1;
+    return u->verify(u, after);
+}
+
+
+/* libvirt refused the write of @u's current try (reported): 0 when the
+ * definition changed since it was read (the error is dropped: try
+ * again), -1 when that is not why. */
+static int
+virtVIOMMUUpdateRefused(virtVIOMMUUpdate *u)
+{
+    if (virtVIOMMUUnchanged(u->dom, u->live, u->base) == 0) {
+        virErrorReset();
+        return 0;
+    }
+    return -1;
+}
+
+
+/* Run @u: 0 once a write held, or -1 (reported). */
+static int
+virtVIOMMUUpdateRun(virtVIOMMUUpdate *u)
+{
+    unsigned int attempt;
+    int rc = 0;
+
+    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES && rc == 0; attempt++) {
+        virtVIOMMUBackoff(attempt);
+        g_clear_pointer(&u->base, g_free);
+        g_clear_pointer(&u->doc, xmlFreeDoc);
+        if ((u->read ? u->read(u) : virtVIOMMUUpdateRead(u)) < 0)
+            rc = -1;
+        else if ((rc = u->apply(u)) > 0)
+            rc = virtVIOMMUUpdateVerify(u);
+    }
+    g_clear_pointer(&u->base, g_free);
+    g_clear_pointer(&u->doc, xmlFreeDoc);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (u->exhausted)
+        u->exhausted(u);
+    else
+        virtVIOMMUChangedTooOften(virDomainGetName(u->dom), u->live);
+    return -1;
 }
 
 
@@ -520,6 +618,104 @@ virtVIOMMUDefineDone(virDomainPtr dom, bool unchanged, bool start)
 }
 
 
+/* What 'define' and 'start' carry from one try to the next. */
+typedef struct _virtVIOMMUDefine virtVIOMMUDefine;
+struct _virtVIOMMUDefine {
+    virConnectPtr conn;
+    virSysIOMMUHost *host;
+    const qemuVIOMMUPlanOptions *opts;
+    xmlDocPtr input;            /* the file, or NULL: @named is planned */
+    virDomainPtr named;         /* the defined domain @arg names */
+    const char *name;
+    const char *uri;            /* of @conn, for the lock */
+    const char *command;
+    char *fresh;                /* see virtVIOMMUDefineUUID() */
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    int has;
+    virtVIOMMULock *lock;
+    virDomainPtr old;           /* the domain as the try found it */
+    virDomainPtr dom;           /* the domain defined */
+    bool unchanged;             /* planned as it was: nothing written */
+};
+
+
+static void
+virtVIOMMUDefineClear(virtVIOMMUDefine *d)
+{
+    g_clear_pointer(&d->old, virtVIOMMUDomainRelease);
+    g_clear_pointer(&d->dom, virtVIOMMUDomainRelease);
+    g_clear_pointer(&d->lock, virtVIOMMULockRelease);
+    g_clear_pointer(&d->fresh, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virtVIOMMUDefine, virtVIOMMUDefineClear);
+
+
+/* Under the domain's lock (taken again when the UUID changed), what
+ * the domain is now: the file (with the UUID), or its definition. */
+static int
+virtVIOMMUDefineRead(virtVIOMMUUpdate *u)
+{
+    virtVIOMMUDefine *d = u->opaque;
+
+    g_clear_pointer(&d->old, virtVIOMMUDomainRelease);
+    if (virtVIOMMUDefineUUID(d->conn, d->named, d->input, d->name,
+                             &d->fresh, d->uuid, &d->has) < 0)
+        return -1;
+    if (!d->lock || strcmp(d->uuid, virtVIOMMULockUUID(d->lock)) != 0) {
+        g_clear_pointer(&d->lock, virtVIOMMULockRelease);
+        if (!(d->lock = virtVIOMMULockAcquire(d->uri, d->uuid, d->name, d->command)))
+            return -1;
+    }
+
+    /* what the domain is now, read under the lock */
+    d->old = virDomainLookupByUUIDString(d->conn, d->uuid);
+    virResetLastError();
+    if (d->old && !(u->base = virtVIOMMUGetXML(d->old, false)))
+        return -1;
+    if (d->named && !d->old) {
+        virReportError(VIR_ERROR_NO_DOMAIN, _("domain '%1$s' was undefined meanwhile; define it again from its XML"),
+                       d->name);
+        return -1;
+    }
+    if (!(u->doc = d->input ? xmlCopyDoc(d->input, 1) : virtVIOMMUParseXML(d->old, u->base)))
+        return -1;
+    virtVIOMMUSetUUID(u->doc, d->uuid);
+    return 0;
+}
+
+
+/* Plan the definition read and write it over what was read. */
+static int
+virtVIOMMUDefineApply(virtVIOMMUUpdate *u)
+{
+    virtVIOMMUDefine *d = u->opaque;
+    g_autoptr(xmlDoc) stored = NULL;
+    bool changed = false;
+
+    virWarningReset();
+    if (qemuVIOMMUPlanDomain(d->host, u->doc, d->opts, &changed) < 0)
+        return -1;
+    if (d->named && !changed) {
+        /* planned as it is: nothing to write */
+        d->dom = g_steal_pointer(&d->old);
+        d->unchanged = true;
+        return 1;
+    }
+    return virtVIOMMUDefineOver(d->conn, d->host, d->old, u->base, d->uuid,
+                                !d->named && d->has == 0, !d->named,
+                                u->doc, &d->dom, &stored);
+}
+
+
+static void
+virtVIOMMUDefineExhausted(virtVIOMMUUpdate *u)
+{
+    virtVIOMMUDefine *d = u->opaque;
+
+    virtVIOMMUChangedTooOften(d->name, false);
+}
+
+
 /*
  * 'define' and 'start' of a file (or "-"), or of a defined domain named
  * by @arg, planned again in place.  Under the domain's lock: read the
@@ -535,20 +731,23 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(xmlDoc) input = NULL;
     g_autoptr(virDomain) named = NULL;
-    g_autoptr(virtVIOMMULock) lock = NULL;
-    g_autoptr(virDomain) dom = NULL;
     g_autofree char *name = NULL;
-    g_autofree char *fresh = NULL;
     g_autofree char *uri = NULL;
-    char uuid[VIR_UUID_STRING_BUFLEN] = "";
     qemuVIOMMUPlanOptions opts = {
         .sparePorts = args->sparePorts,
         .move = args->move,
         .refreshOptions = args->refreshOptions,
     };
-    bool unchanged = false;
-    unsigned int attempt;
-    int rc = 0;
+    g_auto(virtVIOMMUDefine) d = {
+        .opts = &opts,
+        .command = start ? "start" : "define",
+    };
+    virtVIOMMUUpdate u = {
+        .opaque = &d,
+        .read = virtVIOMMUDefineRead,
+        .apply = virtVIOMMUDefineApply,
+        .exhausted = virtVIOMMUDefineExhausted,
+    };
 
     if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))) ||
         virtVIOMMUDefineInput(arg, &input, &name) < 0 ||
@@ -561,58 +760,16 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
         name = g_strdup(virDomainGetName(named));
     }
 
-    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES && rc == 0; attempt++) {
-        g_autoptr(virDomain) old = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autoptr(xmlDoc) stored = NULL;
-        g_autofree char *base = NULL;
-        bool changed = false;
-        int has;
-
-        virtVIOMMUBackoff(attempt);
-        if (virtVIOMMUDefineUUID(conn, named, input, name, &fresh, uuid, &has) < 0)
-            return virtVIOMMUFail();
-        if (!lock || strcmp(uuid, virtVIOMMULockUUID(lock)) != 0) {
-            g_clear_pointer(&lock, virtVIOMMULockRelease);
-            if (!(lock = virtVIOMMULockAcquire(uri, uuid, name, start ? "start" : "define")))
-                return virtVIOMMUFail();
-        }
-
-        /* what the domain is now, read under the lock */
-        old = virDomainLookupByUUIDString(conn, uuid);
-        virResetLastError();
-        if (old && !(base = virtVIOMMUGetXML(old, false)))
-            return virtVIOMMUFail();
-        if (named && !old) {
-            virReportError(VIR_ERROR_NO_DOMAIN, _("domain '%1$s' was undefined meanwhile; define it again from its XML"),
-                           name);
-            return virtVIOMMUFail();
-        }
-        if (!(doc = input ? xmlCopyDoc(input, 1) : virtVIOMMUParseXML(old, base)))
-            return virtVIOMMUFail();
-        virtVIOMMUSetUUID(doc, uuid);
-
-        virWarningReset();
-        if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0)
-            return virtVIOMMUFail();
-        if (named && !changed) {
-            /* planned as it is: nothing to write */
-            dom = g_steal_pointer(&old);
-            unchanged = true;
-            rc = 1;
-            break;
-        }
-        if ((rc = virtVIOMMUDefineOver(conn, host, old, base, uuid,
-                                       !named && has == 0, !named,
-                                       doc, &dom, &stored)) < 0)
-            return virtVIOMMUFail();
-    }
-    if (rc == 0) {
-        virtVIOMMUChangedTooOften(name, false);
+    d.conn = conn;
+    d.host = host;
+    d.input = input;
+    d.named = named;
+    d.name = name;
+    d.uri = uri;
+    if (virtVIOMMUUpdateRun(&u) < 0)
         return virtVIOMMUFail();
-    }
     virtVIOMMUWarn();
-    if (virtVIOMMUDefineDone(dom, unchanged, start) < 0)
+    if (virtVIOMMUDefineDone(d.dom, d.unchanged, start) < 0)
         return virtVIOMMUFail();
     return VIRT_VIOMMU_EXIT_OK;
 }
@@ -681,89 +838,57 @@ virtVIOMMUHostdevXML(const char *bdf, int port)
 }
 
 
-/* The <hostdev> element of @doc that assigns @bdf, or NULL. */
-static xmlNodePtr
-virtVIOMMUFindHostdev(xmlDocPtr doc, const char *bdf)
-{
-    g_autoptr(qemuVIOMMUDomain) def = qemuVIOMMUDomainParse(doc);
-    size_t i;
-
-    if (!def) {
-        virErrorReset();
-        return NULL;
-    }
-    for (i = 0; i < def->hostdevs->len; i++) {
-        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
-
-        if (g_strcmp0(hd->sourceStr, bdf) == 0)
-            return hd->node;
-    }
-    return NULL;
-}
+/* The record edit of virtVIOMMURecordDevice(). */
+typedef struct _virtVIOMMURecordEdit virtVIOMMURecordEdit;
+struct _virtVIOMMURecordEdit {
+    const char *bdf;
+    virSysIOMMUDevice *dev;     /* NULL with @port -1 */
+    int port;
+};
 
 
-/* The plan record of @dom (read from its XML @doc), or NULL (reported)
- * when it has none or it is damaged. */
-static qemuVIOMMUMeta *
-virtVIOMMUGetRecord(virDomainPtr dom, xmlDocPtr doc)
-{
-    g_autoptr(qemuVIOMMUMeta) meta = NULL;
-    int rc;
-
-    if ((rc = qemuVIOMMUMetaParse(xmlDocGetRootElement(doc), &meta)) < 0)
-        return NULL;
-    if (rc == 0) {
-        virReportError(VIR_ERROR_NO_PLAN, _("domain '%1$s' has no virt-viommu plan record; define it with 'virt-viommu define'"),
-                       virDomainGetName(dom));
-        return NULL;
-    }
-    return g_steal_pointer(&meta);
-}
-
-
-/* Where @bdf sits in @doc: the index of the recorded root port, on the
- * pxb whose vIOMMU serves @iommu, that its <hostdev> is placed on, or
- * -1 when it sits on none.  *recorded says whether the record lists it
- * on that port. */
 static int
-virtVIOMMUPlacedPort(xmlDocPtr doc,
-                     const char *bdf,
-                     const char *iommu,
-                     bool *recorded)
+virtVIOMMURecordApply(virtVIOMMUUpdate *u)
 {
-    g_autoptr(qemuVIOMMUDomain) def = qemuVIOMMUDomainParse(doc);
+    virtVIOMMURecordEdit *edit = u->opaque;
+    unsigned int flags = u->live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
     g_autoptr(qemuVIOMMUMeta) meta = NULL;
-    qemuVIOMMUHostdev *hd = NULL;
-    qemuVIOMMUController *ctrl;
-    qemuVIOMMUMetaBus *bus;
-    size_t i;
+    g_autofree char *text = NULL;
 
-    *recorded = false;
-    if (!def || qemuVIOMMUMetaParse(def->root, &meta) <= 0 ||
-        !(bus = qemuVIOMMUMetaFindBus(meta, iommu))) {
-        virErrorReset();
+    if (!(meta = qemuVIOMMURecordRead(u->doc)) ||
+        qemuVIOMMURecordSetDevice(u->doc, meta, edit->bdf, edit->port,
+                                  edit->dev ? edit->dev->group : -1,
+                                  edit->dev ? edit->dev->numaNode : -1) < 0)
+        return -1;
+    text = qemuVIOMMUMetaFormatString(meta);
+    if (virDomainSetMetadata(u->dom, VIR_DOMAIN_METADATA_ELEMENT, text,
+                             QEMU_VIOMMU_META_PREFIX, QEMU_VIOMMU_META_NS, flags) < 0) {
+        virtVIOMMULibvirtError(_("cannot update the plan record in the domain's metadata"));
         return -1;
     }
-    for (i = 0; i < def->hostdevs->len && !hd; i++) {
-        qemuVIOMMUHostdev *cur = g_ptr_array_index(def->hostdevs, i);
+    return 1;
+}
 
-        if (g_strcmp0(cur->sourceStr, bdf) == 0)
-            hd = cur;
-    }
-    if (!hd || !hd->addr.set || hd->addr.addr.domain != 0 ||
-        !(ctrl = qemuVIOMMUDomainFindController(def, hd->addr.addr.bus)) ||
-        ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT ||
-        !ctrl->addr.set || ctrl->addr.addr.bus != bus->controller)
+
+static int
+virtVIOMMURecordVerify(virtVIOMMUUpdate *u, xmlDocPtr after)
+{
+    virtVIOMMURecordEdit *edit = u->opaque;
+    g_autoptr(qemuVIOMMUMeta) back = NULL;
+
+    if (!(back = qemuVIOMMURecordRead(after)))
         return -1;
-    for (i = 0; i < bus->ports->len; i++) {
-        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
+    return qemuVIOMMURecordHolds(back, edit->bdf, edit->port) ? 1 : 0;
+}
 
-        if (port->controller != ctrl->index)
-            continue;
-        *recorded = qemuVIOMMUMetaFindDevice(meta, bdf, NULL) == port;
-        return ctrl->index;
-    }
-    return -1;
+
+static void
+virtVIOMMURecordExhausted(virtVIOMMUUpdate *u)
+{
+    virtVIOMMURecordEdit *edit = u->opaque;
+
+    virReportError(VIR_ERROR_BUSY, _("the plan record of domain '%1$s' did not keep host device %2$s through %3$d tries: another libvirt client keeps rewriting it"),
+                   virDomainGetName(u->dom), edit->bdf, VIRT_VIOMMU_TRIES);
 }
 
 
@@ -781,156 +906,116 @@ virtVIOMMURecordDevice(virDomainPtr dom,
                        virSysIOMMUDevice *dev,
                        int port)
 {
-    unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
-    unsigned int attempt;
+    virtVIOMMURecordEdit edit = { .bdf = bdf, .dev = dev, .port = port };
+    virtVIOMMUUpdate u = {
+        .dom = dom,
+        .live = live,
+        .opaque = &edit,
+        .apply = virtVIOMMURecordApply,
+        .verify = virtVIOMMURecordVerify,
+        .exhausted = virtVIOMMURecordExhausted,
+    };
 
-    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES; attempt++) {
-        g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
-        g_autoptr(qemuVIOMMUDomain) def = NULL;
-        g_autoptr(qemuVIOMMUMeta) meta = NULL;
-        g_autoptr(qemuVIOMMUMeta) back = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autoptr(xmlDoc) after = NULL;
-        g_autofree char *xml = NULL;
-        g_autofree char *text = NULL;
-        g_autofree char *readback = NULL;
-        qemuVIOMMUMetaPort *where;
-        size_t i;
-
-        virtVIOMMUBackoff(attempt);
-        if (!(xml = virtVIOMMUGetXML(dom, live)) ||
-            !(doc = virtVIOMMUParseXML(dom, xml)) ||
-            !(meta = virtVIOMMUGetRecord(dom, doc)) ||
-            !(def = qemuVIOMMUDomainParse(doc)))
-            return -1;
-        for (i = 0; i < def->hostdevs->len; i++) {
-            qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
-
-            g_hash_table_add(assigned, hd->sourceStr);
-        }
-        qemuVIOMMUMetaSetDevice(meta, bdf, -1, -1, -1);
-        qemuVIOMMUMetaForgetUnassigned(meta, assigned);
-        if (port >= 0 &&
-            qemuVIOMMUMetaSetDevice(meta, bdf, port, dev->group, dev->numaNode) < 0) {
-            virReportError(VIR_ERROR_NO_PLAN, _("the plan record of domain '%1$s' has no root port %2$d"),
-                           virDomainGetName(dom), port);
-            return -1;
-        }
-        text = qemuVIOMMUMetaFormatString(meta);
-        if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, text,
-                                 QEMU_VIOMMU_META_PREFIX, QEMU_VIOMMU_META_NS, flags) < 0) {
-            virtVIOMMULibvirtError(_("cannot update the plan record in the domain's metadata"));
-            return -1;
-        }
-
-        if (!(readback = virtVIOMMUGetXML(dom, live)) ||
-            !(after = virtVIOMMUParseXML(dom, readback)) ||
-            !(back = virtVIOMMUGetRecord(dom, after)))
-            return -1;
-        where = qemuVIOMMUMetaFindDevice(back, bdf, NULL);
-        if (port < 0 ? !where : where && where->controller == (unsigned int) port)
-            return 0;
-    }
-    virReportError(VIR_ERROR_BUSY, _("the plan record of domain '%1$s' did not keep host device %2$s through %3$d tries: another libvirt client keeps rewriting it"),
-                   virDomainGetName(dom), bdf, VIRT_VIOMMU_TRIES);
-    return -1;
+    return virtVIOMMUUpdateRun(&u);
 }
 
 
-/* Read @dom back after @dev was attached to it: it must sit on a
- * recorded root port behind the vIOMMU of its IOMMU, recorded there.
- * Returns that port, or -1 (reported). */
+/* How an attach went. */
+typedef enum {
+    VIRT_VIOMMU_ATTACH_PLUGGED,     /* onto a spare port */
+    VIRT_VIOMMU_ATTACH_REPLANNED,   /* planned in, persistent only */
+    VIRT_VIOMMU_ATTACH_FINISHED,    /* there already, recorded now */
+} virtVIOMMUAttachHow;
+
+typedef struct _virtVIOMMUAttach virtVIOMMUAttach;
+struct _virtVIOMMUAttach {
+    virConnectPtr conn;
+    virSysIOMMUHost *host;
+    virSysIOMMUDevice *dev;
+    virtVIOMMUAttachHow how;
+    unsigned int port;          /* the root port it went on */
+};
+
+
+/* The persistent definition of this try has no spare port for the
+ * device: plan it in (on a new root port, or a new pxb and vIOMMU) and
+ * define the result in its place. */
 static int
-virtVIOMMUVerifyAttached(virDomainPtr dom, virSysIOMMUDevice *dev, bool live)
-{
-    g_autofree char *xml = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    bool recorded = false;
-    int port;
-
-    if (!(xml = virtVIOMMUGetXML(dom, live)) ||
-        !(doc = virtVIOMMUParseXML(dom, xml)))
-        return -1;
-    if ((port = virtVIOMMUPlacedPort(doc, dev->bdf, dev->iommu, &recorded)) < 0 ||
-        !recorded) {
-        virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the attach, the %1$s of '%2$s' does not show host device %3$s recorded on a root port behind the vIOMMU of %4$s; 'virt-viommu check %5$s' tells what it holds"),
-                       live ? "running domain" : "persistent definition",
-                       virDomainGetName(dom), dev->bdf, dev->iommu, virDomainGetName(dom));
-        return -1;
-    }
-    return port;
-}
-
-
-/* The persistent definition @base (@doc) has no spare port for @dev:
- * plan the device in (on a new root port, or a new pxb and vIOMMU) and
- * define the result in its place.  1 done, 0 the definition changed
- * meanwhile (read and plan again), -1 (reported) on error. */
-static int
-virtVIOMMUAttachReplan(virConnectPtr conn,
-                       virDomainPtr dom,
-                       virSysIOMMUHost *host,
-                       virSysIOMMUDevice *dev,
-                       const char *base,
-                       xmlDocPtr doc)
+virtVIOMMUAttachReplan(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
 {
     qemuVIOMMUPlanOptions opts = { 0 };
     g_autoptr(virDomain) defined = NULL;
     g_autoptr(xmlDoc) stored = NULL;
     g_autoptr(xmlDoc) frag = NULL;
-    xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices");
-    g_autofree char *xml = virtVIOMMUHostdevXML(dev->bdf, -1);
+    xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(u->doc), "devices");
+    g_autofree char *xml = virtVIOMMUHostdevXML(at->dev->bdf, -1);
     bool changed;
-    bool recorded = false;
-    int rc;
 
+    at->how = VIRT_VIOMMU_ATTACH_REPLANNED;
     frag = xmlReadMemory(xml, strlen(xml), "hostdev", NULL, XML_PARSE_NONET);
     if (!frag || !devices) {
         virReportError(VIR_ERROR_INTERNAL, "%s", _("internal error: cannot build the <hostdev>"));
         return -1;
     }
     qemuVIOMMUXMLInsert(devices, NULL,
-                        xmlDocCopyNode(xmlDocGetRootElement(frag), doc, 1));
-    if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0)
+                        xmlDocCopyNode(xmlDocGetRootElement(frag), u->doc, 1));
+    if (qemuVIOMMUPlanDomain(at->host, u->doc, &opts, &changed) < 0)
         return -1;
-    if ((rc = virtVIOMMUDefineOver(conn, host, dom, base, NULL, false, false, doc,
-                                   &defined, &stored)) <= 0)
-        return rc;
-    if (virtVIOMMUPlacedPort(stored, dev->bdf, dev->iommu, &recorded) < 0 || !recorded) {
-        virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the attach, the persistent definition of '%1$s' does not show host device %2$s recorded behind the vIOMMU of %3$s"),
-                       virDomainGetName(dom), dev->bdf, dev->iommu);
+    return virtVIOMMUDefineOver(at->conn, at->host, u->dom, u->base, NULL,
+                                false, false, u->doc, &defined, &stored);
+}
+
+
+/* The device is in the definition of this try already: when it sits on
+ * a recorded port behind the vIOMMU of its IOMMU but is not recorded
+ * there, an attach stopped between device and record, and this
+ * finishes it; else it is an error. */
+static int
+virtVIOMMUAttachFinish(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
+{
+    bool recorded;
+    int placed = qemuVIOMMURecordPlacedPort(u->doc, at->dev->bdf, at->dev->iommu, &recorded);
+
+    at->how = VIRT_VIOMMU_ATTACH_FINISHED;
+    if (placed < 0 || recorded) {
+        virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
+                       at->dev->bdf, u->live ? "running domain" : "persistent definition",
+                       virDomainGetName(u->dom));
         return -1;
     }
+    at->port = placed;
+    if (virtVIOMMURecordDevice(u->dom, u->live, at->dev->bdf, at->dev, placed) < 0)
+        return -1;
     return 1;
 }
 
 
-/* @dev is in @doc, the definition of @dom (the running domain with
- * @live), already: when it sits on a recorded port behind the vIOMMU of
- * its IOMMU but is not recorded there, an attach stopped between device
- * and record, and this finishes it; else it is an error.  0, or -1
- * (reported). */
+/* Hot-plug (or cold-plug) the device onto the spare port @at->port and
+ * record it there. */
 static int
-virtVIOMMUAttachFinish(virDomainPtr dom,
-                       xmlDocPtr doc,
-                       virSysIOMMUDevice *dev,
-                       bool live)
+virtVIOMMUAttachPlug(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
 {
-    const char *which = live ? "running domain" : "persistent definition";
-    bool recorded;
-    int placed = virtVIOMMUPlacedPort(doc, dev->bdf, dev->iommu, &recorded);
+    unsigned int flags = u->live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+    g_autofree char *xml = virtVIOMMUHostdevXML(at->dev->bdf, at->port);
 
-    if (placed < 0 || recorded) {
-        virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
-                       dev->bdf, which, virDomainGetName(dom));
+    at->how = VIRT_VIOMMU_ATTACH_PLUGGED;
+    /* libvirt adds the device atomically, and refuses it when
+     * another client took the port since the definition was read */
+    if (virDomainAttachDeviceFlags(u->dom, xml, flags) < 0) {
+        g_autofree char *what = g_strdup_printf(_("libvirt could not attach host device %s to the %s"),
+                                                at->dev->bdf,
+                                                u->live ? "running domain" : "persistent definition");
+
+        virtVIOMMULibvirtError(what);
+        return virtVIOMMUUpdateRefused(u);
+    }
+    if (virtVIOMMURecordDevice(u->dom, u->live, at->dev->bdf, at->dev, at->port) < 0) {
+        /* leave the domain as it was */
+        if (virDomainDetachDeviceFlags(u->dom, xml, flags) < 0)
+            virtVIOMMULibvirtError(_("undoing the attach failed too; 'virt-viommu check' names the device, and 'virt-viommu define' of the domain records it"));
         return -1;
     }
-    if (virtVIOMMURecordDevice(dom, live, dev->bdf, dev, placed) < 0 ||
-        virtVIOMMUVerifyAttached(dom, dev, live) < 0)
-        return -1;
-    printf("Host device %s was on root port pci.%d behind the vIOMMU of %s in the %s of '%s' already; it is recorded there now\n",
-           dev->bdf, placed, dev->iommu, which, virDomainGetName(dom));
-    return 0;
+    return 1;
 }
 
 
@@ -973,6 +1058,59 @@ virtVIOMMUAttachFindPort(virDomainPtr dom,
 }
 
 
+static int
+virtVIOMMUAttachApply(virtVIOMMUUpdate *u)
+{
+    virtVIOMMUAttach *at = u->opaque;
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    int rc;
+
+    /* Only a planned domain says which pxb serves which IOMMU.
+     * Without a record the search below finds no spare port, and a
+     * domain that was never planned would be re-planned whole
+     * (--config) or told to use --spare-ports (--live). */
+    if (!(meta = qemuVIOMMURecordRead(u->doc)))
+        return -1;
+    if (qemuVIOMMURecordFindHostdev(u->doc, at->dev->bdf))
+        return virtVIOMMUAttachFinish(u, at);
+
+    if ((rc = virtVIOMMUAttachFindPort(u->dom, u->doc, at->dev, u->live, &at->port)) < 0)
+        return -1;
+    if (rc > 0)
+        return virtVIOMMUAttachPlug(u, at);
+    if (u->live) {
+        virReportError(VIR_ERROR_EXHAUSTED, _("the running domain '%1$s' has no free root port behind the vIOMMU of IOMMU %2$s, and root ports cannot be hot-added; attach with --config (the device is there from the next boot), or plan with --spare-ports"),
+                       virDomainGetName(u->dom), at->dev->iommu);
+        return -1;
+    }
+    /* persistent only: plan the device in and define the result */
+    return virtVIOMMUAttachReplan(u, at);
+}
+
+
+/* Read back after the attach: the device must sit on a recorded root
+ * port behind the vIOMMU of its IOMMU, recorded there. */
+static int
+virtVIOMMUAttachVerify(virtVIOMMUUpdate *u, xmlDocPtr after)
+{
+    virtVIOMMUAttach *at = u->opaque;
+    const char *name = virDomainGetName(u->dom);
+    bool recorded = false;
+
+    if (qemuVIOMMURecordPlacedPort(after, at->dev->bdf, at->dev->iommu, &recorded) >= 0 &&
+        recorded)
+        return 1;
+    if (at->how == VIRT_VIOMMU_ATTACH_REPLANNED)
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the attach, the persistent definition of '%1$s' does not show host device %2$s recorded behind the vIOMMU of %3$s"),
+                       name, at->dev->bdf, at->dev->iommu);
+    else
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the attach, the %1$s of '%2$s' does not show host device %3$s recorded on a root port behind the vIOMMU of %4$s; 'virt-viommu check %5$s' tells what it holds"),
+                       u->live ? "running domain" : "persistent definition",
+                       name, at->dev->bdf, at->dev->iommu, name);
+    return -1;
+}
+
+
 /* Hot-plug (or with !@live cold-plug) @dev onto a spare port. */
 static int
 virtVIOMMUAttachOne(virConnectPtr conn,
@@ -981,78 +1119,87 @@ virtVIOMMUAttachOne(virConnectPtr conn,
                     virSysIOMMUDevice *dev,
                     bool live)
 {
-    unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
     const char *which = live ? "running domain" : "persistent definition";
-    unsigned int attempt;
+    virtVIOMMUAttach at = { .conn = conn, .host = host, .dev = dev };
+    virtVIOMMUUpdate u = {
+        .dom = dom,
+        .live = live,
+        .opaque = &at,
+        .apply = virtVIOMMUAttachApply,
+        .verify = virtVIOMMUAttachVerify,
+    };
 
-    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES; attempt++) {
-        g_autofree char *base = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autoptr(qemuVIOMMUMeta) meta = NULL;
-        g_autofree char *xml = NULL;
-        unsigned int port;
-        int rc;
-
-        virtVIOMMUBackoff(attempt);
-        if (!(base = virtVIOMMUGetXML(dom, live)) ||
-            !(doc = virtVIOMMUParseXML(dom, base)))
-            return -1;
-        /* Only a planned domain says which pxb serves which IOMMU.
-         * Without a record the search below finds no spare port, and a
-         * domain that was never planned would be re-planned whole
-         * (--config) or told to use --spare-ports (--live). */
-        if (!(meta = virtVIOMMUGetRecord(dom, doc)))
-            return -1;
-
-        if (virtVIOMMUFindHostdev(doc, dev->bdf))
-            return virtVIOMMUAttachFinish(dom, doc, dev, live);
-
-        if ((rc = virtVIOMMUAttachFindPort(dom, doc, dev, live, &port)) < 0)
-            return -1;
-        if (rc == 0) {
-            if (live) {
-                virReportError(VIR_ERROR_EXHAUSTED, _("the running domain '%1$s' has no free root port behind the vIOMMU of IOMMU %2$s, and root ports cannot be hot-added; attach with --config (the device is there from the next boot), or plan with --spare-ports"),
-                               virDomainGetName(dom), dev->iommu);
-                return -1;
-            }
-            /* persistent only: plan the device in and define the result */
-            if ((rc = virtVIOMMUAttachReplan(conn, dom, host, dev, base, doc)) < 0)
-                return -1;
-            if (rc == 0)
-                continue;
-            printf("Host device %s placed in the persistent definition of '%s' behind the vIOMMU of %s; it is there from the next boot\n",
-                   dev->bdf, virDomainGetName(dom), dev->iommu);
-            return 0;
-        }
-
-        /* libvirt adds the device atomically, and refuses it when
-         * another client took the port since the definition was read */
-        xml = virtVIOMMUHostdevXML(dev->bdf, port);
-        if (virDomainAttachDeviceFlags(dom, xml, flags) < 0) {
-            g_autofree char *what = g_strdup_printf(_("libvirt could not attach host device %s to the %s"),
-                                                    dev->bdf, which);
-
-            virtVIOMMULibvirtError(what);
-            if (virtVIOMMUUnchanged(dom, live, base) == 0) {
-                virErrorReset();
-                continue;
-            }
-            return -1;
-        }
-        if (virtVIOMMURecordDevice(dom, live, dev->bdf, dev, port) < 0) {
-            /* leave the domain as it was */
-            if (virDomainDetachDeviceFlags(dom, xml, flags) < 0)
-                virtVIOMMULibvirtError(_("undoing the attach failed too; 'virt-viommu check' names the device, and 'virt-viommu define' of the domain records it"));
-            return -1;
-        }
-        if (virtVIOMMUVerifyAttached(dom, dev, live) < 0)
-            return -1;
+    if (virtVIOMMUUpdateRun(&u) < 0)
+        return -1;
+    switch (at.how) {
+    case VIRT_VIOMMU_ATTACH_PLUGGED:
         printf("Host device %s attached to the %s of '%s' on root port pci.%u behind the vIOMMU of %s\n",
-               dev->bdf, which, virDomainGetName(dom), port, dev->iommu);
-        return 0;
+               dev->bdf, which, virDomainGetName(dom), at.port, dev->iommu);
+        break;
+    case VIRT_VIOMMU_ATTACH_REPLANNED:
+        printf("Host device %s placed in the persistent definition of '%s' behind the vIOMMU of %s; it is there from the next boot\n",
+               dev->bdf, virDomainGetName(dom), dev->iommu);
+        break;
+    case VIRT_VIOMMU_ATTACH_FINISHED:
+        printf("Host device %s was on root port pci.%u behind the vIOMMU of %s in the %s of '%s' already; it is recorded there now\n",
+               dev->bdf, at.port, dev->iommu, which, virDomainGetName(dom));
+        break;
     }
-    virtVIOMMUChangedTooOften(virDomainGetName(dom), live);
-    return -1;
+    return 0;
+}
+
+
+static int
+virtVIOMMUDetachApply(virtVIOMMUUpdate *u)
+{
+    const char *bdf = u->opaque;
+    unsigned int flags = u->live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
+    const char *which = u->live ? "running domain" : "persistent definition";
+    g_autofree char *xml = NULL;
+    xmlNodePtr node;
+
+    if (!(node = qemuVIOMMURecordFindHostdev(u->doc, bdf))) {
+        virReportError(VIR_ERROR_HOST_DEVICE, _("host device %1$s is not assigned in the %2$s of '%3$s'"),
+                       bdf, which, virDomainGetName(u->dom));
+        return -1;
+    }
+    xml = qemuVIOMMUXMLFormatElement(node);
+    if (virDomainDetachDeviceFlags(u->dom, xml, flags) < 0) {
+        g_autofree char *what = g_strdup_printf(_("libvirt could not detach host device %s from the %s"),
+                                                bdf, which);
+
+        virtVIOMMULibvirtError(what);
+        return virtVIOMMUUpdateRefused(u);
+    }
+    /* the port becomes a spare again; a record that fails to update
+     * only keeps a stale entry, which neither 'attach' nor 'check'
+     * trusts and the next plan drops */
+    if (virtVIOMMURecordDevice(u->dom, u->live, bdf, NULL, -1) < 0) {
+        const GPtrArray *errs = virErrorGetAll();
+        size_t i;
+
+        for (i = 0; i < errs->len; i++)
+            virReportWarning(VIR_ERROR_OPERATION_FAILED, "%s",
+                             virErrorItemMessage(g_ptr_array_index(errs, i)));
+        virErrorReset();
+        virtVIOMMUWarn();
+    }
+    return 1;
+}
+
+
+/* Read back after a persistent detach: the device must be gone. */
+static int
+virtVIOMMUDetachVerify(virtVIOMMUUpdate *u, xmlDocPtr after)
+{
+    const char *bdf = u->opaque;
+
+    if (qemuVIOMMURecordFindHostdev(after, bdf)) {
+        virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the detach, the persistent definition of '%1$s' still assigns host device %2$s"),
+                       virDomainGetName(u->dom), bdf);
+        return -1;
+    }
+    return 1;
 }
 
 
@@ -1061,70 +1208,21 @@ virtVIOMMUDetachOne(virDomainPtr dom,
                     const char *bdf,
                     bool live)
 {
-    unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
-    const char *which = live ? "running domain" : "persistent definition";
-    unsigned int attempt;
-
-    for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES; attempt++) {
-        g_autofree char *base = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autofree char *xml = NULL;
-        xmlNodePtr node;
-
-        virtVIOMMUBackoff(attempt);
-        if (!(base = virtVIOMMUGetXML(dom, live)) ||
-            !(doc = virtVIOMMUParseXML(dom, base)))
-            return -1;
-        if (!(node = virtVIOMMUFindHostdev(doc, bdf))) {
-            virReportError(VIR_ERROR_HOST_DEVICE, _("host device %1$s is not assigned in the %2$s of '%3$s'"),
-                           bdf, which, virDomainGetName(dom));
-            return -1;
-        }
-        xml = qemuVIOMMUXMLFormatElement(node);
-        if (virDomainDetachDeviceFlags(dom, xml, flags) < 0) {
-            g_autofree char *what = g_strdup_printf(_("libvirt could not detach host device %s from the %s"),
-                                                    bdf, which);
-
-            virtVIOMMULibvirtError(what);
-            if (virtVIOMMUUnchanged(dom, live, base) == 0) {
-                virErrorReset();
-                continue;
-            }
-            return -1;
-        }
-        /* the port becomes a spare again; a record that fails to update
-         * only keeps a stale entry, which neither 'attach' nor 'check'
-         * trusts and the next plan drops */
-        if (virtVIOMMURecordDevice(dom, live, bdf, NULL, -1) < 0) {
-            const GPtrArray *errs = virErrorGetAll();
-            size_t i;
-
-            for (i = 0; i < errs->len; i++)
-                virReportWarning(VIR_ERROR_OPERATION_FAILED, "%s",
-                                 virErrorItemMessage(g_ptr_array_index(errs, i)));
-            virErrorReset();
-            virtVIOMMUWarn();
-        }
+    virtVIOMMUUpdate u = {
+        .dom = dom,
+        .live = live,
+        .opaque = (void *) bdf,
+        .apply = virtVIOMMUDetachApply,
         /* a live detach completes when the guest lets the device go,
          * maybe after libvirt returned; the persistent one is read back */
-        if (!live) {
-            g_autofree char *after = NULL;
-            g_autoptr(xmlDoc) afterDoc = NULL;
+        .verify = live ? NULL : virtVIOMMUDetachVerify,
+    };
 
-            if (!(after = virtVIOMMUGetXML(dom, false)) ||
-                !(afterDoc = virtVIOMMUParseXML(dom, after)))
-                return -1;
-            if (virtVIOMMUFindHostdev(afterDoc, bdf)) {
-                virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the detach, the persistent definition of '%1$s' still assigns host device %2$s"),
-                               virDomainGetName(dom), bdf);
-                return -1;
-            }
-        }
-        printf("Host device %s detached from the %s of '%s'\n", bdf, which, virDomainGetName(dom));
-        return 0;
-    }
-    virtVIOMMUChangedTooOften(virDomainGetName(dom), live);
-    return -1;
+    if (virtVIOMMUUpdateRun(&u) < 0)
+        return -1;
+    printf("Host device %s detached from the %s of '%s'\n", bdf,
+           live ? "running domain" : "persistent definition", virDomainGetName(dom));
+    return 0;
 }
 
 

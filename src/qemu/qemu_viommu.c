@@ -408,9 +408,7 @@ qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
 }
 
 
-/* The root port of @def that the recorded port @port names, if it still
- * stands on its pxb @bus; else NULL. */
-static qemuVIOMMUController *
+qemuVIOMMUController *
 qemuVIOMMUMetaPortController(qemuVIOMMUDomain *def,
                              qemuVIOMMUMetaBus *bus,
                              qemuVIOMMUMetaPort *port)

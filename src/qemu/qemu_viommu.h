@@ -13,6 +13,7 @@
 
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_facts.h"
+#include "qemu_viommu_meta.h"
 #include "virsysiommu.h"
 
 typedef struct _qemuVIOMMUPlanOptions qemuVIOMMUPlanOptions;
@@ -70,6 +71,12 @@ int qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
                          bool *changed);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUPlan, qemuVIOMMUPlanFree);
+
+/* The root port of @def that the recorded port @port names, if it still
+ * stands on its pxb @bus; else NULL. */
+qemuVIOMMUController *qemuVIOMMUMetaPortController(qemuVIOMMUDomain *def,
+                                                   qemuVIOMMUMetaBus *bus,
+                                                   qemuVIOMMUMetaPort *port);
 
 /* A spare root port of the plan recorded in @doc, behind the vIOMMU of
  * physical IOMMU @iommu: one no device sits on.  Returns 1 with its

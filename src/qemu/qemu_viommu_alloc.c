@@ -429,7 +429,7 @@ qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
     size_t i;
 
     qemuVIOMMURootBusInit(&rb, p->def, p->addrs);
-    qemuVIOMMURootBusFree(&rb, &slots, &functions);
+    qemuVIOMMURootBusCountFree(&rb, &slots, &functions);
     for (i = 0; i < items->len; i++) {
         if (g_array_index(items, qemuVIOMMURootItem, i).port)
             ports++;

@@ -17,86 +17,16 @@
 #include "qemu_viommu_window.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
+#include "virjson.h"
 
-/* A JSON object written key by key, in libvirt's order. */
-typedef struct _qemuVIOMMUJson qemuVIOMMUJson;
-struct _qemuVIOMMUJson {
-    GString *buf;
-};
-
-
+/* The object @j (begun with virJSONBeginObject()) as the argument of
+ * @opt, on one line, its keys in the order they were added: libvirt's. */
 static void
-qemuVIOMMUJsonString(GString *buf, const char *str)
+qemuVIOMMUArgvAdd(GPtrArray *args, const char *opt, virJSONBuilder *j)
 {
-    g_string_append_c(buf, '"');
-    for (; *str; str++) {
-        unsigned char c = *str;
-
-        if (c == '"' || c == '\\')
-            g_string_append_printf(buf, "\\%c", c);
-        else if (c < 0x20)
-            g_string_append_printf(buf, "\\u%04x", c);
-        else
-            g_string_append_c(buf, c);
-    }
-    g_string_append_c(buf, '"');
-}
-
-
-static void
-qemuVIOMMUJsonKey(qemuVIOMMUJson *j, const char *key)
-{
-    if (j->buf->len > 1)
-        g_string_append_c(j->buf, ',');
-    qemuVIOMMUJsonString(j->buf, key);
-    g_string_append_c(j->buf, ':');
-}
-
-
-static void
-qemuVIOMMUJsonInit(qemuVIOMMUJson *j)
-{
-    j->buf = g_string_new("{");
-}
-
-
-static void
-qemuVIOMMUJsonAddStr(qemuVIOMMUJson *j, const char *key, const char *val)
-{
-    qemuVIOMMUJsonKey(j, key);
-    qemuVIOMMUJsonString(j->buf, val);
-}
-
-
-static void
-qemuVIOMMUJsonAddInt(qemuVIOMMUJson *j, const char *key, long long val)
-{
-    qemuVIOMMUJsonKey(j, key);
-    g_string_append_printf(j->buf, "%lld", val);
-}
-
-
-static void
-qemuVIOMMUJsonAddBool(qemuVIOMMUJson *j, const char *key, bool val)
-{
-    qemuVIOMMUJsonKey(j, key);
-    g_string_append(j->buf, val ? "true" : "false");
-}
-
-
-static char *
-qemuVIOMMUJsonFinish(qemuVIOMMUJson *j)
-{
-    g_string_append_c(j->buf, '}');
-    return g_string_free(g_steal_pointer(&j->buf), FALSE);
-}
-
-
-static void
-qemuVIOMMUArgvAdd(GPtrArray *args, const char *opt, qemuVIOMMUJson *j)
-{
+    virJSONEndObject(j);
     g_ptr_array_add(args, g_strdup(opt));
-    g_ptr_array_add(args, qemuVIOMMUJsonFinish(j));
+    g_ptr_array_add(args, virJSONFormatCompact(j));
 }
 
 
@@ -115,21 +45,21 @@ qemuVIOMMUBusName(qemuVIOMMUDomain *def, unsigned int bus)
 
 /* "bus", "multifunction" and "addr", as libvirt adds them last. */
 static void
-qemuVIOMMUJsonAddAddress(qemuVIOMMUJson *j,
+qemuVIOMMUArgvAddAddress(virJSONBuilder *j,
                          qemuVIOMMUDomain *def,
                          const qemuVIOMMUGuestAddress *addr)
 {
     g_autofree char *bus = qemuVIOMMUBusName(def, addr->addr.bus);
     g_autofree char *where = NULL;
 
-    qemuVIOMMUJsonAddStr(j, "bus", bus);
+    virJSONAddString(j, "bus", bus);
     if (addr->multifunction)
-        qemuVIOMMUJsonAddBool(j, "multifunction", true);
+        virJSONAddBool(j, "multifunction", true);
     if (addr->addr.function)
         where = g_strdup_printf("0x%x.0x%x", addr->addr.slot, addr->addr.function);
     else
         where = g_strdup_printf("0x%x", addr->addr.slot);
-    qemuVIOMMUJsonAddStr(j, "addr", where);
+    virJSONAddString(j, "addr", where);
 }
 
 
@@ -157,7 +87,7 @@ qemuVIOMMUArgvController(GPtrArray *args,
 {
     g_autofree char *path = qemuVIOMMUXMLNodePath(ctrl->node);
     g_autofree char *id = g_strdup_printf("pci.%u", ctrl->index);
-    qemuVIOMMUJson j;
+    g_autoptr(virJSONBuilder) j = virJSONBuilderNew();
 
     if (!ctrl->addr.set) {
         virReportError(VIR_ERROR_NO_PLAN, _("%1$s: controller %2$u has no <address>; plan the domain first"),
@@ -165,35 +95,34 @@ qemuVIOMMUArgvController(GPtrArray *args,
         return -1;
     }
 
-    qemuVIOMMUJsonInit(&j);
+    virJSONBeginObject(j, NULL);
     switch (ctrl->model) {
     case QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS:
         if (ctrl->busNr < 0) {
-            g_free(qemuVIOMMUJsonFinish(&j));
             virReportError(VIR_ERROR_NO_PLAN, _("%1$s: pcie-expander-bus %2$u has no <target busNr>; plan the domain first"),
                            path, ctrl->index);
             return -1;
         }
-        qemuVIOMMUJsonAddStr(&j, "driver", "pxb-pcie");
-        qemuVIOMMUJsonAddInt(&j, "bus_nr", ctrl->busNr);
-        qemuVIOMMUJsonAddStr(&j, "id", id);
+        virJSONAddString(j, "driver", "pxb-pcie");
+        virJSONAddInt(j, "bus_nr", ctrl->busNr);
+        virJSONAddString(j, "id", id);
         if (ctrl->numaNode >= 0)
-            qemuVIOMMUJsonAddInt(&j, "numa_node", ctrl->numaNode);
+            virJSONAddInt(j, "numa_node", ctrl->numaNode);
         break;
 
     case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT:
         /* ioh3420 or pcie-root-port, with the same properties */
-        qemuVIOMMUJsonAddStr(&j, "driver",
-                             ctrl->modelName == QEMU_VIOMMU_CONTROLLER_NAME_NONE ?
-                             "pcie-root-port" :
-                             qemuVIOMMUControllerNameTypeToString(ctrl->modelName));
-        qemuVIOMMUJsonAddInt(&j, "port", ctrl->port >= 0 ? ctrl->port :
-                             (int) (ctrl->addr.addr.slot * 8 + ctrl->addr.addr.function));
-        qemuVIOMMUJsonAddInt(&j, "chassis", ctrl->chassis >= 0 ? ctrl->chassis :
-                             (int) ctrl->index);
-        qemuVIOMMUJsonAddStr(&j, "id", id);
+        virJSONAddString(j, "driver",
+                         ctrl->modelName == QEMU_VIOMMU_CONTROLLER_NAME_NONE ?
+                         "pcie-root-port" :
+                         qemuVIOMMUControllerNameTypeToString(ctrl->modelName));
+        virJSONAddInt(j, "port", ctrl->port >= 0 ? ctrl->port :
+                      (int) (ctrl->addr.addr.slot * 8 + ctrl->addr.addr.function));
+        virJSONAddInt(j, "chassis", ctrl->chassis >= 0 ? ctrl->chassis :
+                      (int) ctrl->index);
+        virJSONAddString(j, "id", id);
         if (ctrl->hotplugOff)
-            qemuVIOMMUJsonAddBool(&j, "hotplug", false);
+            virJSONAddBool(j, "hotplug", false);
         break;
 
     case QEMU_VIOMMU_CONTROLLER_PCI_ROOT:
@@ -205,14 +134,13 @@ qemuVIOMMUArgvController(GPtrArray *args,
     case QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS:
     case QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE:
     case QEMU_VIOMMU_CONTROLLER_LAST:
-        g_free(qemuVIOMMUJsonFinish(&j));
         virReportError(VIR_ERROR_NO_PLAN, _("%1$s: a %2$s below a pcie-expander-bus is not part of a plan virt-viommu writes; only pcie-root-port controllers go there"),
                        path, qemuVIOMMUControllerModelTypeToString(ctrl->model));
         return -1;
     }
 
-    qemuVIOMMUJsonAddAddress(&j, def, &ctrl->addr);
-    qemuVIOMMUArgvAdd(args, "-device", &j);
+    qemuVIOMMUArgvAddAddress(j, def, &ctrl->addr);
+    qemuVIOMMUArgvAdd(args, "-device", j);
     return 0;
 }
 
@@ -251,7 +179,7 @@ static const qemuVIOMMUOpt qemuVIOMMUIntelOpts[] = {
 
 
 static int
-qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
+qemuVIOMMUArgvAddOptions(virJSONBuilder *j,
                          qemuVIOMMUIOMMU *iommu,
                          const char *path,
                          const qemuVIOMMUOpt *opts,
@@ -284,13 +212,13 @@ qemuVIOMMUArgvAddOptions(qemuVIOMMUJson *j,
                 str = g_strdup(val ? "on" : "off");
             else
                 str = g_strdup_printf("%u", val);
-            qemuVIOMMUJsonAddStr(j, opts[i].qemu, str);
+            virJSONAddString(j, opts[i].qemu, str);
             break;
         case QEMU_VIOMMU_OPT_BOOL:
-            qemuVIOMMUJsonAddBool(j, opts[i].qemu, val != 0);
+            virJSONAddBool(j, opts[i].qemu, val != 0);
             break;
         case QEMU_VIOMMU_OPT_INT:
-            qemuVIOMMUJsonAddInt(j, opts[i].qemu, val);
+            virJSONAddInt(j, opts[i].qemu, val);
             break;
         }
     }
@@ -324,7 +252,7 @@ qemuVIOMMUArgvIOMMU(GPtrArray *args,
     g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
     g_autofree char *id = g_strdup_printf("iommu%u", iommu->alias);
     const qemuVIOMMUArgvModel *model = NULL;
-    qemuVIOMMUJson j;
+    g_autoptr(virJSONBuilder) j = virJSONBuilderNew();
     size_t i;
 
     if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
@@ -349,20 +277,19 @@ qemuVIOMMUArgvIOMMU(GPtrArray *args,
         return -1;
     }
 
-    qemuVIOMMUJsonInit(&j);
-    qemuVIOMMUJsonAddStr(&j, "driver", model->driver);
+    virJSONBeginObject(j, NULL);
+    virJSONAddString(j, "driver", model->driver);
     if (model->primaryBus) {
         g_autofree char *bus = qemuVIOMMUBusName(def, iommu->pciBus);
 
-        qemuVIOMMUJsonAddStr(&j, "primary-bus", bus);
+        virJSONAddString(j, "primary-bus", bus);
     }
-    qemuVIOMMUJsonAddStr(&j, "id", id);
-    if (qemuVIOMMUArgvAddOptions(&j, iommu, path, model->opts, model->nopts) < 0) {
-        g_free(qemuVIOMMUJsonFinish(&j));
+    virJSONAddString(j, "id", id);
+    if (qemuVIOMMUArgvAddOptions(j, iommu, path, model->opts, model->nopts) < 0) {
         return -1;
     }
 
-    qemuVIOMMUArgvAdd(args, "-device", &j);
+    qemuVIOMMUArgvAdd(args, "-device", j);
     return 0;
 }
 
@@ -389,7 +316,7 @@ qemuVIOMMUArgvHostdev(GPtrArray *args,
     bool iommufd = qemuVIOMMUHostdevUsesIOMMUFD(def, hd);
     xmlNodePtr rom = qemuVIOMMUXMLChild(hd->node, "rom");
     xmlNodePtr boot = qemuVIOMMUXMLChild(hd->node, "boot");
-    qemuVIOMMUJson j;
+    g_autoptr(virJSONBuilder) j = virJSONBuilderNew();
 
     if (!hd->addr.set) {
         virReportError(VIR_ERROR_NO_PLAN, _("%1$s: host device %2$s has no guest <address>; plan the domain first"),
@@ -397,42 +324,42 @@ qemuVIOMMUArgvHostdev(GPtrArray *args,
         return -1;
     }
 
-    qemuVIOMMUJsonInit(&j);
-    qemuVIOMMUJsonAddStr(&j, "driver", "vfio-pci");
+    virJSONBeginObject(j, NULL);
+    virJSONAddString(j, "driver", "vfio-pci");
     if (hd->isMdev) {
         g_autofree char *sysfsdev = g_strdup_printf("/sys/bus/mdev/devices/%s", hd->mdevUUID);
 
-        qemuVIOMMUJsonAddStr(&j, "id", id);
-        qemuVIOMMUJsonAddStr(&j, "sysfsdev", sysfsdev);
+        virJSONAddString(j, "id", id);
+        virJSONAddString(j, "sysfsdev", sysfsdev);
     } else {
         if (!iommufd || opts->standalone)
-            qemuVIOMMUJsonAddStr(&j, "host", hd->sourceStr);
-        qemuVIOMMUJsonAddStr(&j, "id", id);
+            virJSONAddString(j, "host", hd->sourceStr);
+        virJSONAddString(j, "id", id);
     }
     /* libvirt: bootindex right after the id, rombar after the address */
     if (boot) {
         unsigned int order;
 
         if (qemuVIOMMUXMLPropUInt(boot, "order", G_MAXINT, "a <boot>", &order) == 1)
-            qemuVIOMMUJsonAddInt(&j, "bootindex", order);
+            virJSONAddInt(j, "bootindex", order);
     }
     if (iommufd)
-        qemuVIOMMUJsonAddStr(&j, "iommufd", "iommufd0");
-    qemuVIOMMUJsonAddAddress(&j, def, &hd->addr);
+        virJSONAddString(j, "iommufd", "iommufd0");
+    qemuVIOMMUArgvAddAddress(j, def, &hd->addr);
 
     if (rom) {
         g_autofree char *bar = qemuVIOMMUXMLProp(rom, "bar");
         g_autofree char *file = qemuVIOMMUXMLProp(rom, "file");
 
         if (g_strcmp0(bar, "off") == 0)
-            qemuVIOMMUJsonAddInt(&j, "rombar", 0);
+            virJSONAddInt(j, "rombar", 0);
         else if (g_strcmp0(bar, "on") == 0)
-            qemuVIOMMUJsonAddInt(&j, "rombar", 1);
+            virJSONAddInt(j, "rombar", 1);
         if (file)
-            qemuVIOMMUJsonAddStr(&j, "romfile", file);
+            virJSONAddString(j, "romfile", file);
     }
 
-    qemuVIOMMUArgvAdd(args, "-device", &j);
+    qemuVIOMMUArgvAdd(args, "-device", j);
     return 0;
 }
 
@@ -510,12 +437,12 @@ qemuVIOMMUBuildArgv(xmlDocPtr doc,
             iommufd = true;
     }
     if (iommufd) {
-        qemuVIOMMUJson j;
+        g_autoptr(virJSONBuilder) j = virJSONBuilderNew();
 
-        qemuVIOMMUJsonInit(&j);
-        qemuVIOMMUJsonAddStr(&j, "qom-type", "iommufd");
-        qemuVIOMMUJsonAddStr(&j, "id", "iommufd0");
-        qemuVIOMMUArgvAdd(args, "-object", &j);
+        virJSONBeginObject(j, NULL);
+        virJSONAddString(j, "qom-type", "iommufd");
+        virJSONAddString(j, "id", "iommufd0");
+        qemuVIOMMUArgvAdd(args, "-object", j);
     }
 
     for (i = 0; i < def->hostdevs->len; i++) {

@@ -73,9 +73,9 @@ qemuVIOMMURootBusPlace(qemuVIOMMURootBus *rb,
 
 
 void
-qemuVIOMMURootBusFree(const qemuVIOMMURootBus *rb,
-                      unsigned int *slots,
-                      unsigned int *functions)
+qemuVIOMMURootBusCountFree(const qemuVIOMMURootBus *rb,
+                           unsigned int *slots,
+                           unsigned int *functions)
 {
     unsigned int s;
 

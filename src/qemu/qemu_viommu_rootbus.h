@@ -39,7 +39,8 @@ int qemuVIOMMURootBusPlace(qemuVIOMMURootBus *rb,
                            unsigned int *slot,
                            unsigned int *function);
 
-/* Slots nothing uses, and root-port functions left in shared slots. */
-void qemuVIOMMURootBusFree(const qemuVIOMMURootBus *rb,
-                           unsigned int *slots,
-                           unsigned int *functions);
+/* Count the slots nothing uses, and the root-port functions left in
+ * shared slots. */
+void qemuVIOMMURootBusCountFree(const qemuVIOMMURootBus *rb,
+                                unsigned int *slots,
+                                unsigned int *functions);

@@ -111,18 +111,36 @@ virJSONAddBool(virJSONBuilder *b, const char *key, bool val)
 }
 
 
-char *
-virJSONFormat(virJSONBuilder *b)
+/* The built document, pretty-printed or on one line. */
+static char *
+virJSONGenerate(virJSONBuilder *b, bool pretty)
 {
     JsonGenerator *gen = json_generator_new();
     JsonNode *root = json_builder_get_root(b->builder);
-    g_autofree char *out = NULL;
+    char *out;
 
     json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_indent(gen, 2);
+    json_generator_set_pretty(gen, pretty);
+    if (pretty)
+        json_generator_set_indent(gen, 2);
     out = json_generator_to_data(gen, NULL);
     json_node_unref(root);
     g_object_unref(gen);
+    return out;
+}
+
+
+char *
+virJSONFormat(virJSONBuilder *b)
+{
+    g_autofree char *out = virJSONGenerate(b, true);
+
     return g_strconcat(out, "\n", NULL);
+}
+
+
+char *
+virJSONFormatCompact(virJSONBuilder *b)
+{
+    return virJSONGenerate(b, false);
 }

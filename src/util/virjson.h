@@ -35,4 +35,8 @@ void virJSONAddBool(virJSONBuilder *b, const char *key, bool val);
  * final newline. */
 char *virJSONFormat(virJSONBuilder *b);
 
+/* The built document on one line, without blanks or final newline, as
+ * QEMU takes a -device or -object in JSON. */
+char *virJSONFormatCompact(virJSONBuilder *b);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virJSONBuilder, virJSONBuilderFree);
