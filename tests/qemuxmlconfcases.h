@@ -80,6 +80,10 @@ DO_TEST("x86-intel-2dmar-template", "x86-intel-2dmar");
 DO_TEST("x86-amd-2ivhd-q35", "x86-amd-2ivhd");
 /* virt-install's q35 domain with a hostdev on a bus libvirt adds */
 DO_TEST("x86-virt-install-bus-libvirt-adds", "x86-intel-2dmar");
+/* a user's own pxb with a switch and bridges below it (libvirt's
+ * tests/qemuxmlconfdata/pcie-expander-bus): argv writes them as
+ * qemuBuildControllerPCIDevProps does */
+DO_TEST("x86-pxb-switch-bridges", "x86-intel-2dmar");
 
 /* errors */
 DO_TEST_FAILURE("error-device-not-on-host", "aarch64-2smmu");

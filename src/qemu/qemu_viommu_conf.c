@@ -323,7 +323,7 @@ qemuVIOMMULazyPath(xmlNodePtr node, char **cache)
 
 
 /* The <target> of PCI controller @ctrl: busNr, chassis, port,
- * hotplug and the NUMA <node>. */
+ * chassisNr, hotplug and the NUMA <node>. */
 static int
 qemuVIOMMUParseControllerTarget(qemuVIOMMUController *ctrl,
                                 xmlNodePtr node,
@@ -350,6 +350,10 @@ qemuVIOMMUParseControllerTarget(qemuVIOMMUController *ctrl,
         return -1;
     if (rc)
         ctrl->port = v;
+    if ((rc = qemuVIOMMUXMLPropUInt(target, "chassisNr", 255, "a PCI controller target", &v)) < 0)
+        return -1;
+    if (rc)
+        ctrl->chassisNr = v;
     hotplug = qemuVIOMMUXMLProp(target, "hotplug");
     ctrl->hotplugOff = g_strcmp0(hotplug, "off") == 0;
 
@@ -404,7 +408,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 
     ctrl = g_new0(qemuVIOMMUController, 1);
     ctrl->node = node;
-    ctrl->busNr = ctrl->numaNode = ctrl->chassis = ctrl->port = -1;
+    ctrl->busNr = ctrl->numaNode = ctrl->chassis = ctrl->port = ctrl->chassisNr = -1;
 
     if ((rc = qemuVIOMMUXMLPropUInt(node, "index", 255, "a PCI controller", &ctrl->index)) < 0)
         return -1;

@@ -155,6 +155,7 @@ struct _qemuVIOMMUController {
     int numaNode;               /* <target><node>, -1 when absent */
     int chassis;                /* -1 when absent */
     int port;                   /* -1 when absent */
+    int chassisNr;              /* a pci-bridge's, -1 when absent */
     bool hotplugOff;            /* <target hotplug='off'/> */
 };
 
