@@ -27,6 +27,10 @@ DO_TEST("aarch64-2smmu-argv-shell-quote", "aarch64-2smmu");
 
 /* hotplug room, what is kept, what is left alone */
 DO_TEST_SPARE("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2);
+/* <address type='pci'/> (virt-install writes it) and an all-zero one:
+ * libvirt assigns them (virDeviceInfoPCIAddressWanted,
+ * virPCIDeviceAddressIsEmpty), they are not devices at 0000:00:00.0 */
+DO_TEST_SPARE("aarch64-2smmu-empty-pci-address", "aarch64-2smmu", 1);
 DO_TEST("aarch64-2smmu-no-hostdevs", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-emulated-kept", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-existing-controllers", "aarch64-2smmu");

@@ -235,7 +235,8 @@ qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def)
         if (cur->type != XML_ELEMENT_NODE)
             continue;
         qemuVIOMMUAutoPCINote(&have, cur);
-        if (!qemuVIOMMUXMLChild(cur, "address") && qemuVIOMMUDeviceWantsPCI(cur))
+        if (qemuVIOMMUAddressWanted(cur) &&
+            (qemuVIOMMUXMLChild(cur, "address") || qemuVIOMMUDeviceWantsPCI(cur)))
             n++;
     }
 

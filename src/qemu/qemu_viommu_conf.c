@@ -307,8 +307,30 @@ qemuVIOMMUParseGuestAddress(xmlNodePtr node,
 
     mf = qemuVIOMMUXMLProp(cur, "multifunction");
     addr->multifunction = g_strcmp0(mf, "on") == 0;
-    addr->set = true;
+    /* libvirt assigns an address whose domain, bus and slot are all 0
+     * (virt-install writes <address type='pci'/> for that):
+     * virDeviceInfoPCIAddressWanted, virPCIDeviceAddressIsEmpty */
+    addr->set = addr->addr.domain || addr->addr.bus || addr->addr.slot;
+    if (!addr->set)
+        memset(addr, 0, sizeof(*addr));
     return 0;
+}
+
+
+bool
+qemuVIOMMUAddressWanted(xmlNodePtr node)
+{
+    xmlNodePtr addr = qemuVIOMMUXMLChild(node, "address");
+    g_autofree char *type = NULL;
+    qemuVIOMMUGuestAddress guest;
+
+    if (!addr)
+        return true;
+    type = qemuVIOMMUXMLProp(addr, "type");
+    if (g_strcmp0(type, "pci") != 0)
+        return false;
+    /* an address that does not parse is reported by the parser */
+    return qemuVIOMMUParseGuestAddress(node, &guest) == 0 && !guest.set;
 }
 
 
