@@ -27,6 +27,10 @@ DO_TEST("aarch64-2smmu-argv-shell-quote", "aarch64-2smmu");
 
 /* hotplug room, what is kept, what is left alone */
 DO_TEST_SPARE("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2);
+/* <address type='pci'/> (virt-install writes it) and an all-zero one:
+ * libvirt assigns them (virDeviceInfoPCIAddressWanted,
+ * virPCIDeviceAddressIsEmpty), they are not devices at 0000:00:00.0 */
+DO_TEST_SPARE("aarch64-2smmu-empty-pci-address", "aarch64-2smmu", 1);
 DO_TEST("aarch64-2smmu-no-hostdevs", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-emulated-kept", "aarch64-2smmu");
 DO_TEST("aarch64-2smmu-existing-controllers", "aarch64-2smmu");
@@ -110,6 +114,10 @@ DO_TEST_MOVE("x86-q35-dumpxml-intel-alias-move", "x86-intel-2dmar");
 DO_TEST_MOVE("x86-amd-q35-dumpxml-move", "x86-amd-2ivhd");
 /* a planned q35 domain whose <iommu> was removed: --move adds it back */
 DO_TEST_MOVE("x86-q35-move-viommu-removed", "x86-intel-2dmar");
+/* a user's own pxb with a switch and bridges below it (libvirt's
+ * tests/qemuxmlconfdata/pcie-expander-bus): argv writes them as
+ * qemuBuildControllerPCIDevProps does */
+DO_TEST("x86-pxb-switch-bridges", "x86-intel-2dmar");
 
 /* errors */
 DO_TEST_FAILURE("error-device-not-on-host", "aarch64-2smmu");

@@ -382,7 +382,7 @@ qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p)
         qemuVIOMMURootItem item = { .index = ctrl->index, .ctrl = ctrl };
 
         /* an <address> of another type is not libvirt's to fill */
-        if (ctrl->addr.set || qemuVIOMMUXMLChild(ctrl->node, "address"))
+        if (!qemuVIOMMUAddressWanted(ctrl->node))
             continue;
         if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT)
             item.port = true;

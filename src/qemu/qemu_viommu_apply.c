@@ -208,10 +208,12 @@ qemuVIOMMUApplyHostdevs(qemuVIOMMUPlan *p)
             for (k = 0; k < slot->items->len; k++) {
                 qemuVIOMMUItem *item = g_ptr_array_index(slot->items, k);
                 unsigned int function = item->hostdev->isMdev ? 0 : item->dev->addr.function;
+                xmlNodePtr old = qemuVIOMMUXMLChild(item->hostdev->node, "address");
 
-                /* a moved device leaves its port, which stays as it is */
-                if (item->move)
-                    qemuVIOMMUXMLRemove(qemuVIOMMUXMLChild(item->hostdev->node, "address"));
+                /* a moved device leaves its port, which stays as it is;
+                 * an empty <address type='pci'/> is written anew */
+                if (old)
+                    qemuVIOMMUXMLRemove(old);
                 qemuVIOMMUAddAddress(item->hostdev->node, slot->port, 0,
                                      multi ? function : 0, multi && function == 0);
             }

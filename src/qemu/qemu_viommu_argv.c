@@ -80,6 +80,91 @@ qemuVIOMMUArgvWantController(qemuVIOMMUAddrSet *addrs,
 }
 
 
+/* The QEMU device of @ctrl: its <model name>, else libvirt's default. */
+static const char *
+qemuVIOMMUArgvControllerDriver(qemuVIOMMUController *ctrl,
+                               const char *dflt)
+{
+    if (ctrl->modelName == QEMU_VIOMMU_CONTROLLER_NAME_NONE)
+        return dflt;
+    return qemuVIOMMUControllerNameTypeToString(ctrl->modelName);
+}
+
+
+/* The properties before "bus" of a PCI controller below a pxb, as
+ * libvirt 12.8 writes them (qemuBuildControllerPCIDevProps); the
+ * defaults of chassis, port and chassisNr are those libvirt's read-back
+ * shows for a controller without them (measured in the lab: a root
+ * port's port is slot*8+function, a downstream port's its slot, chassis
+ * and chassisNr the index).  Returns false for a model libvirt does not
+ * put below a pcie-expander-bus. */
+static bool
+qemuVIOMMUArgvControllerProps(virJSONBuilder *j,
+                              qemuVIOMMUController *ctrl,
+                              const char *id)
+{
+    const virPCIDeviceAddress *a = &ctrl->addr.addr;
+
+    switch (ctrl->model) {
+    case QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS:
+        virJSONAddString(j, "driver", "pxb-pcie");
+        virJSONAddInt(j, "bus_nr", ctrl->busNr);
+        virJSONAddString(j, "id", id);
+        if (ctrl->numaNode >= 0)
+            virJSONAddInt(j, "numa_node", ctrl->numaNode);
+        return true;
+
+    case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT:
+    case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT:
+        if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT) {
+            /* ioh3420 or pcie-root-port, with the same properties */
+            virJSONAddString(j, "driver",
+                             qemuVIOMMUArgvControllerDriver(ctrl, "pcie-root-port"));
+            virJSONAddInt(j, "port", ctrl->port >= 0 ? ctrl->port :
+                          (int) (a->slot * 8 + a->function));
+        } else {
+            virJSONAddString(j, "driver",
+                             qemuVIOMMUArgvControllerDriver(ctrl, "xio3130-downstream"));
+            virJSONAddInt(j, "port", ctrl->port >= 0 ? ctrl->port : (int) a->slot);
+        }
+        virJSONAddInt(j, "chassis", ctrl->chassis >= 0 ? ctrl->chassis :
+                      (int) ctrl->index);
+        virJSONAddString(j, "id", id);
+        if (ctrl->hotplugOff)
+            virJSONAddBool(j, "hotplug", false);
+        return true;
+
+    case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_UPSTREAM_PORT:
+        virJSONAddString(j, "driver",
+                         qemuVIOMMUArgvControllerDriver(ctrl, "x3130-upstream"));
+        virJSONAddString(j, "id", id);
+        return true;
+
+    case QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE:
+        virJSONAddString(j, "driver",
+                         qemuVIOMMUArgvControllerDriver(ctrl, "pcie-pci-bridge"));
+        virJSONAddString(j, "id", id);
+        return true;
+
+    case QEMU_VIOMMU_CONTROLLER_PCI_BRIDGE:
+        virJSONAddString(j, "driver",
+                         qemuVIOMMUArgvControllerDriver(ctrl, "pci-bridge"));
+        virJSONAddInt(j, "chassis_nr", ctrl->chassisNr > 0 ? ctrl->chassisNr :
+                      (int) ctrl->index);
+        virJSONAddString(j, "id", id);
+        return true;
+
+    case QEMU_VIOMMU_CONTROLLER_PCI_ROOT:
+    case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT:
+    case QEMU_VIOMMU_CONTROLLER_DMI_TO_PCI_BRIDGE:
+    case QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS:
+    case QEMU_VIOMMU_CONTROLLER_LAST:
+        break;
+    }
+    return false;
+}
+
+
 static int
 qemuVIOMMUArgvController(GPtrArray *args,
                          qemuVIOMMUDomain *def,
@@ -94,47 +179,15 @@ qemuVIOMMUArgvController(GPtrArray *args,
                        path, ctrl->index);
         return -1;
     }
+    if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS && ctrl->busNr < 0) {
+        virReportError(VIR_ERROR_NO_PLAN, _("%1$s: pcie-expander-bus %2$u has no <target busNr>; plan the domain first"),
+                       path, ctrl->index);
+        return -1;
+    }
 
     virJSONBeginObject(j, NULL);
-    switch (ctrl->model) {
-    case QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS:
-        if (ctrl->busNr < 0) {
-            virReportError(VIR_ERROR_NO_PLAN, _("%1$s: pcie-expander-bus %2$u has no <target busNr>; plan the domain first"),
-                           path, ctrl->index);
-            return -1;
-        }
-        virJSONAddString(j, "driver", "pxb-pcie");
-        virJSONAddInt(j, "bus_nr", ctrl->busNr);
-        virJSONAddString(j, "id", id);
-        if (ctrl->numaNode >= 0)
-            virJSONAddInt(j, "numa_node", ctrl->numaNode);
-        break;
-
-    case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT:
-        /* ioh3420 or pcie-root-port, with the same properties */
-        virJSONAddString(j, "driver",
-                         ctrl->modelName == QEMU_VIOMMU_CONTROLLER_NAME_NONE ?
-                         "pcie-root-port" :
-                         qemuVIOMMUControllerNameTypeToString(ctrl->modelName));
-        virJSONAddInt(j, "port", ctrl->port >= 0 ? ctrl->port :
-                      (int) (ctrl->addr.addr.slot * 8 + ctrl->addr.addr.function));
-        virJSONAddInt(j, "chassis", ctrl->chassis >= 0 ? ctrl->chassis :
-                      (int) ctrl->index);
-        virJSONAddString(j, "id", id);
-        if (ctrl->hotplugOff)
-            virJSONAddBool(j, "hotplug", false);
-        break;
-
-    case QEMU_VIOMMU_CONTROLLER_PCI_ROOT:
-    case QEMU_VIOMMU_CONTROLLER_PCIE_ROOT:
-    case QEMU_VIOMMU_CONTROLLER_PCI_BRIDGE:
-    case QEMU_VIOMMU_CONTROLLER_DMI_TO_PCI_BRIDGE:
-    case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_UPSTREAM_PORT:
-    case QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT:
-    case QEMU_VIOMMU_CONTROLLER_PCI_EXPANDER_BUS:
-    case QEMU_VIOMMU_CONTROLLER_PCIE_TO_PCI_BRIDGE:
-    case QEMU_VIOMMU_CONTROLLER_LAST:
-        virReportError(VIR_ERROR_NO_PLAN, _("%1$s: a %2$s below a pcie-expander-bus is not part of a plan virt-viommu writes; only pcie-root-port controllers go there"),
+    if (!qemuVIOMMUArgvControllerProps(j, ctrl, id)) {
+        virReportError(VIR_ERROR_NO_PLAN, _("%1$s: a %2$s cannot sit below a pcie-expander-bus; libvirt refuses it there"),
                        path, qemuVIOMMUControllerModelTypeToString(ctrl->model));
         return -1;
     }

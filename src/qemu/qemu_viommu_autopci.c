@@ -151,7 +151,8 @@ static unsigned int
 qemuVIOMMUAutoPCINode(qemuVIOMMUArch arch, xmlNodePtr node, GHashTable *wanted)
 {
     const qemuVIOMMUAutoPCIRow *row;
-    bool addressed = !!qemuVIOMMUXMLChild(node, "address");
+    /* an empty <address type='pci'/> is libvirt's to fill */
+    bool addressed = !qemuVIOMMUAddressWanted(node);
 
     if (qemuVIOMMUAutoPCIPlanned(node))
         return 0;

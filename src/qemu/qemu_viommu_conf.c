@@ -307,8 +307,30 @@ qemuVIOMMUParseGuestAddress(xmlNodePtr node,
 
     mf = qemuVIOMMUXMLProp(cur, "multifunction");
     addr->multifunction = g_strcmp0(mf, "on") == 0;
-    addr->set = true;
+    /* libvirt assigns an address whose domain, bus and slot are all 0
+     * (virt-install writes <address type='pci'/> for that):
+     * virDeviceInfoPCIAddressWanted, virPCIDeviceAddressIsEmpty */
+    addr->set = addr->addr.domain || addr->addr.bus || addr->addr.slot;
+    if (!addr->set)
+        memset(addr, 0, sizeof(*addr));
     return 0;
+}
+
+
+bool
+qemuVIOMMUAddressWanted(xmlNodePtr node)
+{
+    xmlNodePtr addr = qemuVIOMMUXMLChild(node, "address");
+    g_autofree char *type = NULL;
+    qemuVIOMMUGuestAddress guest;
+
+    if (!addr)
+        return true;
+    type = qemuVIOMMUXMLProp(addr, "type");
+    if (g_strcmp0(type, "pci") != 0)
+        return false;
+    /* an address that does not parse is reported by the parser */
+    return qemuVIOMMUParseGuestAddress(node, &guest) == 0 && !guest.set;
 }
 
 
@@ -323,7 +345,7 @@ qemuVIOMMULazyPath(xmlNodePtr node, char **cache)
 
 
 /* The <target> of PCI controller @ctrl: busNr, chassis, port,
- * hotplug and the NUMA <node>. */
+ * chassisNr, hotplug and the NUMA <node>. */
 static int
 qemuVIOMMUParseControllerTarget(qemuVIOMMUController *ctrl,
                                 xmlNodePtr node,
@@ -350,6 +372,10 @@ qemuVIOMMUParseControllerTarget(qemuVIOMMUController *ctrl,
         return -1;
     if (rc)
         ctrl->port = v;
+    if ((rc = qemuVIOMMUXMLPropUInt(target, "chassisNr", 255, "a PCI controller target", &v)) < 0)
+        return -1;
+    if (rc)
+        ctrl->chassisNr = v;
     hotplug = qemuVIOMMUXMLProp(target, "hotplug");
     ctrl->hotplugOff = g_strcmp0(hotplug, "off") == 0;
 
@@ -404,7 +430,7 @@ qemuVIOMMUParseController(qemuVIOMMUDomain *def, xmlNodePtr node)
 
     ctrl = g_new0(qemuVIOMMUController, 1);
     ctrl->node = node;
-    ctrl->busNr = ctrl->numaNode = ctrl->chassis = ctrl->port = -1;
+    ctrl->busNr = ctrl->numaNode = ctrl->chassis = ctrl->port = ctrl->chassisNr = -1;
 
     if ((rc = qemuVIOMMUXMLPropUInt(node, "index", 255, "a PCI controller", &ctrl->index)) < 0)
         return -1;

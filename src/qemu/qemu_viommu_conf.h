@@ -155,6 +155,7 @@ struct _qemuVIOMMUController {
     int numaNode;               /* <target><node>, -1 when absent */
     int chassis;                /* -1 when absent */
     int port;                   /* -1 when absent */
+    int chassisNr;              /* a pci-bridge's, -1 when absent */
     bool hotplugOff;            /* <target hotplug='off'/> */
 };
 
@@ -229,5 +230,8 @@ const char *qemuVIOMMUHostdevPath(qemuVIOMMUHostdev *dev);
 /* Parse <address type='pci' .../> under @node, if any. */
 int qemuVIOMMUParseGuestAddress(xmlNodePtr node,
                                 qemuVIOMMUGuestAddress *addr);
+/* Does libvirt give the device element @node a guest address of its
+ * own: no <address>, or an empty <address type='pci'/>? */
+bool qemuVIOMMUAddressWanted(xmlNodePtr node);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUDomain, qemuVIOMMUDomainFree);
