@@ -121,8 +121,12 @@ qemuVIOMMUExplainPlaced(GString *buf,
                                group->pxbIndex, group->busNr,
                                group->busNr + group->slots->len + group->nspare);
         qemuVIOMMUExplainNode(buf, "guest node", group->cell);
-        g_string_append_printf(buf, " (new: its IOMMU had none; slot 0x%02x of pcie.0)\n",
+        g_string_append_printf(buf, " (new: its IOMMU had none; slot 0x%02x of pcie.0",
                                group->rootSlot);
+        if (group->nspare > 0)
+            g_string_append_printf(buf, "; spare root ports %u-%u",
+                                   group->spareFirst, group->spareFirst + group->nspare - 1);
+        g_string_append(buf, ")\n");
     }
 
     if (slot->reuse)
