@@ -1231,6 +1231,7 @@ static const virtVIOMMULibvirtCommands virtVIOMMULibvirtCommandTable = {
     .attach = virtVIOMMULibvirtAttach,
     .detach = virtVIOMMULibvirtDetach,
     .check = virtVIOMMULibvirtCheck,
+    .setLogLevel = virLogSetLevel,
 };
 
 

@@ -21,6 +21,13 @@ virLogSetLevel(virLogPriority level)
 }
 
 
+virLogPriority
+virLogGetLevel(void)
+{
+    return virLogLevel;
+}
+
+
 bool
 virLogDebugEnabled(void)
 {

@@ -24,6 +24,7 @@ typedef enum {
 
 /* Set once, by the program's main, before any work. */
 void virLogSetLevel(virLogPriority level);
+virLogPriority virLogGetLevel(void);
 bool virLogDebugEnabled(void);
 
 /* Parse a level as the environment variable @name gives it: "" or
