@@ -498,10 +498,14 @@ qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p)
             return qemuVIOMMUPlanReportRootBus(p, items);
         if (item->group) {
             item->group->rootSlot = slot;
+            VIR_DEBUG("%s: new pxb %u: slot 0x%02x of pcie.0, the one libvirt would give it in index order",
+                      item->group->iommu->name, item->index, slot);
         } else if (item->ctrl && !item->port) {
             qemuVIOMMURootAddr ra = { .ctrl = item->ctrl, .slot = slot };
 
             g_array_append_val(p->rootAddrs, ra);
+            VIR_DEBUG("controller %u: slot 0x%02x of pcie.0 written, the one libvirt would give it",
+                      item->ctrl->index, slot);
         }
     }
     return 0;
@@ -561,6 +565,8 @@ qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
         return;
     p->nreserve = demand - landing;
     p->reserveFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+    VIR_DEBUG("root ports %u-%u added free on pcie.0: libvirt will address %u device(s) itself and %u free port(s) come before the spares",
+              p->reserveFirst, p->reserveFirst + p->nreserve - 1, demand, landing);
     for (i = 0; i < p->nreserve; i++)
         qemuVIOMMUAddrSetNewIndex(p->addrs);
 }
