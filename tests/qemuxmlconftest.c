@@ -441,6 +441,9 @@ main(void)
     DO_TEST_EXPLAIN("aarch64-bars-4x256", "aarch64-gpu-bars", 0, 0);
     DO_TEST_EXPLAIN("aarch64-bars-user-larger", "aarch64-gpu-bars", 0, 0);
     DO_TEST_EXPLAIN("aarch64-bars-default", "aarch64-gpu-bars", 0, 0);
+    /* a pxb renumbered; a hostdev kept on a bus libvirt adds */
+    DO_TEST_EXPLAIN("aarch64-2smmu-replan-renumber", "aarch64-2smmu", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-hostdev-bus-libvirt-adds", "aarch64-2smmu", 0, 0);
 
     if (virTestRun("number attributes", testNumberAttributes, NULL) < 0)
         failures++;

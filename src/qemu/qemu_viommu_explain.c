@@ -322,6 +322,19 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
                                group->iommu->name, p->optionsFrom);
         qemuVIOMMUExplainOptions(buf, p, qemuVIOMMUExplainOptionsFor(p, group->iommu->name), true);
     }
+    /* vSMMUs of the domain's own, which the plan leaves alone */
+    for (i = 0; i < p->def->iommus->len; i++) {
+        const qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->def->iommus, i);
+
+        if (iommu == p->tmpl ||
+            qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus))
+            continue;
+        g_string_append_printf(buf, "vIOMMU %s on %s %d (the domain's own, kept)\n",
+                               qemuVIOMMUModelTypeToString(iommu->model),
+                               iommu->pciBus == 0 ? "pcie.0, bus" : "expander bus",
+                               iommu->pciBus);
+        qemuVIOMMUExplainOptions(buf, p, &iommu->options, false);
+    }
     if (p->removeTemplate)
         g_string_append(buf, "template <iommu> removed: its options are on each vSMMU\n");
 }
