@@ -7,7 +7,9 @@
  * must fail, the reported errors with NAME.ARCH-latest.err.  The
  * warnings of every case are compared with NAME.ARCH-latest.warn, which
  * exists only for a case that warns.  Every case runs twice, reading its
- * host through openat2(2) and through the portable resolver.
+ * host through openat2(2) and through the portable resolver.  A few
+ * cases also compare the plan's explanation (plan --explain) with
+ * NAME.ARCH-latest.explain.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -24,6 +26,7 @@
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
+#include "qemu_viommu_explain.h"
 #include "qemu_viommu_xml.h"
 #include "testutils.h"
 #include "virerror.h"
@@ -286,6 +289,46 @@ testQemuXMLConf(const void *opaque)
 
 /* The numbers the planner writes into attributes: decimal, and hex
  * with at least the given number of digits (at most 16). */
+/* The explanation of the plan of NAME.xml, twice the same. */
+static int
+testExplain(const void *opaque)
+{
+    const testInfo *info = opaque;
+    g_autofree char *inPath = testPath(info, NULL);
+    g_autofree char *explainPath = testPath(info, "explain");
+    g_autofree char *root = g_strdup_printf("%s/hosts/%s", virTestSrcDir(), info->host);
+    g_autofree char *input = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *again = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GError) err = NULL;
+    qemuVIOMMUPlanOptions opts = {
+        .sparePorts = info->sparePorts,
+        .move = !!(info->flags & TEST_FLAG_MOVE),
+        .refreshOptions = !!(info->flags & TEST_FLAG_REFRESH),
+    };
+    size_t len;
+
+    if (!g_file_get_contents(inPath, &input, &len, &err)) {
+        printf("  cannot read %s: %s\n", inPath, err->message);
+        return -1;
+    }
+    if (!(doc = qemuVIOMMUXMLParse(input, len, info->name)) ||
+        !(host = virSysIOMMUHostOpen(root)) ||
+        !(text = qemuVIOMMUPlanExplainDomain(host, doc, &opts)) ||
+        !(again = qemuVIOMMUPlanExplainDomain(host, doc, &opts)))
+        return -1;
+    /* the warnings are the plan's, compared by its own case */
+    virWarningReset();
+    if (strcmp(text, again) != 0) {
+        printf("  a second explanation of the same input differs\n");
+        return -1;
+    }
+    return virTestCompareToFile(text, explainPath);
+}
+
+
 static int
 testNumberAttributes(const void *opaque G_GNUC_UNUSED)
 {
@@ -335,7 +378,7 @@ static int
 testUnused(const void *opaque G_GNUC_UNUSED)
 {
     g_autofree char *dir = g_strdup_printf("%s/qemuxmlconfdata", virTestSrcDir());
-    const char *suffixes[] = { ".xml", ".args", ".err", ".warn", NULL };
+    const char *suffixes[] = { ".xml", ".args", ".err", ".warn", ".explain", NULL };
 
     return virTestCheckUnused(dir, suffixes);
 }
@@ -375,6 +418,32 @@ main(void)
     DO_TEST_FULL(name, host, 0, TEST_FLAG_FAIL | TEST_FLAG_ARGV_REFUSES)
 
 #include "qemuxmlconfcases.h"
+
+/* plan --explain of a few cases: placing, --move, q35, spares, caps,
+ * the window */
+#define DO_TEST_EXPLAIN(_name, _host, _spare, _flags) \
+    do { \
+        static const testInfo info = { _name, _host, _spare, _flags }; \
+        if (virTestRun(_name " (explain)", testExplain, &info) < 0) \
+            failures++; \
+    } while (0)
+
+    DO_TEST_EXPLAIN("aarch64-2smmu-basic", "aarch64-2smmu", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-2smmu-move-wrong-viommu", "aarch64-2smmu", 0, TEST_FLAG_MOVE);
+    DO_TEST_EXPLAIN("x86-intel-2dmar-q35", "x86-intel-2dmar", 0, 0);
+    DO_TEST_EXPLAIN("x86-q35-dumpxml-move", "x86-intel-2dmar", 0, TEST_FLAG_MOVE);
+    DO_TEST_EXPLAIN("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2, 0);
+    DO_TEST_EXPLAIN("aarch64-2smmu-replan-spare", "aarch64-2smmu", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-caps-basic", "aarch64-2smmu-caps", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-caps-template-below", "aarch64-2smmu-caps", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-caps-refresh", "aarch64-2smmu-caps", 0, TEST_FLAG_REFRESH);
+    DO_TEST_EXPLAIN("aarch64-grace-gpus", "aarch64-grace", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-bars-4x256", "aarch64-gpu-bars", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-bars-user-larger", "aarch64-gpu-bars", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-bars-default", "aarch64-gpu-bars", 0, 0);
+    /* a pxb renumbered; a hostdev kept on a bus libvirt adds */
+    DO_TEST_EXPLAIN("aarch64-2smmu-replan-renumber", "aarch64-2smmu", 0, 0);
+    DO_TEST_EXPLAIN("aarch64-hostdev-bus-libvirt-adds", "aarch64-2smmu", 0, 0);
 
     if (virTestRun("number attributes", testNumberAttributes, NULL) < 0)
         failures++;

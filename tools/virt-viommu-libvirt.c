@@ -1329,6 +1329,7 @@ static const virtVIOMMULibvirtCommands virtVIOMMULibvirtCommandTable = {
     .attach = virtVIOMMULibvirtAttach,
     .detach = virtVIOMMULibvirtDetach,
     .check = virtVIOMMULibvirtCheck,
+    .setLogLevel = virLogSetLevel,
 };
 
 

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "virlog.h"
 #include "virpciaddr.h"
 #include "virt-viommu-util.h"
 
@@ -57,6 +58,9 @@ struct _virtVIOMMULibvirtCommands {
                   const char *domain,
                   const virPCIDeviceAddress *addr);
     int (*check)(const virtVIOMMULibvirtArgs *args, const char *domain);
+    /* The module has its own copy of the project's library, and so of
+     * the debug level: virt-viommu hands its level over with this. */
+    void (*setLogLevel)(virLogPriority level);
 };
 
 typedef const virtVIOMMULibvirtCommands *(*virtVIOMMULibvirtModuleFunc)(void);

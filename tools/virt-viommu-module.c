@@ -117,6 +117,7 @@ virtVIOMMULibvirtLoad(const char *what)
     /* kept loaded until the process ends: libvirt is not made to be
      * unloaded */
     g_module_make_resident(module);
+    cmds->setLogLevel(virLogGetLevel());
     return cmds;
 }
 

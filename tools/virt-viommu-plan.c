@@ -13,6 +13,7 @@
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
 #include "qemu_viommu_dot.h"
+#include "qemu_viommu_explain.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommu.h"
@@ -26,6 +27,7 @@ struct _virtVIOMMUPlanArgs {
     gboolean move;
     gboolean refresh;
     gboolean flag;              /* the command's own switch */
+    gboolean explain;           /* plan --explain */
     qemuVIOMMUPlanOptions opts;
 };
 
@@ -39,14 +41,16 @@ virtVIOMMUPlanArgsClear(virtVIOMMUPlanArgs *pa)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(virtVIOMMUPlanArgs, virtVIOMMUPlanArgsClear);
 
 
-/* Parse the shared options and the command's switch @flagName, and
- * check the one DOMAIN.xml argument.  Returns VIRT_VIOMMU_EXIT_OK, or
+/* Parse the shared options and the command's switch @flagName (and
+ * --explain when @explainHelp is given), and check the one DOMAIN.xml
+ * argument.  Returns VIRT_VIOMMU_EXIT_OK, or
  * VIRT_VIOMMU_EXIT_USAGE with the problem printed. */
 static int
 virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
                         const char *spareHelp,
                         const char *flagName,
                         const char *flagHelp,
+                        const char *explainHelp,
                         int *argc,
                         char ***argv,
                         virtVIOMMUPlanArgs *pa)
@@ -62,8 +66,12 @@ virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
         { flagName, 0, 0, G_OPTION_ARG_NONE, &pa->flag, flagHelp, NULL },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &pa->output,
           "write to FILE (atomically) instead of standard output", "FILE" },
+        { "explain", 0, 0, G_OPTION_ARG_NONE, &pa->explain, explainHelp, NULL },
         { NULL }
     };
+
+    if (!explainHelp)
+        memset(&entries[G_N_ELEMENTS(entries) - 2], 0, sizeof(entries[0]));
 
     if (virtVIOMMUParseOptions(cmd, entries, argc, argv) < 0)
         return VIRT_VIOMMU_EXIT_USAGE;
@@ -95,8 +103,20 @@ virtVIOMMUCmdPlan(int argc, char **argv)
     if ((rc = virtVIOMMUPlanParseArgs(cmd,
                                       "add N empty root ports to each new pcie-expander-bus for hotplug (default 0, at most 31)",
                                       "dot", "print a Graphviz picture of the plan instead of the XML",
+                                      "print for each assigned device where it goes and why, and where the window and vIOMMU options come from, instead of the XML",
                                       &argc, &argv, &pa)) != VIRT_VIOMMU_EXIT_OK)
         return rc;
+    if (pa.flag && pa.explain)
+        return virtVIOMMUUsageError(cmd, "--dot and --explain both replace the XML; give one of them");
+
+    if (pa.explain) {
+        if (virtVIOMMUExplainFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts,
+                                  &text) < 0)
+            return virtVIOMMUFail();
+        if (virtVIOMMUWriteOutput(pa.output, text, strlen(text)) < 0)
+            return virtVIOMMUFail();
+        return VIRT_VIOMMU_EXIT_OK;
+    }
 
     if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, &host,
                            &text) < 0)
@@ -133,6 +153,7 @@ virtVIOMMUCmdArgv(int argc, char **argv)
     if ((rc = virtVIOMMUPlanParseArgs(cmd,
                                       "when planning, add N empty root ports to each new pcie-expander-bus (default 0, at most 31)",
                                       "standalone", "arguments for qemu-system-* without libvirt (vfio-pci names its host device)",
+                                      NULL,
                                       &argc, &argv, &pa)) != VIRT_VIOMMU_EXIT_OK)
         return rc;
     argvOpts.standalone = pa.flag;

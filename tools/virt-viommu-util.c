@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qemu_viommu_explain.h"
 #include "virerror.h"
 
 
@@ -181,6 +182,30 @@ virtVIOMMUPlanFile(const char *path,
         *hostOut = g_steal_pointer(&host);
     if (unchanged)
         *unchanged = changed ? NULL : g_steal_pointer(&data);
+    virtVIOMMUWarn();
+    return 0;
+}
+
+
+int
+virtVIOMMUExplainFile(const char *path,
+                      const char *sysfsRoot,
+                      const qemuVIOMMUPlanOptions *opts,
+                      char **text)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autofree char *data = NULL;
+    size_t len;
+
+    if (virtVIOMMUReadInput(path, &data, &len) < 0)
+        return -1;
+    if (!(doc = qemuVIOMMUXMLParse(data, len, strcmp(path, "-") == 0 ? "stdin" : path)))
+        return -1;
+    if (!(host = virSysIOMMUHostOpen(sysfsRoot)))
+        return -1;
+    if (!(*text = qemuVIOMMUPlanExplainDomain(host, doc, opts)))
+        return -1;
     virtVIOMMUWarn();
     return 0;
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "virerror.h"
+#include "virlog.h"
 
 static const virtVIOMMUCommand virtVIOMMUCommands[] = {
     {
@@ -130,6 +131,12 @@ virtVIOMMUParseOptions(const virtVIOMMUCommand *cmd,
     g_autofree char *summary = g_strdup_printf("%s %s: %s", VIRT_VIOMMU_PROGRAM,
                                                cmd->name, cmd->summary);
     g_autofree char *prgname = g_strdup_printf("%s %s", VIRT_VIOMMU_PROGRAM, cmd->name);
+    gboolean debug = FALSE;
+    GOptionEntry common[] = {
+        { "debug", 0, 0, G_OPTION_ARG_NONE, &debug,
+          "trace each planning decision and its reason on standard error (as $VIRT_VIOMMU_DEBUG=1)", NULL },
+        { NULL }
+    };
 
     /* "Usage: virt-viommu scan [OPTION...]" rather than "Usage: scan" */
     g_set_prgname(prgname);
@@ -137,12 +144,15 @@ virtVIOMMUParseOptions(const virtVIOMMUCommand *cmd,
     g_option_context_set_summary(ctx, summary);
     g_option_context_set_description(ctx, cmd->description);
     g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, common, NULL);
     g_option_context_set_strict_posix(ctx, FALSE);
 
     if (!g_option_context_parse(ctx, argc, argv, &err)) {
         virtVIOMMUUsageError(cmd, "%s", err->message);
         return -1;
     }
+    if (debug)
+        virLogSetLevel(VIR_LOG_DEBUG);
     return 0;
 }
 
@@ -161,13 +171,30 @@ virtVIOMMUSameFile(const char *input, const char *output)
 }
 
 
+/* The level of $VIRT_VIOMMU_DEBUG, as libvirt reads LIBVIRT_DEBUG; a
+ * value that is no level is ignored with a warning. */
+static void
+virtVIOMMUDebugFromEnv(void)
+{
+    const char *env = getenv("VIRT_VIOMMU_DEBUG");
+    virLogPriority level;
+
+    if (virLogParseLevel(env, &level) < 0) {
+        fprintf(stderr, "%s: ignoring VIRT_VIOMMU_DEBUG='%s': give a level from 0 to 4 (1: debug traces)\n",
+                VIRT_VIOMMU_PROGRAM, env);
+        return;
+    }
+    virLogSetLevel(level);
+}
+
+
 static void
 virtVIOMMUPrintUsage(FILE *fp)
 {
     size_t i;
 
     fprintf(fp,
-            "Usage: %s COMMAND [OPTION...] [ARG...]\n"
+            "Usage: %s [--debug] COMMAND [OPTION...] [ARG...]\n"
             "\n"
             "Plan the guest PCI topology of libvirt/QEMU VMs with assigned host\n"
             "devices so each device sits behind the vIOMMU of its physical IOMMU.\n"
@@ -180,6 +207,8 @@ virtVIOMMUPrintUsage(FILE *fp)
             "\n"
             "'%s COMMAND --help' describes a command's options;\n"
             "'%s --version' prints the version.\n"
+            "--debug (before or after COMMAND), or VIRT_VIOMMU_DEBUG=1, traces each\n"
+            "planning decision and its reason on standard error.\n"
             "Exit status: 0 success, 1 input or planning error, 2 usage error.\n",
             VIRT_VIOMMU_PROGRAM, VIRT_VIOMMU_PROGRAM);
 }
@@ -195,6 +224,15 @@ main(int argc, char **argv)
      * version-wise, and libxml2 and json-glib format independently of
      * it (the command-line test compares C with C.UTF-8). */
     setlocale(LC_ALL, "");
+    virtVIOMMUDebugFromEnv();
+
+    /* the global option, before the command */
+    while (argc >= 2 && strcmp(argv[1], "--debug") == 0) {
+        virLogSetLevel(VIR_LOG_DEBUG);
+        argv[1] = argv[0];
+        argc--;
+        argv++;
+    }
 
     if (argc < 2) {
         virtVIOMMUPrintUsage(stderr);

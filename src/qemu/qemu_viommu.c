@@ -17,6 +17,9 @@
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
+#include "virlog.h"
+
+VIR_LOG_INIT("plan");
 
 
 static void
@@ -177,19 +180,26 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
     if (p->tmpl) {
         p->model = p->tmpl->model;
         p->options = p->tmpl->options;
+        p->optionsFrom = "template";
     } else if (p->meta && p->meta->hasOptions) {
         p->model = p->meta->model;
         p->options = p->meta->options;
+        p->optionsFrom = "record";
     } else if ((src = qemuVIOMMUPlanOptionsSource(p))) {
         p->model = src->model;
         p->options = src->options;
+        p->optionsFrom = "domain's vIOMMU";
     } else if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
         p->model = QEMU_VIOMMU_MODEL_INTEL;
         qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        p->optionsFrom = "default";
     } else {
         p->model = QEMU_VIOMMU_MODEL_SMMUV3;
         qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_ACCEL, 1);
+        p->optionsFrom = "default";
     }
+    VIR_DEBUG("vIOMMU model %s and options from the %s",
+              qemuVIOMMUModelTypeToString(p->model), p->optionsFrom);
 
     p->accel = qemuVIOMMUOptionsIsOn(&p->options, QEMU_VIOMMU_OPTION_ACCEL);
 
@@ -438,6 +448,8 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
         if (!pxb || pxb->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS ||
             (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT &&
              !qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller))) {
+            VIR_DEBUG("%s: record of pxb %u dropped: the pxb or its vIOMMU is gone",
+                      bus->iommu, bus->controller);
             g_ptr_array_remove_index(p->meta->buses, i);
             p->changed = true;
             continue;

@@ -12,6 +12,9 @@
 #include "qemu_viommu_rootbus.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
+#include "virlog.h"
+
+VIR_LOG_INIT("plan");
 
 
 static void
@@ -76,6 +79,14 @@ qemuVIOMMUGroupFindHostSlot(qemuVIOMMUGroup *group, qemuVIOMMUItem *item)
 }
 
 
+/* The host device of @slot's first item, for traces. */
+static const char *
+qemuVIOMMUSlotSource(const qemuVIOMMUSlot *slot)
+{
+    return ((qemuVIOMMUItem *) g_ptr_array_index(slot->items, 0))->hostdev->sourceStr;
+}
+
+
 /* A slot shares its port only when function 0 is among them, as a
  * guest slot needs function 0; otherwise each function gets its own. */
 static void
@@ -115,9 +126,18 @@ qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p)
         qemuVIOMMUGroup *group;
         qemuVIOMMUSlot *slot;
 
-        if (item->hostdev->addr.set && !item->move)
+        if (item->hostdev->addr.set && !item->move) {
+            VIR_DEBUG("%s -> %s: kept at %02x:%02x.%x, behind the vIOMMU of its IOMMU",
+                      item->hostdev->sourceStr, item->iommu->name,
+                      item->hostdev->addr.addr.bus, item->hostdev->addr.addr.slot,
+                      item->hostdev->addr.addr.function);
             continue;
+        }
 
+        VIR_DEBUG("%s -> %s: grouped by its physical IOMMU (host node %d, IOMMU group %d): %s",
+                  item->hostdev->sourceStr, item->iommu->name, item->dev->numaNode,
+                  item->dev->group, item->move ? "--move: behind no or the wrong vIOMMU"
+                                               : "no guest address");
         group = qemuVIOMMUPlanGetGroup(p, item->iommu);
         if (!(slot = qemuVIOMMUGroupFindHostSlot(group, item)))
             slot = qemuVIOMMUSlotNew(group->slots, group->slots->len);
@@ -193,6 +213,9 @@ qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
         }
         group->pxb = qemuVIOMMUDomainFindController(p->def, GPOINTER_TO_UINT(claim) - 1);
         group->pxbIndex = group->pxb->index;
+        VIR_DEBUG("%s: pxb %u kept: %s", group->iommu->name, group->pxbIndex,
+                  group->meta ? "the record says it serves this IOMMU"
+                              : "devices of this IOMMU are placed below it");
     }
     return 0;
 }
@@ -214,6 +237,9 @@ qemuVIOMMUPlanAllocateExisting(qemuVIOMMUPlan *p,
 
         if ((slot->reuse = qemuVIOMMUPlanTakeSpare(p, group, taken))) {
             slot->port = slot->reuse->index;
+            VIR_DEBUG("%s -> %s pxb %u port %u: reused spare: a recorded root port no device sits on",
+                      qemuVIOMMUSlotSource(slot), group->iommu->name,
+                      group->pxbIndex, slot->port);
             continue;
         }
         if ((free = qemuVIOMMUAddrSetNextFreeSlot(p->addrs, group->pxbIndex, 0, mine)) < 0) {
@@ -225,6 +251,9 @@ qemuVIOMMUPlanAllocateExisting(qemuVIOMMUPlan *p,
         slot->pxbSlot = free;
         slot->port = qemuVIOMMUAddrSetNewIndex(p->addrs);
         group->newPorts++;
+        VIR_DEBUG("%s -> %s pxb %u port %u: new root port in free slot 0x%02x of the pxb (no spare left)",
+                  qemuVIOMMUSlotSource(slot), group->iommu->name,
+                  group->pxbIndex, slot->port, slot->pxbSlot);
     }
     return 0;
 }
@@ -304,6 +333,8 @@ qemuVIOMMUPlanRenumber(qemuVIOMMUPlan *p, GPtrArray *pxbs, int *floor)
 
             g_array_append_val(p->renumber, r);
             p->changed = true;
+            VIR_DEBUG("pxb %u: busNr %d -> %d: renumbered from the top, its range no longer holds its ports",
+                      pxb->index, pxb->busNr, top);
         }
     }
     *floor = top;
@@ -467,10 +498,14 @@ qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p)
             return qemuVIOMMUPlanReportRootBus(p, items);
         if (item->group) {
             item->group->rootSlot = slot;
+            VIR_DEBUG("%s: new pxb %u: slot 0x%02x of pcie.0, the one libvirt would give it in index order",
+                      item->group->iommu->name, item->index, slot);
         } else if (item->ctrl && !item->port) {
             qemuVIOMMURootAddr ra = { .ctrl = item->ctrl, .slot = slot };
 
             g_array_append_val(p->rootAddrs, ra);
+            VIR_DEBUG("controller %u: slot 0x%02x of pcie.0 written, the one libvirt would give it",
+                      item->ctrl->index, slot);
         }
     }
     return 0;
@@ -530,6 +565,8 @@ qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
         return;
     p->nreserve = demand - landing;
     p->reserveFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+    VIR_DEBUG("root ports %u-%u added free on pcie.0: libvirt will address %u device(s) itself and %u free port(s) come before the spares",
+              p->reserveFirst, p->reserveFirst + p->nreserve - 1, demand, landing);
     for (i = 0; i < p->nreserve; i++)
         qemuVIOMMUAddrSetNewIndex(p->addrs);
 }
@@ -569,6 +606,9 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
 
             slot->pxbSlot = j;
             slot->port = qemuVIOMMUAddrSetNewIndex(p->addrs);
+            VIR_DEBUG("%s -> %s pxb %u port %u: new root port in slot 0x%02x of the new pxb",
+                      qemuVIOMMUSlotSource(slot), group->iommu->name,
+                      group->pxbIndex, slot->port, slot->pxbSlot);
         }
         group->spareSlot = group->slots->len;
         group->spareFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
@@ -722,6 +762,9 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
             qemuVIOMMUBusGap *gap = &g_array_index(gaps, qemuVIOMMUBusGap, j);
 
             if (gap->top - (int) range >= gap->bottom) {
+                VIR_DEBUG("%s: new pxb %u: busNr %d-%d: %u numbers (itself and %u ports), the top of free range %d-%d",
+                          group->iommu->name, group->pxbIndex, gap->top - (int) range,
+                          gap->top - 1, range, nports, gap->bottom, gap->top - 1);
                 gap->top -= range;
                 group->busNr = gap->top;
                 break;
@@ -807,8 +850,12 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
         int hostNode = group->iommu->numaNode >= 0 ? group->iommu->numaNode
                                                    : item->dev->numaNode;
 
-        if (!group->pxb)
-            group->cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
+        if (group->pxb)
+            continue;
+        group->cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
+        VIR_DEBUG("%s: new pxb %u: guest node %d for host node %d (%s; -1: none, the guest has no cell for it)",
+                  group->iommu->name, group->pxbIndex, group->cell, hostNode,
+                  group->iommu->numaNode >= 0 ? "the IOMMU's" : "its first device's");
     }
     return 0;
 }
@@ -853,6 +900,8 @@ qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
         if (p->tmpl && !qemuVIOMMUOptionsEqual(&p->tmpl->options, &p->options)) {
             g_ptr_array_add(p->update, p->tmpl);
             p->changed = true;
+            VIR_DEBUG("vIOMMU iommu%u: updated: caching mode added, QEMU needs it for assigned devices",
+                      p->tmpl->alias);
         }
         return;
     }
@@ -871,6 +920,8 @@ qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
             continue;
         g_ptr_array_add(p->update, iommu);
         p->changed = true;
+        VIR_DEBUG("%s: vIOMMU of pxb %u updated: its options differ from the %s and its SMMU's capabilities",
+                  bus->iommu, bus->controller, p->tmpl ? "template" : "record");
     }
 }
 
@@ -894,8 +945,11 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
      * vIOMMU of q35 as much as those it places */
     if (q35) {
         p->addIOMMU = !p->tmpl && p->items->len > 0;
-        if (p->addIOMMU)
+        if (p->addIOMMU) {
             p->changed = true;
+            VIR_DEBUG("vIOMMU %s added: the q35 guest has assigned devices and no <iommu>",
+                      qemuVIOMMUModelTypeToString(p->model));
+        }
         return;
     }
 
@@ -904,9 +958,12 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
     if (p->tmpl && (generated || p->meta->buses->len > 0)) {
         p->removeTemplate = true;
         p->changed = true;
+        VIR_DEBUG("template <iommu> removed: its options are on each vSMMU; left in, libvirt makes it machine-wide");
     }
     p->addIOMMUFD = p->accel && !p->def->iommufd &&
         (p->groups->len > 0 || p->meta->buses->len > 0);
+    if (p->addIOMMUFD)
+        VIR_DEBUG("<iommufd> added: accel='on' vSMMUs need it and the domain has none");
 }
 
 
@@ -923,6 +980,9 @@ qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
     for (i = 0; i < p->groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
 
+        if (!group->pxb && p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT)
+            VIR_DEBUG("%s: vIOMMU added on new pxb %u: one per physical IOMMU",
+                      group->iommu->name, group->pxbIndex);
         if (!group->meta)
             group->meta = qemuVIOMMUMetaAddBus(p->meta, group->iommu->name,
                                                virSysIOMMUKindTypeToString(group->iommu->kind),

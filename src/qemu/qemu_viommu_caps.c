@@ -12,6 +12,10 @@
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_smmucompat.h"
 #include "virerror.h"
+#include "virlog.h"
+
+VIR_LOG_INIT("plan");
+
 
 /* What the host allows for one option, and what an unset one gets. */
 typedef struct _qemuVIOMMUCapsLimit qemuVIOMMUCapsLimit;
@@ -194,6 +198,9 @@ qemuVIOMMUPlanAddOptions(qemuVIOMMUPlan *p,
     }
     if (unk)
         g_ptr_array_add(unknown, iommu);
+    VIR_DEBUG("%s: vSMMU options from the %s%s", name, p->optionsFrom,
+              !iommu || iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3 ? " (not an SMMUv3)"
+              : unk ? " (capabilities unknown)" : " and the host SMMU's capabilities");
     g_hash_table_insert(p->iommuOptions, (gpointer) name, g_steal_pointer(&opts));
     return 0;
 }

@@ -82,6 +82,7 @@ struct _qemuVIOMMUPlan {
     qemuVIOMMUIOMMU *tmpl;
     qemuVIOMMUModel model;
     qemuVIOMMUOptions options;
+    const char *optionsFrom;        /* where they came from, as explained */
     bool accel;
     /* IOMMU name -> qemuVIOMMUOptions *: the options of its vSMMU, new
      * or brought up to date (qemu_viommu_caps.c) */

@@ -33,7 +33,10 @@
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
+#include "virlog.h"
 #include "virpcibar.h"
+
+VIR_LOG_INIT("plan");
 
 
 unsigned long long
@@ -421,10 +424,17 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
     }
 
     /* a window the user made larger stays; the default needs nothing */
-    if ((rc == 1 && have >= need) || (rc == 0 && need <= dflt))
+    if ((rc == 1 && have >= need) || (rc == 0 && need <= dflt)) {
+        VIR_DEBUG("window: BARs need %llu MiB: kept, the %s of %llu MiB holds them",
+                  need >> 20, rc == 1 ? "domain's <pcihole64>" : "default",
+                  (rc == 1 ? have : dflt) >> 20);
         return 0;
+    }
     p->windowSet = need;
     p->changed = true;
+    VIR_DEBUG("window: <pcihole64> set to %llu MiB: the BARs need more than the %s of %llu MiB",
+              need >> 20, rc == 1 ? "domain's <pcihole64>" : "default",
+              (rc == 1 ? have : dflt) >> 20);
     return 0;
 }
 

@@ -1,0 +1,398 @@
+/*
+ * qemu_viommu_explain.c: a plan in words: where each device goes and why
+ *
+ * A writer like apply, argv and dot: it reads the decisions of a built
+ * plan and changes nothing.  It does not plan again; what it cannot
+ * read from the decisions it does not say.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_explain.h"
+
+#include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_window.h"
+
+
+/* Where a placed item went: the group and slot of the plan, or none
+ * when the item kept its address. */
+typedef struct _qemuVIOMMUExplainPlace qemuVIOMMUExplainPlace;
+struct _qemuVIOMMUExplainPlace {
+    const qemuVIOMMUGroup *group;
+    const qemuVIOMMUSlot *slot;
+};
+
+
+static bool
+qemuVIOMMUExplainFind(const qemuVIOMMUPlan *p,
+                      const qemuVIOMMUItem *item,
+                      qemuVIOMMUExplainPlace *place)
+{
+    size_t i;
+    size_t j;
+    size_t k;
+
+    for (i = 0; i < p->groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        for (j = 0; j < group->slots->len; j++) {
+            const qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
+
+            for (k = 0; k < slot->items->len; k++) {
+                if (g_ptr_array_index(slot->items, k) != item)
+                    continue;
+                place->group = group;
+                place->slot = slot;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+
+static void
+qemuVIOMMUExplainNode(GString *buf, const char *what, int node)
+{
+    if (node < 0)
+        g_string_append_printf(buf, "%s none", what);
+    else
+        g_string_append_printf(buf, "%s %d", what, node);
+}
+
+
+/* The bus number pxb @pxb has once the plan is applied. */
+static int
+qemuVIOMMUExplainBusNr(const qemuVIOMMUPlan *p,
+                       const qemuVIOMMUController *pxb,
+                       bool *renumbered)
+{
+    size_t i;
+
+    *renumbered = false;
+    for (i = 0; i < p->renumber->len; i++) {
+        const qemuVIOMMURenumber *r = &g_array_index(p->renumber, qemuVIOMMURenumber, i);
+
+        if (r->pxb == pxb) {
+            *renumbered = true;
+            return r->busNr;
+        }
+    }
+    return pxb->busNr;
+}
+
+
+static void
+qemuVIOMMUExplainPxb(GString *buf,
+                     const qemuVIOMMUPlan *p,
+                     const qemuVIOMMUController *pxb,
+                     const char *why)
+{
+    bool renumbered;
+    int busNr = qemuVIOMMUExplainBusNr(p, pxb, &renumbered);
+
+    g_string_append_printf(buf, "  expander bus: index %u, busNr %d, ", pxb->index, busNr);
+    qemuVIOMMUExplainNode(buf, "guest node", pxb->numaNode);
+    g_string_append_printf(buf, " (%s%s)\n", why, renumbered ? ", renumbered" : "");
+}
+
+
+/* A device the plan placed: its new pxb or the one it joins, and its
+ * new or reused root port. */
+static void
+qemuVIOMMUExplainPlaced(GString *buf,
+                        const qemuVIOMMUPlan *p,
+                        const qemuVIOMMUItem *item,
+                        const qemuVIOMMUExplainPlace *place)
+{
+    const qemuVIOMMUGroup *group = place->group;
+    const qemuVIOMMUSlot *slot = place->slot;
+    const char *why;
+
+    if (group->pxb) {
+        qemuVIOMMUExplainPxb(buf, p, group->pxb,
+                             group->meta ? "kept: the record says it serves this IOMMU"
+                                         : "kept: devices of this IOMMU are below it");
+    } else {
+        /* its own bus and a secondary bus per port, spares included */
+        g_string_append_printf(buf, "  expander bus: index %u, busNr %d-%u, ",
+                               group->pxbIndex, group->busNr,
+                               group->busNr + group->slots->len + group->nspare);
+        qemuVIOMMUExplainNode(buf, "guest node", group->cell);
+        g_string_append_printf(buf, " (new: its IOMMU had none; slot 0x%02x of pcie.0",
+                               group->rootSlot);
+        if (group->nspare > 0)
+            g_string_append_printf(buf, "; spare root ports %u-%u",
+                                   group->spareFirst, group->spareFirst + group->nspare - 1);
+        g_string_append(buf, ")\n");
+    }
+
+    if (slot->reuse)
+        g_string_append_printf(buf, "  root port: index %u, slot 0x%02x (reused spare)\n",
+                               slot->port, slot->reuse->addr.addr.slot);
+    else
+        g_string_append_printf(buf, "  root port: index %u, slot 0x%02x (new)\n",
+                               slot->port, slot->pxbSlot);
+
+    if (item->move)
+        why = "moved: --move, its address put it behind no vIOMMU or another IOMMU's";
+    else if (slot->reuse)
+        why = "placed on a spare root port recorded for its IOMMU, as it had no guest address";
+    else
+        why = "placed behind the vIOMMU of its IOMMU, as it had no guest address";
+    g_string_append_printf(buf, "  why: %s\n", why);
+}
+
+
+/* A device that keeps its address. */
+static void
+qemuVIOMMUExplainKept(GString *buf,
+                      const qemuVIOMMUPlan *p,
+                      const qemuVIOMMUItem *item)
+{
+    const virPCIDeviceAddress *addr = &item->hostdev->addr.addr;
+    qemuVIOMMUController *pxb = NULL;
+    qemuVIOMMUController *port = NULL;
+
+    if (addr->bus > 0) {
+        qemuVIOMMUAddrSetBusHome(p->addrs, addr->bus, &pxb);
+        port = qemuVIOMMUDomainFindController(p->def, addr->bus);
+    }
+    if (pxb)
+        qemuVIOMMUExplainPxb(buf, p, pxb, "kept");
+    else
+        g_string_append(buf, "  expander bus: none (pcie.0's hierarchy)\n");
+
+    if (port && port->addr.set)
+        g_string_append_printf(buf, "  root port: index %u, slot 0x%02x (kept)\n",
+                               port->index, port->addr.addr.slot);
+    else if (addr->bus > 0)
+        g_string_append_printf(buf, "  root port: index %u (kept; libvirt gives it its address)\n",
+                               (unsigned int) addr->bus);
+    else
+        g_string_append(buf, "  root port: none (on pcie.0)\n");
+    g_string_append_printf(buf, "  why: kept: its address %02x:%02x.%x is already behind the vIOMMU of its IOMMU\n",
+                           addr->bus, addr->slot, addr->function);
+}
+
+
+static void
+qemuVIOMMUExplainDevice(GString *buf,
+                        const qemuVIOMMUPlan *p,
+                        const qemuVIOMMUItem *item)
+{
+    qemuVIOMMUExplainPlace place = { 0 };
+
+    g_string_append_printf(buf, "device %s (hostdev%u)\n",
+                           item->hostdev->sourceStr, item->hostdev->alias);
+    g_string_append_printf(buf, "  physical IOMMU: %s (%s), ", item->iommu->name,
+                           virSysIOMMUKindTypeToString(item->iommu->kind));
+    qemuVIOMMUExplainNode(buf, "host node", item->dev->numaNode);
+    g_string_append(buf, ", ");
+    qemuVIOMMUExplainNode(buf, "IOMMU group", item->dev->group);
+    g_string_append(buf, "\n");
+
+    if (qemuVIOMMUExplainFind(p, item, &place))
+        qemuVIOMMUExplainPlaced(buf, p, item, &place);
+    else
+        qemuVIOMMUExplainKept(buf, p, item);
+}
+
+
+static void
+qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUPlan *p)
+{
+    unsigned long long dflt = qemuVIOMMUWindowDefault(p->def->archKind);
+    unsigned long long have = 0;
+    int rc = qemuVIOMMUWindowGet(p->def, &have);
+
+    g_string_append(buf, "window (64-bit MMIO, <pcihole64>)\n");
+    if (p->windowNeed == 0)
+        g_string_append(buf, "  need: none (no 64-bit prefetchable BARs)\n");
+    else
+        g_string_append_printf(buf, "  need: %llu MiB (the BARs of the assigned devices, by root port)\n",
+                               p->windowNeed >> 20);
+
+    if (p->windowSet)
+        g_string_append_printf(buf, "  value: %llu MiB (planned: more than the %s of %llu MiB)\n",
+                               p->windowSet >> 20,
+                               rc == 1 ? "domain's <pcihole64>" : "default",
+                               (rc == 1 ? have : dflt) >> 20);
+    else if (rc == 1)
+        g_string_append_printf(buf, "  value: %llu MiB (domain: its <pcihole64>, kept)\n",
+                               have >> 20);
+    else
+        g_string_append_printf(buf, "  value: %llu MiB (default: QEMU's for this machine, nothing written)\n",
+                               dflt >> 20);
+}
+
+
+/* Where option @opt of a vIOMMU with options @opts comes from. */
+static const char *
+qemuVIOMMUExplainOptionSource(const qemuVIOMMUPlan *p,
+                              const qemuVIOMMUOptions *opts,
+                              qemuVIOMMUOption opt)
+{
+    if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE &&
+        p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 &&
+        g_strcmp0(p->optionsFrom, "default") != 0 &&
+        (!p->tmpl || !qemuVIOMMUOptionsHas(&p->tmpl->options, opt)))
+        return "planner: QEMU needs it for assigned devices";
+    if (qemuVIOMMUOptionsHas(&p->options, opt) &&
+        p->options.value[opt] == opts->value[opt])
+        return p->optionsFrom;
+    return "host SMMU capabilities";
+}
+
+
+static void
+qemuVIOMMUExplainOptions(GString *buf,
+                         const qemuVIOMMUPlan *p,
+                         const qemuVIOMMUOptions *opts,
+                         bool planned)
+{
+    size_t i;
+
+    for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++) {
+        if (!qemuVIOMMUOptionsHas(opts, i))
+            continue;
+        g_string_append_printf(buf, "  %s=", qemuVIOMMUOptionTypeToString(i));
+        if (qemuVIOMMUOptionIsSwitch(i))
+            g_string_append(buf, opts->value[i] ? "on" : "off");
+        else
+            g_string_append_printf(buf, "%u", opts->value[i]);
+        g_string_append_printf(buf, " (%s)\n",
+                               planned ? qemuVIOMMUExplainOptionSource(p, opts, i)
+                                       : "domain: kept as it is");
+    }
+}
+
+
+static const qemuVIOMMUOptions *
+qemuVIOMMUExplainOptionsFor(const qemuVIOMMUPlan *p, const char *iommu)
+{
+    const qemuVIOMMUOptions *opts = g_hash_table_lookup(p->iommuOptions, iommu);
+
+    return opts ? opts : &p->options;
+}
+
+
+static bool
+qemuVIOMMUExplainUpdated(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *iommu)
+{
+    size_t i;
+
+    for (i = 0; i < p->update->len; i++) {
+        if (g_ptr_array_index(p->update, i) == iommu)
+            return true;
+    }
+    return false;
+}
+
+
+/* aarch64: a vSMMU per expander bus of the record, and per new one. */
+static void
+qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->meta->buses->len; i++) {
+        const qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+        qemuVIOMMUIOMMU *iommu = qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller);
+        bool updated;
+
+        if (!iommu)
+            continue;
+        updated = qemuVIOMMUExplainUpdated(p, iommu);
+        g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (%s)\n",
+                               qemuVIOMMUModelTypeToString(iommu->model), bus->controller,
+                               bus->iommu, updated ? "updated" : "kept");
+        qemuVIOMMUExplainOptions(buf, p, updated ? qemuVIOMMUExplainOptionsFor(p, bus->iommu)
+                                                 : &iommu->options, updated);
+    }
+    for (i = 0; i < p->groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+
+        if (group->pxb)
+            continue;
+        g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (new; model from the %s)\n",
+                               qemuVIOMMUModelTypeToString(p->model), group->pxbIndex,
+                               group->iommu->name, p->optionsFrom);
+        qemuVIOMMUExplainOptions(buf, p, qemuVIOMMUExplainOptionsFor(p, group->iommu->name), true);
+    }
+    /* vSMMUs of the domain's own, which the plan leaves alone */
+    for (i = 0; i < p->def->iommus->len; i++) {
+        const qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->def->iommus, i);
+
+        if (iommu == p->tmpl ||
+            qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus))
+            continue;
+        g_string_append_printf(buf, "vIOMMU %s on %s %d (the domain's own, kept)\n",
+                               qemuVIOMMUModelTypeToString(iommu->model),
+                               iommu->pciBus == 0 ? "pcie.0, bus" : "expander bus",
+                               iommu->pciBus);
+        qemuVIOMMUExplainOptions(buf, p, &iommu->options, false);
+    }
+    if (p->removeTemplate)
+        g_string_append(buf, "template <iommu> removed: its options are on each vSMMU\n");
+}
+
+
+static void
+qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUPlan *p)
+{
+    if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT) {
+        qemuVIOMMUExplainSMMUs(buf, p);
+    } else if (p->addIOMMU) {
+        g_string_append_printf(buf, "vIOMMU %s for the whole guest (new; model from the %s)\n",
+                               qemuVIOMMUModelTypeToString(p->model), p->optionsFrom);
+        qemuVIOMMUExplainOptions(buf, p, &p->options, true);
+    } else if (p->tmpl) {
+        bool updated = qemuVIOMMUExplainUpdated(p, p->tmpl);
+
+        g_string_append_printf(buf, "vIOMMU %s for the whole guest (%s)\n",
+                               qemuVIOMMUModelTypeToString(p->tmpl->model),
+                               updated ? "updated" : "kept");
+        qemuVIOMMUExplainOptions(buf, p, updated ? &p->options : &p->tmpl->options, updated);
+    }
+
+    if (p->addIOMMUFD)
+        g_string_append(buf, "iommufd: added (accel='on' vSMMUs need it)\n");
+    else if (p->def->iommufd)
+        g_string_append(buf, "iommufd: kept\n");
+}
+
+
+char *
+qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *p)
+{
+    g_autoptr(GString) buf = g_string_new(NULL);
+    size_t i;
+
+    for (i = 0; i < p->items->len; i++)
+        qemuVIOMMUExplainDevice(buf, p, g_ptr_array_index(p->items, i));
+    if (p->items->len == 0)
+        g_string_append(buf, "no assigned PCI or mediated devices\n");
+    qemuVIOMMUExplainWindow(buf, p);
+    qemuVIOMMUExplainIOMMUs(buf, p);
+    return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+
+char *
+qemuVIOMMUPlanExplainDomain(virSysIOMMUHost *host,
+                            xmlDocPtr doc,
+                            const qemuVIOMMUPlanOptions *opts)
+{
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
+    g_autoptr(qemuVIOMMUPlan) plan = NULL;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)) ||
+        !(facts = qemuVIOMMUHostFactsCollect(host, def)) ||
+        !(plan = qemuVIOMMUPlanBuild(def, facts, opts)))
+        return NULL;
+    return qemuVIOMMUPlanFormatExplain(plan);
+}

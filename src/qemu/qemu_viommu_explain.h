@@ -1,0 +1,26 @@
+/*
+ * qemu_viommu_explain.h: a plan in words: where each device goes and why
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <libxml/tree.h>
+
+#include "qemu_viommu.h"
+
+/*
+ * The text of 'plan --explain': for each assigned device of @plan, in
+ * the domain's order, its physical IOMMU, host NUMA node, IOMMU group,
+ * expander bus and root port and why; then where the 64-bit MMIO
+ * window and each vIOMMU option come from.  Deterministic; cannot fail.
+ */
+char *qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *plan);
+
+/* Plan @doc against @host as qemuVIOMMUPlanDomain() does, but leave
+ * @doc as it is and return the plan's explanation; NULL with every
+ * problem reported. */
+char *qemuVIOMMUPlanExplainDomain(virSysIOMMUHost *host,
+                                  xmlDocPtr doc,
+                                  const qemuVIOMMUPlanOptions *opts);
