@@ -22,6 +22,7 @@
 #include "testutils.h"
 #include "virerror.h"
 #include "virpcibar.h"
+#include "virsysgpumem.h"
 #include "virsysiommu.h"
 #include "virpciids.h"
 #include "virsysiommufmt.h"
@@ -42,7 +43,8 @@ testScanFormat(const char *root, bool portable, bool json)
     if (!(host = virSysIOMMUHostOpen(root)))
         return NULL;
     virSysfsRootSetPortable(virSysIOMMUHostGetSysfs(host), portable);
-    if (virSysIOMMUHostScan(host) < 0)
+    if (virSysIOMMUHostScan(host) < 0 ||
+        virSysIOMMUHostReadGPUMem(host) < 0)
         return NULL;
     return json ? virSysIOMMUHostFormatJSON(host, NULL)
                 : virSysIOMMUHostFormatText(host, NULL);
@@ -91,7 +93,8 @@ testSaveRoundTrip(const void *opaque)
     if (!tmp)
         return -1;
     if (!(host = virSysIOMMUHostOpen(root)) ||
-        virSysIOMMUHostSave(host, dest) < 0)
+        virSysIOMMUHostSave(host, dest) < 0 ||
+        virSysIOMMUHostSaveRegions(host, dest) < 0)
         goto cleanup;
     if (!(before = testScanFormat(root, false, true)) ||
         !(after = testScanFormat(dest, false, true)))
