@@ -34,6 +34,7 @@
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virpcibar.h"
+#include "virsysgpumem.h"
 
 
 unsigned long long
@@ -62,8 +63,7 @@ qemuVIOMMUWindowRoot(qemuVIOMMUDomain *def)
 }
 
 
-/* The units libvirt's virScaledValue takes, default KiB. */
-static unsigned long long
+unsigned long long
 qemuVIOMMUWindowUnit(const char *unit)
 {
     static const struct { const char *name; unsigned long long scale; } units[] = {
@@ -273,10 +273,12 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
 
         if (item->hostdev->isMdev)
             continue;
-        if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0)
-            virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; the window is sized from the BARs in sysfs only, so add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
-                             item->hostdev->sourceStr, item->dev->driver);
-        if ((sum = virPCIBarSumMem64Prefetch(item->dev->bars)) == 0)
+        if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0 &&
+            !item->dev->vfioBars)
+            virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; VFIO's sizes are not known (%3$s), so the window is sized from the BARs in sysfs only: plan on the host itself, or add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
+                             item->hostdev->sourceStr, item->dev->driver,
+                             item->dev->vfioReason ? item->dev->vfioReason : "not read");
+        if ((sum = virPCIBarSumMem64Prefetch(virSysIOMMUDeviceGuestBars(item->dev))) == 0)
             continue;
         if (devs->len)
             g_string_append(devs, ", ");
@@ -356,8 +358,13 @@ qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
             continue;
         if ((rc = virSysIOMMUHostGetDevice(host, &hd->source, &dev)) < 0)
             return -1;
-        if (rc == 0 || virSysIOMMUHostGetDeviceBars(host, dev) < 0 ||
-            (sum = virPCIBarSumMem64Prefetch(dev->bars)) == 0)
+        if (rc == 0)
+            continue;
+        if (virSysIOMMUHostGetDeviceBars(host, dev) < 0 ||
+            virSysIOMMUHostGetDeviceDetails(host, dev) < 0 ||
+            virSysIOMMUHostGetDeviceRegions(host, dev) < 0)
+            return -1;
+        if ((sum = virPCIBarSumMem64Prefetch(virSysIOMMUDeviceGuestBars(dev))) == 0)
             continue;
         port = hd->addr.addr.bus;
         qemuVIOMMUAddrSetBusHome(addrs, port, &pxb);
