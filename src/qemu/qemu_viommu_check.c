@@ -12,10 +12,12 @@
 
 #include "qemu_viommu_caps.h"
 #include "qemu_viommu_conf.h"
+#include "qemu_viommu_gpumem.h"
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_window.h"
 #include "virpcibar.h"
 #include "virerror.h"
+#include "virsysgpumem.h"
 
 VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               QEMU_VIOMMU_CHECK_LAST,
@@ -29,6 +31,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "options",
               "error",
               "window",
+              "gpu-memory-nodes",
 );
 
 
@@ -190,6 +193,53 @@ qemuVIOMMUCheckOnSpare(qemuVIOMMUMeta *meta,
 }
 
 
+
+/* Each assigned device whose memory the guest sees as NUMA nodes: does
+ * its <acpi nodeset> still name as many as the host says it needs?
+ * Returns the number of results added, -1 when the host cannot be
+ * read (reported). */
+static int
+qemuVIOMMUCheckGPUMem(virSysIOMMUHost *host,
+                      qemuVIOMMUDomain *def,
+                      GPtrArray *list)
+{
+    int bad = 0;
+    size_t i;
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        g_autoptr(GArray) nodes = NULL;
+        virSysIOMMUDevice *dev = NULL;
+        const virSysGPUMem *mem;
+        qemuVIOMMUCheckResult *res;
+        unsigned int have;
+        int rc;
+
+        if (hd->isMdev)
+            continue;
+        if ((rc = virSysIOMMUHostGetDevice(host, &hd->source, &dev)) < 0)
+            return -1;
+        if (rc == 0)
+            continue;
+        if (!(mem = virSysIOMMUHostGetGPUMem(host, dev)) ||
+            qemuVIOMMUGPUMemNodeset(hd, &nodes) < 0)
+            return -1;
+        have = nodes ? nodes->len : 0;
+        if (have == mem->nodes)
+            continue;
+        res = g_new0(qemuVIOMMUCheckResult, 1);
+        res->source = g_strdup(hd->sourceStr);
+        res->status = QEMU_VIOMMU_CHECK_GPUMEM;
+        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        res->message = g_strdup_printf(_("host device %1$s needs %2$u guest NUMA nodes for its memory now (%3$s), but its <acpi nodeset> names %4$u; remove <acpi> and the memoryless cells it names, and plan the domain again"),
+                                       hd->sourceStr, mem->nodes,
+                                       mem->why ? mem->why : "none", have);
+        g_ptr_array_add(list, res);
+        bad++;
+    }
+    return bad;
+}
+
 int
 qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                       xmlDocPtr doc,
@@ -298,6 +348,9 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
     }
 
     if ((rc = qemuVIOMMUCheckOptions(host, def, meta, list)) < 0)
+        return -1;
+    bad += rc;
+    if ((rc = qemuVIOMMUCheckGPUMem(host, def, list)) < 0)
         return -1;
     bad += rc;
 

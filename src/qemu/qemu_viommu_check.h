@@ -24,6 +24,8 @@ typedef enum {
                                      * source is the SMMU's name */
     QEMU_VIOMMU_CHECK_ERROR,        /* the host could not be read */
     QEMU_VIOMMU_CHECK_WINDOW,       /* <pcihole64> no longer holds the BARs */
+    QEMU_VIOMMU_CHECK_GPUMEM,       /* its <acpi nodeset> no longer matches
+                                     * the nodes its memory needs */
 
     QEMU_VIOMMU_CHECK_LAST
 } qemuVIOMMUCheckStatus;
