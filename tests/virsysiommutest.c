@@ -830,6 +830,69 @@ testUnused(const void *opaque G_GNUC_UNUSED)
 }
 
 
+
+/* ---- GPU memory nodes: how the count is found ---- */
+
+typedef struct _testGPUMem testGPUMem;
+struct _testGPUMem {
+    const char *what;
+    const char *driver;
+    const char *device;         /* PCI device ID file content */
+    const char *possible;       /* NULL: no node states */
+    const char *hasCPU;
+    const char *hasGI;
+    unsigned int nodes;
+    const char *source;
+    const char *expectError;
+};
+
+
+static int
+testGPUMemRule(const void *opaque)
+{
+    const testGPUMem *c = opaque;
+    g_autoptr(testTree) t = testTreeNew();
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autofree char *link = g_strdup_printf("../../../../bus/pci/drivers/%s", c->driver);
+    g_autofree char *keep = g_strdup_printf("sys/bus/pci/drivers/%s/.keep", c->driver);
+    virPCIDeviceAddress addr = { 0, 1, 0, 0 };
+    virSysIOMMUDevice *dev = NULL;
+    virSysGPUMem *mem;
+
+    testTreeFile(t, keep, "");
+    testTreeLink(t, TEST_DEV "/driver", link);
+    testTreeFile(t, TEST_DEV "/vendor", "0x10de\n");
+    testTreeFile(t, TEST_DEV "/device", c->device);
+    if (c->possible) {
+        testTreeFile(t, "sys/devices/system/node/possible", c->possible);
+        testTreeFile(t, "sys/devices/system/node/has_cpu", c->hasCPU);
+        testTreeFile(t, "sys/devices/system/node/has_generic_initiator", c->hasGI);
+    }
+    if (!(host = virSysIOMMUHostOpen(t->root)) ||
+        virSysIOMMUHostGetDevice(host, &addr, &dev) != 1)
+        return -1;
+    mem = virSysIOMMUHostGetGPUMem(host, dev);
+    if (c->expectError) {
+        if (mem || !strstr(virErrorGetLast(), c->expectError)) {
+            printf("  expected an error with '%s', got '%s'\n", c->expectError,
+                   mem ? "none" : virErrorGetLast());
+            return -1;
+        }
+        virErrorReset();
+        return 0;
+    }
+    if (!mem)
+        return -1;
+    if (mem->nodes != c->nodes ||
+        g_strcmp0(virSysGPUMemSourceTypeToString(mem->source), c->source) != 0) {
+        printf("  got %u nodes from %s (%s), expected %u from %s\n", mem->nodes,
+               virSysGPUMemSourceTypeToString(mem->source), mem->why, c->nodes, c->source);
+        return -1;
+    }
+    return 0;
+}
+
+
 int
 main(void)
 {
@@ -839,6 +902,22 @@ main(void)
     const char *name;
     int failures = 0;
     size_t i;
+    static const testGPUMem gpumem[] = {
+        { "nvgrace, no node states: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          NULL, NULL, NULL, 8, "table", NULL },
+        { "nvgrace, eight CPU-less nodes: the host", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0-8\n", "0\n", "\n", 8, "host-numa", NULL },
+        { "nvgrace, five CPU-less nodes: the host, not the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0-5\n", "0\n", "\n", 5, "host-numa", NULL },
+        { "nvgrace, no CPU-less node: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0\n", "0\n", "\n", 8, "table", NULL },
+        { "vfio-pci GH200: none", "vfio-pci", "0x2342\n",
+          "0-8\n", "0\n", "\n", 0, "none", NULL },
+        { "any device on a generic-initiator host node: one", "mlx5_core", "0x101d\n",
+          "0-1\n", "1\n", "0\n", 1, "host-gi", NULL },
+        { "a malformed node list", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0-x\n", "0\n", "\n", 0, NULL, "is not a node list" },
+    };
     static const testBroken broken[] = {
         { "tree: well-formed", testMangleNone, false, NULL },
         { "tree: well-formed (portable)", testMangleNone, true, NULL },
@@ -917,6 +996,12 @@ main(void)
         failures++;
     if (virTestRun("PCI BARs from 'resource'", testPCIBarParse, NULL) < 0)
         failures++;
+    for (i = 0; i < G_N_ELEMENTS(gpumem); i++) {
+        g_autofree char *tname = g_strdup_printf("GPU memory nodes: %s", gpumem[i].what);
+
+        if (virTestRun(tname, testGPUMemRule, &gpumem[i]) < 0)
+            failures++;
+    }
     if (virTestRun("no unused data files", testUnused, NULL) < 0)
         failures++;
 
