@@ -125,6 +125,7 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
     g_autoptr(GString) text = g_string_new(NULL);
     int bad;
     unsigned int window = 0;
+    unsigned int gpumem = 0;
     size_t i;
 
     if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
@@ -151,15 +152,20 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
 
             if (res->status == QEMU_VIOMMU_CHECK_WINDOW)
                 window++;
+            else if (res->status == QEMU_VIOMMU_CHECK_GPUMEM)
+                gpumem++;
         }
         if (bad == 0)
             g_string_append_printf(text, "%u assigned devices sit behind the vIOMMUs of their physical IOMMUs\n",
                                    results->len);
-        else if ((unsigned int) bad > window)
+        else if ((unsigned int) bad > window + gpumem)
             g_string_append_printf(text, "%u of %u assigned devices no longer match the host\n",
-                                   bad - window, results->len - window);
+                                   bad - window - gpumem, results->len - window - gpumem);
         if (window)
             g_string_append(text, "the 64-bit MMIO window no longer holds the assigned devices\n");
+        if (gpumem)
+            g_string_append_printf(text, "%u assigned devices have other guest NUMA nodes than their memory needs\n",
+                                   gpumem);
     }
     if (virtVIOMMUWriteOutput(NULL, text->str, text->len) < 0)
         return virtVIOMMUFail();
