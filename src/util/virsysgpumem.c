@@ -489,7 +489,7 @@ virSysGPUMemIsVFIODriver(const char *driver)
 int
 virSysIOMMUHostReadGPUMem(virSysIOMMUHost *host)
 {
-    GPtrArray *devices = virSysIOMMUHostGetDevices(host);
+    g_autoptr(GPtrArray) devices = virSysIOMMUHostGetDevices(host);
     size_t i;
 
     for (i = 0; i < devices->len; i++) {
@@ -540,7 +540,7 @@ virSysGPUMemSaveDevice(virJSONBuilder *b, virSysIOMMUDevice *dev)
 int
 virSysIOMMUHostSaveRegions(virSysIOMMUHost *host, const char *dir)
 {
-    GPtrArray *devices = virSysIOMMUHostGetDevices(host);
+    g_autoptr(GPtrArray) devices = virSysIOMMUHostGetDevices(host);
     g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
     g_autofree char *file = g_build_filename(dir, VIR_SYS_VFIO_REGIONS_FILE, NULL);
     g_autofree char *text = NULL;
