@@ -831,6 +831,62 @@ testUnused(const void *opaque G_GNUC_UNUSED)
 
 
 
+/* ---- the VFIO region record of a fixture ---- */
+
+typedef struct _testRegions testRegions;
+struct _testRegions {
+    const char *what;
+    const char *json;           /* NULL: no file */
+    unsigned long long pref64;  /* sum of the 64-bit prefetchable BARs */
+    const char *reason;         /* substring of vfioReason, NULL: read */
+    const char *expectError;
+};
+
+
+static int
+testRegionRecord(const void *opaque)
+{
+    const testRegions *c = opaque;
+    g_autoptr(testTree) t = testTreeNew();
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    virPCIDeviceAddress addr = { 0, 1, 0, 0 };
+    virSysIOMMUDevice *dev = NULL;
+    int rc;
+
+    if (c->json)
+        testTreeFile(t, "vfio-regions.json", c->json);
+    if (!(host = virSysIOMMUHostOpen(t->root)) ||
+        virSysIOMMUHostGetDevice(host, &addr, &dev) != 1)
+        return -1;
+    rc = virSysIOMMUHostGetDeviceRegions(host, dev);
+    if (c->expectError) {
+        if (rc == 0 || !strstr(virErrorGetLast(), c->expectError)) {
+            printf("  expected an error with '%s', got '%s'\n", c->expectError,
+                   rc == 0 ? "none" : virErrorGetLast());
+            return -1;
+        }
+        virErrorReset();
+        return 0;
+    }
+    if (rc < 0)
+        return -1;
+    if (c->reason) {
+        if (dev->vfioBars || !dev->vfioReason || !strstr(dev->vfioReason, c->reason)) {
+            printf("  expected no regions because '%s', got '%s'\n", c->reason,
+                   dev->vfioReason ? dev->vfioReason : "regions");
+            return -1;
+        }
+        return 0;
+    }
+    if (!dev->vfioBars ||
+        virPCIBarSumMem64Prefetch(virSysIOMMUDeviceGuestBars(dev)) != c->pref64) {
+        printf("  expected %llu bytes of 64-bit prefetchable BARs\n", c->pref64);
+        return -1;
+    }
+    return 0;
+}
+
+
 /* ---- GPU memory nodes: how the count is found ---- */
 
 typedef struct _testGPUMem testGPUMem;
@@ -918,6 +974,30 @@ main(void)
         { "a malformed node list", "nvgrace-gpu-vfio-pci", "0x2342\n",
           "0-x\n", "0\n", "\n", 0, NULL, "is not a node list" },
     };
+    static const testRegions regions[] = {
+        { "no record", NULL, 0, "has no vfio-regions.json", NULL },
+        { "not listed", "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": []}",
+          0, "does not list it", NULL },
+        { "listed with a reason",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"reason\": \"busy\"}]}",
+          0, "busy", NULL },
+        { "BAR 4 of 128 GiB and BAR 2 of 1 GiB",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+          "{\"index\": 0, \"size\": \"0x1000000\", \"bar\": \"0x4\"},"
+          "{\"index\": 2, \"size\": \"0x40000000\", \"bar\": \"0xc\"},"
+          "{\"index\": 4, \"size\": \"0x2000000000\", \"bar\": \"0xc\"}]}]}",
+          0x2040000000ULL, NULL, NULL },
+        { "not a record", "{\"format\": \"other\"}", 0, NULL, "is not a VFIO region record" },
+        { "not JSON", "{", 0, NULL, "cannot read" },
+        { "a size that is no hex string",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+          "{\"index\": 4, \"size\": 4096, \"bar\": \"0xc\"}]}]}",
+          0, NULL, "region 0 of '0000:01:00.0' is malformed" },
+        { "an index beyond BAR 5",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+          "{\"index\": 7, \"size\": \"0x1000\", \"bar\": \"0x0\"}]}]}",
+          0, NULL, "is malformed" },
+    };
     static const testBroken broken[] = {
         { "tree: well-formed", testMangleNone, false, NULL },
         { "tree: well-formed (portable)", testMangleNone, true, NULL },
@@ -996,6 +1076,12 @@ main(void)
         failures++;
     if (virTestRun("PCI BARs from 'resource'", testPCIBarParse, NULL) < 0)
         failures++;
+    for (i = 0; i < G_N_ELEMENTS(regions); i++) {
+        g_autofree char *tname = g_strdup_printf("VFIO regions: %s", regions[i].what);
+
+        if (virTestRun(tname, testRegionRecord, &regions[i]) < 0)
+            failures++;
+    }
     for (i = 0; i < G_N_ELEMENTS(gpumem); i++) {
         g_autofree char *tname = g_strdup_printf("GPU memory nodes: %s", gpumem[i].what);
 
