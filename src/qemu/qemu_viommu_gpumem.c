@@ -232,13 +232,15 @@ qemuVIOMMUGPUMemAddCell0(qemuVIOMMUDomain *def, xmlNodePtr numa)
     g_autofree char *cpus = NULL;
     guint64 n = 1;
     guint64 kib = 0;
+    unsigned long long scale;
     xmlNodePtr cell;
 
     if (vcpuText)
         g_ascii_string_to_unsigned(g_strstrip(vcpuText), 10, 1, 16384, &n, NULL);
-    if (memText &&
-        g_ascii_string_to_unsigned(g_strstrip(memText), 10, 0, G_MAXUINT64 >> 10, &kib, NULL))
-        kib = kib * qemuVIOMMUWindowUnit(unit) >> 10;
+    scale = qemuVIOMMUWindowUnit(unit);
+    if (memText && scale &&
+        g_ascii_string_to_unsigned(g_strstrip(memText), 10, 0, G_MAXUINT64 / scale, &kib, NULL))
+        kib = kib * scale >> 10;
     cpus = n > 1 ? g_strdup_printf("0-%" G_GUINT64_FORMAT, n - 1) : g_strdup("0");
 
     cell = qemuVIOMMUXMLNewChild(numa, "cell");
