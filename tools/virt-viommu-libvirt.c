@@ -23,6 +23,7 @@
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
+#include "virsysgpumem.h"
 #include "virsysiommu.h"
 #include "virt-viommu-lock.h"
 
@@ -925,7 +926,16 @@ virtVIOMMUAttachOne(virConnectPtr conn,
 {
     unsigned int flags = live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
     const char *which = live ? "running domain" : "persistent definition";
+    const virSysGPUMem *gpumem = virSysIOMMUHostGetGPUMem(host, dev);
     unsigned int attempt;
+
+    if (!gpumem)
+        return -1;
+    if (live && gpumem->nodes > 0) {
+        virReportError(VIR_ERROR_OPERATION_INVALID, _("host device %1$s needs %2$u guest NUMA nodes for its memory (%3$s), and NUMA nodes cannot be hot-added; attach with --config (the device is there from the next boot)"),
+                       dev->bdf, gpumem->nodes, gpumem->why);
+        return -1;
+    }
 
     for (attempt = 1; attempt <= VIRT_VIOMMU_TRIES; attempt++) {
         g_autofree char *base = NULL;
@@ -949,7 +959,11 @@ virtVIOMMUAttachOne(virConnectPtr conn,
         if (virtVIOMMUFindHostdev(doc, dev->bdf))
             return virtVIOMMUAttachFinish(dom, doc, dev, live);
 
-        if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
+        /* a device whose memory the guest sees as NUMA nodes needs
+         * cells that only a definition can add: plan it in */
+        if (gpumem->nodes > 0)
+            rc = 0;
+        else if ((rc = qemuVIOMMUPlanFindSparePort(doc, dev->iommu, &port)) < 0)
             return -1;
         if (rc == 0) {
             if (live) {
