@@ -587,6 +587,7 @@ virSysGPUMemFormatBars(const virSysIOMMUDevice *dev)
 
         g_string_append_printf(out, "%sBAR%u %s%s", out->len ? " " : "",
                                bar->index, size,
+                               bar->io ? " io" :
                                virPCIBarIsMem64Prefetch(bar) ? " pref64" : "");
     }
     return g_string_free(g_steal_pointer(&out), out->len == 0);

@@ -551,6 +551,19 @@ def caps_check_virt_viommu(lines, reads, bad):
                        % ('before' if n == '1' else 'after', got, yrc.get(n), want[n]))
             for l in y[n]:
                 print('    ' + l)
+    # the VFIO-bound device's BARs as VFIO reports them (its cdev bound to
+    # an iommufd, VFIO_DEVICE_GET_REGION_INFO): the sizes sysfs shows
+    for k, l in enumerate(scan):
+        if 'driver=vfio-pci' not in l:
+            continue
+        sysfs = re.search(r'bars=(\S+)', l)
+        nxt = scan[k + 1].strip() if k + 1 < len(scan) else ''
+        want = ' '.join('BAR%s %s%s' % (b.split(':')[0], b.split(':')[1].split('/')[0],
+                                         ' io' if b.endswith('/io') else '')
+                        for b in sysfs.group(1).split(',')) if sysfs else None
+        print('  scan: %s (sysfs bars=%s)' % (nxt, sysfs.group(1) if sysfs else '-'))
+        if not nxt.startswith('vfio: ') or nxt[len('vfio: '):] != want:
+            bad.append('scan shows "%s" for the vfio-pci device, expected "vfio: %s"' % (nxt, want))
     caps = [l.strip() for l in scan if l.strip().startswith('caps:')]
     print('  scan: %s' % (caps[0] if caps else 'no caps line'))
     ok = [p for p in reads if p[3] == 'ok']
