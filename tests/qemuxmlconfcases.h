@@ -13,6 +13,7 @@ DO_TEST("aarch64-grace-gpumem-two", "aarch64-grace-gpumem");
 DO_TEST("aarch64-grace-gpumem-user-numa", "aarch64-grace-gpumem");
 DO_TEST("aarch64-grace-gpumem-user-numa-one", "aarch64-grace-gpumem");
 DO_TEST("aarch64-grace-gpumem-user-nodeset", "aarch64-grace-gpumem");
+DO_TEST("aarch64-gi-accel", "aarch64-gi-accel");
 DO_TEST("aarch64-grace-nic-functions", "aarch64-grace");
 DO_TEST("aarch64-sriov-vfs", "aarch64-sriov");
 DO_TEST("aarch64-multifunction-all", "aarch64-multifunction");

@@ -932,7 +932,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
     if (!gpumem)
         return -1;
     if (live && gpumem->nodes > 0) {
-        virReportError(VIR_ERROR_OPERATION_INVALID, _("host device %1$s needs %2$u guest NUMA nodes for its memory (%3$s), and NUMA nodes cannot be hot-added; attach with --config (the device is there from the next boot)"),
+        virReportError(VIR_ERROR_OPERATION_INVALID, _("host device %1$s needs %2$u generic-initiator guest NUMA nodes (%3$s), and NUMA nodes cannot be hot-added; attach with --config (the device is there from the next boot)"),
                        dev->bdf, gpumem->nodes, gpumem->why);
         return -1;
     }

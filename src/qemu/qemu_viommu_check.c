@@ -31,7 +31,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "options",
               "error",
               "window",
-              "gpu-memory-nodes",
+              "initiator-nodes",
 );
 
 
@@ -231,7 +231,7 @@ qemuVIOMMUCheckGPUMem(virSysIOMMUHost *host,
         res->source = g_strdup(hd->sourceStr);
         res->status = QEMU_VIOMMU_CHECK_GPUMEM;
         res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
-        res->message = g_strdup_printf(_("host device %1$s needs %2$u guest NUMA nodes for its memory now (%3$s), but its <acpi nodeset> names %4$u; remove <acpi> and the memoryless cells it names, and plan the domain again"),
+        res->message = g_strdup_printf(_("host device %1$s needs %2$u generic-initiator guest NUMA nodes now (%3$s), but its <acpi nodeset> names %4$u; remove <acpi> and the memoryless cells it names, and plan the domain again"),
                                        hd->sourceStr, mem->nodes,
                                        mem->why ? mem->why : "none", have);
         g_ptr_array_add(list, res);

@@ -111,7 +111,7 @@ qemuVIOMMUGPUMemCheckUser(qemuVIOMMUPlan *p,
     size_t i;
 
     if (nodes->len != mem->nodes) {
-        virReportError(VIR_ERROR_CONFLICT, _("%1$s: host device %2$s needs %3$u guest NUMA nodes for its memory (%4$s), but its <acpi nodeset> names %5$u; name %3$u memoryless cells, or remove <acpi> to let virt-viommu add them"),
+        virReportError(VIR_ERROR_CONFLICT, _("%1$s: host device %2$s needs %3$u generic-initiator guest NUMA nodes (%4$s), but its <acpi nodeset> names %5$u; name %3$u memoryless cells, or remove <acpi> to let virt-viommu add them"),
                        qemuVIOMMUHostdevPath(item->hostdev), item->hostdev->sourceStr,
                        mem->nodes, mem->why, nodes->len);
         return -1;

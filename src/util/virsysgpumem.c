@@ -601,7 +601,7 @@ virSysGPUMemFormat(const virSysIOMMUDevice *dev)
     g_autofree char *bars = virSysGPUMemFormatBars(dev);
 
     if (dev->gpumem && dev->gpumem->nodes > 0)
-        g_string_append_printf(out, "gpu-memory: nodes=%u (%s: %s)",
+        g_string_append_printf(out, "initiator-nodes=%u (%s: %s)",
                                dev->gpumem->nodes,
                                virSysGPUMemSourceTypeToString(dev->gpumem->source),
                                dev->gpumem->why);
@@ -617,7 +617,7 @@ virSysGPUMemFormatJSON(virJSONBuilder *b, const virSysIOMMUDevice *dev)
     size_t i;
 
     if (dev->gpumem && (dev->gpumem->nodes > 0 || dev->gpumem->variant)) {
-        virJSONBeginObject(b, "gpu_memory");
+        virJSONBeginObject(b, "initiator_nodes");
         virJSONAddBool(b, "variant_driver", dev->gpumem->variant);
         virJSONAddInt(b, "nodes", dev->gpumem->nodes);
         virJSONAddString(b, "source", virSysGPUMemSourceTypeToString(dev->gpumem->source));
