@@ -231,9 +231,13 @@ qemuVIOMMUCheckGPUMem(virSysIOMMUHost *host,
         res->source = g_strdup(hd->sourceStr);
         res->status = QEMU_VIOMMU_CHECK_GPUMEM;
         res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
-        res->message = g_strdup_printf(_("host device %1$s needs %2$u generic-initiator guest NUMA nodes now (%3$s), but its <acpi nodeset> names %4$u; remove <acpi> and the memoryless cells it names, and plan the domain again"),
-                                       hd->sourceStr, mem->nodes,
-                                       mem->why ? mem->why : "none", have);
+        if (have == 0)
+            res->message = g_strdup_printf(_("host device %1$s needs %2$u generic-initiator guest NUMA nodes now (%3$s), but it has no <acpi nodeset>; plan the domain again to add them"),
+                                           hd->sourceStr, mem->nodes, mem->why);
+        else
+            res->message = g_strdup_printf(_("host device %1$s needs %2$u generic-initiator guest NUMA nodes now (%3$s), but its <acpi nodeset> names %4$u; remove <acpi> and the memoryless cells it names, and plan the domain again"),
+                                           hd->sourceStr, mem->nodes,
+                                           mem->why ? mem->why : "none", have);
         g_ptr_array_add(list, res);
         bad++;
     }
