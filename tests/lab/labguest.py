@@ -284,7 +284,7 @@ def cmd_standin(a):
     # Memoryless, CPU-less cells (a device's generic-initiator nodes) are
     # kept as such with --generic-initiators, else dropped.
     empty = [c for c in cells if not c.get('cpus') and c.get('memory') == '0']
-    if not a.generic_initiators:
+    if not getattr(a, 'generic_initiators', False):
         if empty:
             notes.append('dropped %d memoryless NUMA cells' % len(empty))
         cells = [c for c in cells if c not in empty]
@@ -399,7 +399,7 @@ def cmd_standin(a):
             b, s, f = pci_addr(el)
             entry = {'source': src, 'controller': b, 'slot': s, 'function': f}
             acpi = el.find('acpi')
-            if a.generic_initiators and acpi is not None and acpi.get('nodeset'):
+            if getattr(a, 'generic_initiators', False) and acpi is not None and acpi.get('nodeset'):
                 # libvirt writes acpi-generic-initiator objects only for a
                 # <hostdev>; for its stand-in they go in by hand, naming
                 # the stand-in by a user alias
