@@ -22,6 +22,7 @@
 #include "testutils.h"
 #include "virerror.h"
 #include "virpcibar.h"
+#include "virsysgpumem.h"
 #include "virsysiommu.h"
 #include "virpciids.h"
 #include "virsysiommufmt.h"
@@ -42,7 +43,8 @@ testScanFormat(const char *root, bool portable, bool json)
     if (!(host = virSysIOMMUHostOpen(root)))
         return NULL;
     virSysfsRootSetPortable(virSysIOMMUHostGetSysfs(host), portable);
-    if (virSysIOMMUHostScan(host) < 0)
+    if (virSysIOMMUHostScan(host) < 0 ||
+        virSysIOMMUHostReadGPUMem(host) < 0)
         return NULL;
     return json ? virSysIOMMUHostFormatJSON(host, NULL)
                 : virSysIOMMUHostFormatText(host, NULL);
@@ -91,7 +93,8 @@ testSaveRoundTrip(const void *opaque)
     if (!tmp)
         return -1;
     if (!(host = virSysIOMMUHostOpen(root)) ||
-        virSysIOMMUHostSave(host, dest) < 0)
+        virSysIOMMUHostSave(host, dest) < 0 ||
+        virSysIOMMUHostSaveRegions(host, dest) < 0)
         goto cleanup;
     if (!(before = testScanFormat(root, false, true)) ||
         !(after = testScanFormat(dest, false, true)))
@@ -932,6 +935,127 @@ testUnused(const void *opaque G_GNUC_UNUSED)
 }
 
 
+
+/* ---- the VFIO region record of a fixture ---- */
+
+typedef struct _testRegions testRegions;
+struct _testRegions {
+    const char *what;
+    const char *json;           /* NULL: no file */
+    unsigned long long pref64;  /* sum of the 64-bit prefetchable BARs */
+    const char *reason;         /* substring of vfioReason, NULL: read */
+    const char *expectError;
+};
+
+
+static int
+testRegionRecord(const void *opaque)
+{
+    const testRegions *c = opaque;
+    g_autoptr(testTree) t = testTreeNew();
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    virPCIDeviceAddress addr = { 0, 1, 0, 0 };
+    virSysIOMMUDevice *dev = NULL;
+    unsigned long long sum;
+    int rc;
+
+    if (c->json)
+        testTreeFile(t, "vfio-regions.json", c->json);
+    if (!(host = virSysIOMMUHostOpen(t->root)) ||
+        virSysIOMMUHostGetDevice(host, &addr, &dev) != 1)
+        return -1;
+    rc = virSysIOMMUHostGetDeviceRegions(host, dev);
+    if (c->expectError) {
+        if (rc == 0 || !strstr(virErrorGetLast(), c->expectError)) {
+            printf("  expected an error with '%s', got '%s'\n", c->expectError,
+                   rc == 0 ? "none" : virErrorGetLast());
+            return -1;
+        }
+        virErrorReset();
+        return 0;
+    }
+    if (rc < 0)
+        return -1;
+    if (c->reason) {
+        if (dev->vfioBars || !dev->vfioReason || !strstr(dev->vfioReason, c->reason)) {
+            printf("  expected no regions because '%s', got '%s'\n", c->reason,
+                   dev->vfioReason ? dev->vfioReason : "regions");
+            return -1;
+        }
+        return 0;
+    }
+    if (!dev->vfioBars ||
+        !virPCIBarSumMem64Prefetch(virSysIOMMUDeviceGuestBars(dev), &sum) ||
+        sum != c->pref64) {
+        printf("  expected %llu bytes of 64-bit prefetchable BARs\n", c->pref64);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* ---- GPU memory nodes: how the count is found ---- */
+
+typedef struct _testGPUMem testGPUMem;
+struct _testGPUMem {
+    const char *what;
+    const char *driver;
+    const char *device;         /* PCI device ID file content */
+    const char *possible;       /* NULL: no node states */
+    const char *hasCPU;
+    const char *hasGI;
+    unsigned int nodes;
+    const char *source;
+    const char *expectError;
+};
+
+
+static int
+testGPUMemRule(const void *opaque)
+{
+    const testGPUMem *c = opaque;
+    g_autoptr(testTree) t = testTreeNew();
+    g_autoptr(virSysIOMMUHost) host = NULL;
+    g_autofree char *link = g_strdup_printf("../../../../bus/pci/drivers/%s", c->driver);
+    g_autofree char *keep = g_strdup_printf("sys/bus/pci/drivers/%s/.keep", c->driver);
+    virPCIDeviceAddress addr = { 0, 1, 0, 0 };
+    virSysIOMMUDevice *dev = NULL;
+    virSysGPUMem *mem;
+
+    testTreeFile(t, keep, "");
+    testTreeLink(t, TEST_DEV "/driver", link);
+    testTreeFile(t, TEST_DEV "/vendor", "0x10de\n");
+    testTreeFile(t, TEST_DEV "/device", c->device);
+    if (c->possible) {
+        testTreeFile(t, "sys/devices/system/node/possible", c->possible);
+        testTreeFile(t, "sys/devices/system/node/has_cpu", c->hasCPU);
+        testTreeFile(t, "sys/devices/system/node/has_generic_initiator", c->hasGI);
+    }
+    if (!(host = virSysIOMMUHostOpen(t->root)) ||
+        virSysIOMMUHostGetDevice(host, &addr, &dev) != 1)
+        return -1;
+    mem = virSysIOMMUHostGetGPUMem(host, dev);
+    if (c->expectError) {
+        if (mem || !strstr(virErrorGetLast(), c->expectError)) {
+            printf("  expected an error with '%s', got '%s'\n", c->expectError,
+                   mem ? "none" : virErrorGetLast());
+            return -1;
+        }
+        virErrorReset();
+        return 0;
+    }
+    if (!mem)
+        return -1;
+    if (mem->nodes != c->nodes ||
+        g_strcmp0(virSysGPUMemSourceTypeToString(mem->source), c->source) != 0) {
+        printf("  got %u nodes from %s (%s), expected %u from %s\n", mem->nodes,
+               virSysGPUMemSourceTypeToString(mem->source), mem->why, c->nodes, c->source);
+        return -1;
+    }
+    return 0;
+}
+
+
 int
 main(void)
 {
@@ -941,6 +1065,46 @@ main(void)
     const char *name;
     int failures = 0;
     size_t i;
+    static const testGPUMem gpumem[] = {
+        { "nvgrace, no node states: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          NULL, NULL, NULL, 8, "table", NULL },
+        { "nvgrace, eight CPU-less nodes: the host", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0-8\n", "0\n", "\n", 8, "host-numa", NULL },
+        { "nvgrace, five CPU-less nodes: the host, not the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0-5\n", "0\n", "\n", 5, "host-numa", NULL },
+        { "nvgrace, no CPU-less node: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0\n", "0\n", "\n", 8, "table", NULL },
+        { "vfio-pci GH200: none", "vfio-pci", "0x2342\n",
+          "0-8\n", "0\n", "\n", 0, "none", NULL },
+        { "any device on a generic-initiator host node: one", "mlx5_core", "0x101d\n",
+          "0-1\n", "1\n", "0\n", 1, "host-gi", NULL },
+        { "a malformed node list", "nvgrace-gpu-vfio-pci", "0x2342\n",
+          "0-x\n", "0\n", "\n", 0, NULL, "is not a node list" },
+    };
+    static const testRegions regions[] = {
+        { "no record", NULL, 0, "has no vfio-regions.json", NULL },
+        { "not listed", "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": []}",
+          0, "does not list it", NULL },
+        { "listed with a reason",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"reason\": \"busy\"}]}",
+          0, "busy", NULL },
+        { "BAR 4 of 128 GiB and BAR 2 of 1 GiB",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+          "{\"index\": 0, \"size\": \"0x1000000\", \"bar\": \"0x4\"},"
+          "{\"index\": 2, \"size\": \"0x40000000\", \"bar\": \"0xc\"},"
+          "{\"index\": 4, \"size\": \"0x2000000000\", \"bar\": \"0xc\"}]}]}",
+          0x2040000000ULL, NULL, NULL },
+        { "not a record", "{\"format\": \"other\"}", 0, NULL, "is not a VFIO region record" },
+        { "not JSON", "{", 0, NULL, "cannot read" },
+        { "a size that is no hex string",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+          "{\"index\": 4, \"size\": 4096, \"bar\": \"0xc\"}]}]}",
+          0, NULL, "region 0 of '0000:01:00.0' is malformed" },
+        { "an index beyond BAR 5",
+          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+          "{\"index\": 7, \"size\": \"0x1000\", \"bar\": \"0x0\"}]}]}",
+          0, NULL, "is malformed" },
+    };
     static const testBroken broken[] = {
         { "tree: well-formed", testMangleNone, false, NULL },
         { "tree: well-formed (portable)", testMangleNone, true, NULL },
@@ -1021,6 +1185,18 @@ main(void)
         failures++;
     if (virTestRun("PCI BARs from 'resource'", testPCIBarParse, NULL) < 0)
         failures++;
+    for (i = 0; i < G_N_ELEMENTS(regions); i++) {
+        g_autofree char *tname = g_strdup_printf("VFIO regions: %s", regions[i].what);
+
+        if (virTestRun(tname, testRegionRecord, &regions[i]) < 0)
+            failures++;
+    }
+    for (i = 0; i < G_N_ELEMENTS(gpumem); i++) {
+        g_autofree char *tname = g_strdup_printf("GPU memory nodes: %s", gpumem[i].what);
+
+        if (virTestRun(tname, testGPUMemRule, &gpumem[i]) < 0)
+            failures++;
+    }
     if (virTestRun("no unused data files", testUnused, NULL) < 0)
         failures++;
 

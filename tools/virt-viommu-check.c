@@ -126,6 +126,7 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
     int bad;
     unsigned int window = 0;
     unsigned int options = 0;
+    unsigned int gpumem = 0;
     size_t i;
 
     if (!(host = virSysIOMMUHostOpen(virtVIOMMUSysfsRoot(args->sysfsRoot))))
@@ -154,18 +155,24 @@ virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
                 window++;
             else if (res->status == QEMU_VIOMMU_CHECK_OPTIONS)
                 options++;
+            else if (res->status == QEMU_VIOMMU_CHECK_GPUMEM)
+                gpumem++;
         }
         if (bad == 0)
             g_string_append_printf(text, "%u assigned devices sit behind the vIOMMUs of their physical IOMMUs\n",
                                    results->len);
-        else if ((unsigned int) bad > window + options)
+        else if ((unsigned int) bad > window + options + gpumem)
             g_string_append_printf(text, "%u of %u assigned devices no longer match the host\n",
-                                   bad - window - options, results->len - window - options);
+                                   bad - window - options - gpumem,
+                                   results->len - window - options - gpumem);
         if (options)
             g_string_append_printf(text, "%u vIOMMU option%s QEMU would refuse with these devices\n",
                                    options, options == 1 ? "" : "s");
         if (window)
             g_string_append(text, "the 64-bit MMIO window no longer holds the assigned devices\n");
+        if (gpumem)
+            g_string_append_printf(text, "%u assigned devices have other guest NUMA nodes than their memory needs\n",
+                                   gpumem);
     }
     if (virtVIOMMUWriteOutput(NULL, text->str, text->len) < 0)
         return virtVIOMMUFail();

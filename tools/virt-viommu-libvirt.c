@@ -23,6 +23,7 @@
 #include "qemu_viommu_vtd.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
+#include "virsysgpumem.h"
 #include "virsysiommu.h"
 #include "virt-viommu-lock.h"
 
@@ -934,6 +935,7 @@ struct _virtVIOMMUAttach {
     virSysIOMMUDevice *dev;
     virtVIOMMUAttachHow how;
     unsigned int port;          /* the root port it went on */
+    bool replan;                /* plan it in even where a spare is free */
 };
 
 
@@ -1074,7 +1076,9 @@ virtVIOMMUAttachApply(virtVIOMMUUpdate *u)
     if (qemuVIOMMURecordFindHostdev(u->doc, at->dev->bdf))
         return virtVIOMMUAttachFinish(u, at);
 
-    if ((rc = virtVIOMMUAttachFindPort(u->dom, u->doc, at->dev, u->live, &at->port)) < 0)
+    if (at->replan)
+        rc = 0;
+    else if ((rc = virtVIOMMUAttachFindPort(u->dom, u->doc, at->dev, u->live, &at->port)) < 0)
         return -1;
     if (rc > 0)
         return virtVIOMMUAttachPlug(u, at);
@@ -1120,6 +1124,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
                     bool live)
 {
     const char *which = live ? "running domain" : "persistent definition";
+    const virSysGPUMem *gpumem = virSysIOMMUHostGetGPUMem(host, dev);
     virtVIOMMUAttach at = { .conn = conn, .host = host, .dev = dev };
     virtVIOMMUUpdate u = {
         .dom = dom,
@@ -1128,6 +1133,17 @@ virtVIOMMUAttachOne(virConnectPtr conn,
         .apply = virtVIOMMUAttachApply,
         .verify = virtVIOMMUAttachVerify,
     };
+
+    if (!gpumem)
+        return -1;
+    if (live && gpumem->nodes > 0) {
+        virReportError(VIR_ERROR_OPERATION_INVALID, _("host device %1$s needs %2$u generic-initiator guest NUMA nodes (%3$s), and NUMA nodes cannot be hot-added; attach with --config (the device is there from the next boot)"),
+                       dev->bdf, gpumem->nodes, gpumem->why);
+        return -1;
+    }
+    /* a device whose memory the guest sees as NUMA nodes needs cells
+     * that only a definition can add: plan it in */
+    at.replan = gpumem->nodes > 0;
 
     if (virtVIOMMUUpdateRun(&u) < 0)
         return -1;

@@ -12,6 +12,7 @@
 
 #include "virerror.h"
 #include "virpciids.h"
+#include "virsysgpumem.h"
 #include "virsysiommu.h"
 #include "virsysiommucaps.h"
 #include "virsysiommufmt.h"
@@ -63,9 +64,14 @@ virtVIOMMUCmdScan(int argc, char **argv)
             return virtVIOMMUFail();
     }
 
+    /* GPU memory nodes, and the BARs VFIO reports for VFIO-bound devices */
+    if (virSysIOMMUHostReadGPUMem(host) < 0)
+        return virtVIOMMUFail();
+
     if (save) {
         if (virSysIOMMUHostSave(host, save) < 0 ||
-            virSysIOMMUHostSaveCaps(host, save) < 0)
+            virSysIOMMUHostSaveCaps(host, save) < 0 ||
+            virSysIOMMUHostSaveRegions(host, save) < 0)
             return virtVIOMMUFail();
         fprintf(stderr, "saved the host's IOMMU view to '%s'\n", save);
         return VIRT_VIOMMU_EXIT_OK;

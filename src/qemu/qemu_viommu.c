@@ -45,6 +45,8 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     g_array_unref(p->rootAddrs);
     g_ptr_array_unref(p->update);
     g_hash_table_unref(p->iommuOptions);
+    if (p->gpumemSets)
+        g_array_unref(p->gpumemSets);
     g_free(p);
 }
 
@@ -746,6 +748,7 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
         return NULL;
     }
     if (qemuVIOMMUPlanAllocate(p) < 0 ||
+        qemuVIOMMUPlanGPUMem(p) < 0 ||
         qemuVIOMMUPlanWindow(p) < 0 ||
         qemuVIOMMUPlanDecideOptions(p) < 0)
         return NULL;

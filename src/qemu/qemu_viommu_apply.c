@@ -369,5 +369,6 @@ qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
     qemuVIOMMUApplyIOMMUs(p);
     qemuVIOMMUApplyIOMMUFD(p);
     qemuVIOMMUApplyWindow(p);
+    qemuVIOMMUApplyGPUMem(p);
     qemuVIOMMUMetaFormat(p->meta, p->def->root);
 }

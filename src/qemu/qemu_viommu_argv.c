@@ -14,6 +14,7 @@
 #include "qemu_viommu_addr.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_model.h"
+#include "qemu_viommu_gpumem.h"
 #include "qemu_viommu_window.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
@@ -359,6 +360,37 @@ qemuVIOMMUHostdevUsesIOMMUFD(qemuVIOMMUDomain *def, qemuVIOMMUHostdev *hd)
 }
 
 
+/* One acpi-generic-initiator object per node of the <acpi nodeset> of
+ * @hd, right after its device, as libvirt 12.8 writes them.  libvirt
+ * numbers their ids "giN" with one counter for the whole daemon, so
+ * only a daemon's first command line starts at gi0; these are numbered
+ * as that one. */
+static int
+qemuVIOMMUArgvGenericInitiators(GPtrArray *args,
+                                qemuVIOMMUHostdev *hd,
+                                unsigned int *gi)
+{
+    g_autoptr(GArray) nodes = NULL;
+    g_autofree char *dev = g_strdup_printf("hostdev%u", hd->alias);
+    size_t i;
+
+    if (qemuVIOMMUGPUMemNodeset(hd, &nodes) < 0)
+        return -1;
+    for (i = 0; nodes && i < nodes->len; i++) {
+        g_autofree char *id = g_strdup_printf("gi%u", (*gi)++);
+        g_autoptr(virJSONBuilder) j = virJSONBuilderNew();
+
+        virJSONBeginObject(j, NULL);
+        virJSONAddString(j, "qom-type", "acpi-generic-initiator");
+        virJSONAddString(j, "id", id);
+        virJSONAddString(j, "pci-dev", dev);
+        virJSONAddInt(j, "node", g_array_index(nodes, unsigned int, i));
+        qemuVIOMMUArgvAdd(args, "-object", j);
+    }
+    return 0;
+}
+
+
 static int
 qemuVIOMMUArgvHostdev(GPtrArray *args,
                       qemuVIOMMUDomain *def,
@@ -456,6 +488,7 @@ qemuVIOMMUBuildArgv(xmlDocPtr doc,
     g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GPtrArray) ctrls = g_ptr_array_new();
     bool iommufd = false;
+    unsigned int gi = 0;
     size_t i;
 
     if (!(def = qemuVIOMMUDomainParse(doc)) ||
@@ -499,7 +532,8 @@ qemuVIOMMUBuildArgv(xmlDocPtr doc,
     }
 
     for (i = 0; i < def->hostdevs->len; i++) {
-        if (qemuVIOMMUArgvHostdev(args, def, g_ptr_array_index(def->hostdevs, i), opts) < 0)
+        if (qemuVIOMMUArgvHostdev(args, def, g_ptr_array_index(def->hostdevs, i), opts) < 0 ||
+            qemuVIOMMUArgvGenericInitiators(args, g_ptr_array_index(def->hostdevs, i), &gi) < 0)
             return -1;
     }
 

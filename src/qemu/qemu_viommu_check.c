@@ -12,6 +12,7 @@
 
 #include "qemu_viommu_caps.h"
 #include "qemu_viommu_conf.h"
+#include "qemu_viommu_gpumem.h"
 #include "qemu_viommu_meta.h"
 #include "qemu_viommu_vtd.h"
 #include "qemu_viommu_smmucompat.h"
@@ -19,6 +20,7 @@
 #include "qemu_viommu_xml.h"
 #include "virpcibar.h"
 #include "virerror.h"
+#include "virsysgpumem.h"
 
 VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               QEMU_VIOMMU_CHECK_LAST,
@@ -33,6 +35,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "error",
               "window",
               "smmu-refused",
+              "initiator-nodes",
 );
 
 
@@ -268,6 +271,57 @@ qemuVIOMMUCheckOnSpare(qemuVIOMMUMeta *meta,
 }
 
 
+
+/* Each assigned device whose memory the guest sees as NUMA nodes: does
+ * its <acpi nodeset> still name as many as the host says it needs?
+ * Returns the number of results added, -1 when the host cannot be
+ * read (reported). */
+static int
+qemuVIOMMUCheckGPUMem(virSysIOMMUHost *host,
+                      qemuVIOMMUDomain *def,
+                      GPtrArray *list)
+{
+    int bad = 0;
+    size_t i;
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        g_autoptr(GArray) nodes = NULL;
+        virSysIOMMUDevice *dev = NULL;
+        const virSysGPUMem *mem;
+        qemuVIOMMUCheckResult *res;
+        unsigned int have;
+        int rc;
+
+        if (hd->isMdev)
+            continue;
+        if ((rc = virSysIOMMUHostGetDevice(host, &hd->source, &dev)) < 0)
+            return -1;
+        if (rc == 0)
+            continue;
+        if (!(mem = virSysIOMMUHostGetGPUMem(host, dev)) ||
+            qemuVIOMMUGPUMemNodeset(hd, &nodes) < 0)
+            return -1;
+        have = nodes ? nodes->len : 0;
+        if (have == mem->nodes)
+            continue;
+        res = g_new0(qemuVIOMMUCheckResult, 1);
+        res->source = g_strdup(hd->sourceStr);
+        res->status = QEMU_VIOMMU_CHECK_GPUMEM;
+        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        if (have == 0)
+            res->message = g_strdup_printf(_("host device %1$s needs %2$u generic-initiator guest NUMA nodes now (%3$s), but it has no <acpi nodeset>; plan the domain again to add them"),
+                                           hd->sourceStr, mem->nodes, mem->why);
+        else
+            res->message = g_strdup_printf(_("host device %1$s needs %2$u generic-initiator guest NUMA nodes now (%3$s), but its <acpi nodeset> names %4$u; remove <acpi> and the memoryless cells it names, and plan the domain again"),
+                                           hd->sourceStr, mem->nodes,
+                                           mem->why ? mem->why : "none", have);
+        g_ptr_array_add(list, res);
+        bad++;
+    }
+    return bad;
+}
+
 int
 qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                       xmlDocPtr doc,
@@ -379,6 +433,9 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
         return -1;
     bad += rc;
     bad += qemuVIOMMUCheckCachingMode(def, list);
+    if ((rc = qemuVIOMMUCheckGPUMem(host, def, list)) < 0)
+        return -1;
+    bad += rc;
 
     *results = g_steal_pointer(&list);
     return bad;

@@ -28,6 +28,8 @@ typedef enum {
     QEMU_VIOMMU_CHECK_WINDOW,       /* <pcihole64> no longer holds the BARs */
     QEMU_VIOMMU_CHECK_SMMU,         /* QEMU refuses the SMMU behind an
                                      * accel vSMMU; source is its name */
+    QEMU_VIOMMU_CHECK_GPUMEM,       /* its <acpi nodeset> no longer matches
+                                     * the nodes its memory needs */
 
     QEMU_VIOMMU_CHECK_LAST
 } qemuVIOMMUCheckStatus;

@@ -10,6 +10,7 @@
 
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_meta.h"
+#include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommufmt.h"
 
@@ -35,9 +36,34 @@ qemuVIOMMUDotEdge(GString *buf, const char *from, const char *to)
 }
 
 
+/* "\nguest NUMA nodes 1-8 (generic initiator)" for a hostdev of @def
+ * with an <acpi nodeset>, else "". */
+static char *
+qemuVIOMMUDotGPUMem(qemuVIOMMUDomain *def, const char *source)
+{
+    size_t i;
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+        xmlNodePtr acpi;
+        g_autofree char *nodeset = NULL;
+
+        if (g_strcmp0(hd->sourceStr, source) != 0 ||
+            !(acpi = qemuVIOMMUXMLChild(hd->node, "acpi")) ||
+            !(nodeset = qemuVIOMMUXMLProp(acpi, "nodeset")))
+            continue;
+        return g_strdup_printf("\nguest NUMA nodes %s (generic initiator)", nodeset);
+    }
+    return g_strdup("");
+}
+
+
 /* The root ports of @bus and the host devices recorded on them. */
 static void
-qemuVIOMMUDotPorts(GString *buf, qemuVIOMMUMetaBus *bus, const char *pxbId)
+qemuVIOMMUDotPorts(GString *buf,
+                   qemuVIOMMUDomain *def,
+                   qemuVIOMMUMetaBus *bus,
+                   const char *pxbId)
 {
     size_t j;
     size_t k;
@@ -56,12 +82,13 @@ qemuVIOMMUDotPorts(GString *buf, qemuVIOMMUMetaBus *bus, const char *pxbId)
             qemuVIOMMUMetaDevice *md = g_ptr_array_index(port->devices, k);
             g_autofree char *devId = g_strdup_printf("dev %s", md->source);
             g_autofree char *devLabel = NULL;
+            g_autofree char *gpumem = qemuVIOMMUDotGPUMem(def, md->source);
 
             if (md->numaNode >= 0)
-                devLabel = g_strdup_printf("%s\ngroup %d, host NUMA node %d",
-                                           md->source, md->group, md->numaNode);
+                devLabel = g_strdup_printf("%s\ngroup %d, host NUMA node %d%s",
+                                           md->source, md->group, md->numaNode, gpumem);
             else
-                devLabel = g_strdup_printf("%s\ngroup %d", md->source, md->group);
+                devLabel = g_strdup_printf("%s\ngroup %d%s", md->source, md->group, gpumem);
             qemuVIOMMUDotNode(buf, devId, devLabel, "shape=component");
             qemuVIOMMUDotEdge(buf, portId, devId);
         }
@@ -116,7 +143,7 @@ qemuVIOMMUDotBus(GString *buf,
         qemuVIOMMUDotEdge(buf, hostId, pxbId);
     }
 
-    qemuVIOMMUDotPorts(buf, bus, pxbId);
+    qemuVIOMMUDotPorts(buf, def, bus, pxbId);
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "qemu_viommu_facts.h"
 
 #include "virerror.h"
+#include "virsysgpumem.h"
 #include "virsysiommucaps.h"
 
 
@@ -72,6 +73,12 @@ qemuVIOMMUHostFactsHostdev(virSysIOMMUHost *host,
      * says whether the guest sees other ones; an mdev's are not its
      * parent's */
     if (!hd->isMdev && virSysIOMMUHostGetDeviceDetails(host, hf->dev) < 0)
+        return -1;
+    /* the guest NUMA nodes of its memory, and the BARs VFIO gives it */
+    if (!hd->isMdev &&
+        (!virSysIOMMUHostGetGPUMem(host, hf->dev) ||
+         (hf->dev->driver && g_str_has_suffix(hf->dev->driver, "vfio-pci") &&
+          virSysIOMMUHostGetDeviceRegions(host, hf->dev) < 0)))
         return -1;
     hf->state = QEMU_VIOMMU_HOSTDEV_FOUND;
     return 0;

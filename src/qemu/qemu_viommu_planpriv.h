@@ -106,7 +106,19 @@ struct _qemuVIOMMUPlan {
     bool addIOMMUFD;
     unsigned long long windowNeed;  /* the 64-bit MMIO window the BARs need */
     unsigned long long windowSet;   /* bytes for <pcihole64>, 0: leave it */
+    /* GPU memory as guest NUMA nodes (qemu_viommu_gpumem.c) */
+    bool gpumemCell0;               /* add cell 0: all CPUs and memory */
+    unsigned int gpumemFirst;       /* the first new memoryless cell */
+    GArray *gpumemSets;             /* qemuVIOMMUGPUMemSet, new nodesets */
     bool changed;
+};
+
+/* A hostdev that gets <acpi nodeset='first-(first+count-1)'/>. */
+typedef struct _qemuVIOMMUGPUMemSet qemuVIOMMUGPUMemSet;
+struct _qemuVIOMMUGPUMemSet {
+    qemuVIOMMUHostdev *hostdev;
+    unsigned int first;
+    unsigned int count;
 };
 
 /* qemu_viommu_alloc.c: the decisions, after qemu_viommu.c validated */
@@ -117,6 +129,11 @@ void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
 /* qemu_viommu_window.c: the 64-bit MMIO window, once placed */
 int qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p);
 void qemuVIOMMUApplyWindow(qemuVIOMMUPlan *p);
+
+/* qemu_viommu_gpumem.c: memoryless cells and <acpi nodeset> for the
+ * devices whose memory the guest sees as NUMA nodes */
+int qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p);
+void qemuVIOMMUApplyGPUMem(qemuVIOMMUPlan *p);
 
 /* qemu_viommu_caps.c: each vSMMU's options from its SMMU's capabilities */
 int qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p);

@@ -35,6 +35,7 @@
 #include "virerror.h"
 #include "virlog.h"
 #include "virpcibar.h"
+#include "virsysgpumem.h"
 
 VIR_LOG_INIT("plan");
 
@@ -65,8 +66,7 @@ qemuVIOMMUWindowRoot(qemuVIOMMUDomain *def)
 }
 
 
-/* The units libvirt's virScaledValue takes, default KiB. */
-static unsigned long long
+unsigned long long
 qemuVIOMMUWindowUnit(const char *unit)
 {
     static const struct { const char *name; unsigned long long scale; } units[] = {
@@ -399,12 +399,15 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
             continue;
         if (qemuVIOMMUWindowCheckPow2(item) < 0)
             return -1;
-        if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0)
-            virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; the window is sized from the BARs in sysfs only, so add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
-                             item->hostdev->sourceStr, item->dev->driver);
+        if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0 &&
+            !item->dev->vfioBars)
+            virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; VFIO's sizes are not known (%3$s), so the window is sized from the BARs in sysfs only: plan on the host itself, or add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
+                             item->hostdev->sourceStr, item->dev->driver,
+                             item->dev->vfioReason ? item->dev->vfioReason : "not read");
         qemuVIOMMUWindowItemHome(p, item, &port, &bridge);
         if (qemuVIOMMUWindowSumAddDevice(&sum, item->hostdev->sourceStr,
-                                         item->dev->bars, port, bridge) < 0)
+                                         virSysIOMMUDeviceGuestBars(item->dev),
+                                         port, bridge) < 0)
             return -1;
     }
     if (g_hash_table_size(sum.ports) == 0)
@@ -478,11 +481,16 @@ qemuVIOMMUWindowCheck(qemuVIOMMUDomain *def,
             continue;
         if ((rc = virSysIOMMUHostGetDevice(host, &hd->source, &dev)) < 0)
             return -1;
-        if (rc == 0 || virSysIOMMUHostGetDeviceBars(host, dev) < 0)
+        if (rc == 0)
             continue;
+        if (virSysIOMMUHostGetDeviceBars(host, dev) < 0 ||
+            virSysIOMMUHostGetDeviceDetails(host, dev) < 0 ||
+            virSysIOMMUHostGetDeviceRegions(host, dev) < 0)
+            return -1;
         port = hd->addr.addr.bus;
         qemuVIOMMUAddrSetBusHome(addrs, port, &pxb);
-        if (qemuVIOMMUWindowSumAddDevice(&sum, hd->sourceStr, dev->bars, port,
+        if (qemuVIOMMUWindowSumAddDevice(&sum, hd->sourceStr,
+                                         virSysIOMMUDeviceGuestBars(dev), port,
                                          pxb ? pxb->index : 0) < 0)
             return -1;
     }

@@ -33,6 +33,10 @@
 
 unsigned long long qemuVIOMMUWindowDefault(qemuVIOMMUArch arch);
 
+/* The bytes of a unit of libvirt's virScaledValue (NULL: KiB), 0 for
+ * one it does not know. */
+unsigned long long qemuVIOMMUWindowUnit(const char *unit);
+
 /* The <pcihole64> of the root controller of @def, in bytes: 1 with
  * *bytes set, 0 when there is none, -1 (reported) when it cannot be
  * read. */

@@ -22,6 +22,7 @@
 #include "virerror.h"
 #include "virpcibar.h"
 #include "virsysiommucaps.h"
+#include "virsysgpumem.h"
 
 VIR_ENUM_IMPL(virSysIOMMUKind,
               VIR_SYS_IOMMU_KIND_LAST,
@@ -57,6 +58,12 @@ static const char *virSysIOMMUDeviceFiles[] = {
 static const char *virSysIOMMUDeviceLinks[] = {
     "iommu", "iommu_group", "driver", "physfn",
 };
+/* The node states of sys/devices/system/node (drivers/base/node.c)
+ * that tell CPU-less and generic-initiator nodes apart. */
+static const char *virSysIOMMUNodeFiles[] = {
+    "possible", "online", "has_normal_memory", "has_memory", "has_cpu",
+    "has_generic_initiator",
+};
 static const char *virSysIOMMUIntelFiles[] = {
     "address", "cap", "ecap", "version",
 };
@@ -79,6 +86,10 @@ virSysIOMMUDeviceFree(virSysIOMMUDevice *dev)
         g_ptr_array_unref(dev->virtfns);
     if (dev->bars)
         g_array_unref(dev->bars);
+    if (dev->vfioBars)
+        g_array_unref(dev->vfioBars);
+    g_free(dev->vfioReason);
+    virSysGPUMemFree(dev->gpumem);
     g_free(dev);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSysIOMMUDevice, virSysIOMMUDeviceFree);
@@ -1159,6 +1170,20 @@ virSysIOMMURemoveTree(const char *path)
 }
 
 
+/* The host's NUMA node states, when it has them. */
+static int
+virSysIOMMUSaveNodes(virSysIOMMUSaver *s)
+{
+    g_autoptr(virSysfsDir) dir = NULL;
+    int rc;
+
+    if ((rc = virSysfsRootOpenDir(s->host->sysfs, "sys/devices/system/node", &dir)) <= 0)
+        return rc;
+    return virSysIOMMUSaveFiles(s, dir, NULL, virSysIOMMUNodeFiles,
+                                G_N_ELEMENTS(virSysIOMMUNodeFiles));
+}
+
+
 int
 virSysIOMMUHostSave(virSysIOMMUHost *host, const char *dir)
 {
@@ -1199,6 +1224,8 @@ virSysIOMMUHostSave(virSysIOMMUHost *host, const char *dir)
         if (virSysIOMMUSaveIOMMU(&s, g_ptr_array_index(host->iommuList, i)) < 0)
             goto error;
     }
+    if (virSysIOMMUSaveNodes(&s) < 0)
+        goto error;
 
     if (rename(s.dest, dir) < 0) {
         virReportSystemError(errno, _("cannot rename '%1$s' to '%2$s'"),

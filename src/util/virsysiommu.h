@@ -30,6 +30,7 @@ typedef struct _virSysIOMMUDevice virSysIOMMUDevice;
 typedef struct _virSysIOMMU virSysIOMMU;
 typedef struct _virSysIOMMUHost virSysIOMMUHost;
 typedef struct _virSysIOMMUCaps virSysIOMMUCaps; /* virsysiommucaps.h */
+typedef struct _virSysGPUMem virSysGPUMem;       /* virsysgpumem.h */
 
 /* A device looked up alone has its placement read (sysfsPath, iommu,
  * group, numaNode, physfn); the fields from vendor to numvfs are read
@@ -52,6 +53,11 @@ struct _virSysIOMMUDevice {
     GArray *bars;               /* virPCIBar from 'resource', or NULL
                                  * when not read or sysfs has none */
     bool barsRead;
+    GArray *vfioBars;           /* virPCIBar as VFIO reports them, NULL
+                                 * when not read or not readable */
+    char *vfioReason;           /* why vfioBars is NULL, once read */
+    bool vfioRead;
+    virSysGPUMem *gpumem;       /* once read: virSysIOMMUHostGetGPUMem() */
 };
 
 struct _virSysIOMMU {

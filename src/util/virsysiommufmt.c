@@ -10,6 +10,7 @@
 
 #include "virjson.h"
 #include "virpcibar.h"
+#include "virsysgpumem.h"
 #include "virsysiommucaps.h"
 
 static void
@@ -30,6 +31,7 @@ virSysIOMMUFmtTextDevice(GString *buf,
 {
     g_autofree char *vendor = NULL;
     g_autofree char *device = NULL;
+    g_autofree char *gpumem = NULL;
 
     g_string_append_printf(buf, "    %s  [%06x] %04x:%04x  driver=%s  node=",
                            dev->bdf, dev->pciClass, dev->vendor, dev->device,
@@ -64,6 +66,8 @@ virSysIOMMUFmtTextDevice(GString *buf,
                                vendor && device ? " " : "",
                                device ? device : "");
     g_string_append_c(buf, '\n');
+    if ((gpumem = virSysGPUMemFormat(dev)))
+        g_string_append_printf(buf, "      %s\n", gpumem);
 }
 
 
@@ -209,6 +213,7 @@ virSysIOMMUFmtJsonDevice(virJSONBuilder *b,
         }
         virJSONEndArray(b);
     }
+    virSysGPUMemFormatJSON(b, dev);
     virJSONEndObject(b);
 }
 

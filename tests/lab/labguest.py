@@ -7,7 +7,11 @@ Standard library only.  Subcommands:
       write a newc cpio archive holding busybox, /init and /dev/console.
   standin PLANNED.xml --kernel K --initrd I --cmdline C --console F --name N
           [--model virtio-net|e1000e|xhci|rng] [--map OUT.json]
+          [--generic-initiators]
       turn a planned domain into one that the lab can start under TCG.
+      Memoryless NUMA cells are dropped unless --generic-initiators, which
+      keeps them and adds, for each stand-in of a hostdev with <acpi
+      nodeset>, QEMU's acpi-generic-initiator objects naming it.
   template IN.xml --set KEY=VALUE ...
       replace @KEY@ placeholders (capture-fixture's domain template).
   check PLANNED.xml CONSOLE.log --map MAP.json [--expect-json F] [--save-json F]
@@ -36,6 +40,7 @@ CAPTURE_BEGIN = '@@VIOMMU-CAPTURE-BEGIN@@'
 CAPTURE_END = '@@VIOMMU-CAPTURE-END@@'
 LINE_TAG = '@@ '
 PLAN_NS = 'urn:virt-viommu:plan:1'
+QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0'
 
 # Stand-in endpoints: libvirt XML snippet and the PCI IDs the guest sees.
 STANDINS = {
@@ -67,6 +72,15 @@ DROP_DEVICES = {'disk', 'filesystem', 'interface', 'graphics', 'video', 'sound',
 def die(msg, code=2):
     print('labguest: %s' % msg, file=sys.stderr)
     sys.exit(code)
+
+
+def nodeset_list(text):
+    """'1-3,7' -> [1, 2, 3, 7]"""
+    out = []
+    for part in text.split(','):
+        lo, _, hi = part.strip().partition('-')
+        out += range(int(lo), int(hi or lo) + 1)
+    return out
 
 
 def ival(s):
@@ -267,12 +281,24 @@ def cmd_standin(a):
     if numa is not None:
         cells = numa.findall('cell')
     newcpu = ET.Element('cpu', {'mode': 'maximum'})
+    # Memoryless, CPU-less cells (a device's generic-initiator nodes) are
+    # kept as such with --generic-initiators, else dropped.
+    empty = [c for c in cells if not c.get('cpus') and c.get('memory') == '0']
+    if not getattr(a, 'generic_initiators', False):
+        if empty:
+            notes.append('dropped %d memoryless NUMA cells' % len(empty))
+        cells = [c for c in cells if c not in empty]
+        empty = []
     if cells:
         newnuma = ET.SubElement(newcpu, 'numa')
         for i, cell in enumerate(cells):
-            ET.SubElement(newnuma, 'cell', {
-                'id': cell.get('id', str(i)), 'cpus': cell.get('cpus'),
-                'memory': '512', 'unit': 'MiB'})
+            attrs = {'id': cell.get('id', str(i)), 'memory': '512', 'unit': 'MiB'}
+            if cell in empty:
+                attrs = {'id': attrs['id'], 'memory': '0', 'unit': 'KiB'}
+            else:
+                attrs['cpus'] = cell.get('cpus')
+            ET.SubElement(newnuma, 'cell', attrs)
+        cells = [c for c in cells if c not in empty]
     if cpu is not None:
         pos = list(dom).index(cpu)
         dom.remove(cpu)
@@ -349,6 +375,7 @@ def cmd_standin(a):
     mapping = {'model': a.model, 'vendor': model_ids[0], 'device': model_ids[1],
                'standins': [], 'notes': notes}
     newdevs = []
+    gi_args = []
     hd_n = 0
     if sd_is_usb := (a.model == 'xhci'):
         # Stand-ins must be the only qemu-xhci controllers for the count check.
@@ -370,8 +397,19 @@ def cmd_standin(a):
                 sd.set('index', str(100 + hd_n))
             sd.append(copy.deepcopy(addr))
             b, s, f = pci_addr(el)
-            mapping['standins'].append({'source': src, 'controller': b,
-                                        'slot': s, 'function': f})
+            entry = {'source': src, 'controller': b, 'slot': s, 'function': f}
+            acpi = el.find('acpi')
+            if getattr(a, 'generic_initiators', False) and acpi is not None and acpi.get('nodeset'):
+                # libvirt writes acpi-generic-initiator objects only for a
+                # <hostdev>; for its stand-in they go in by hand, naming
+                # the stand-in by a user alias
+                alias = 'ua-standin%d' % hd_n
+                ET.SubElement(sd, 'alias', {'name': alias})
+                entry['nodes'] = nodeset_list(acpi.get('nodeset'))
+                for node in entry['nodes']:
+                    gi_args.append('acpi-generic-initiator,id=gi%d,pci-dev=%s,node=%d'
+                                   % (len(gi_args), alias, node))
+            mapping['standins'].append(entry)
             newdevs.append(sd)
             devices.remove(el)
             hd_n += 1
@@ -407,6 +445,13 @@ def cmd_standin(a):
     ET.SubElement(ser, 'target', {'port': '0'})
     if devices.find('memballoon') is None:
         devices.append(ET.Element('memballoon', {'model': 'none'}))
+
+    if gi_args:
+        ET.register_namespace('qemu', QEMU_NS)
+        cl = ET.SubElement(dom, '{%s}commandline' % QEMU_NS)
+        for arg in gi_args:
+            ET.SubElement(cl, '{%s}arg' % QEMU_NS, {'value': '-object'})
+            ET.SubElement(cl, '{%s}arg' % QEMU_NS, {'value': arg})
 
     ET.indent(tree, '  ')
     tree.write(sys.stdout, encoding='unicode')
@@ -506,6 +551,19 @@ def caps_check_virt_viommu(lines, reads, bad):
                        % ('before' if n == '1' else 'after', got, yrc.get(n), want[n]))
             for l in y[n]:
                 print('    ' + l)
+    # the VFIO-bound device's BARs as VFIO reports them (its cdev bound to
+    # an iommufd, VFIO_DEVICE_GET_REGION_INFO): the sizes sysfs shows
+    for k, l in enumerate(scan):
+        if 'driver=vfio-pci' not in l:
+            continue
+        sysfs = re.search(r'bars=(\S+)', l)
+        nxt = scan[k + 1].strip() if k + 1 < len(scan) else ''
+        want = ' '.join('BAR%s %s%s' % (b.split(':')[0], b.split(':')[1].split('/')[0],
+                                         ' io' if b.endswith('/io') else '')
+                        for b in sysfs.group(1).split(',')) if sysfs else None
+        print('  scan: %s (sysfs bars=%s)' % (nxt, sysfs.group(1) if sysfs else '-'))
+        if not nxt.startswith('vfio: ') or nxt[len('vfio: '):] != want:
+            bad.append('scan shows "%s" for the vfio-pci device, expected "vfio: %s"' % (nxt, want))
     caps = [l.strip() for l in scan if l.strip().startswith('caps:')]
     print('  scan: %s' % (caps[0] if caps else 'no caps line'))
     ok = [p for p in reads if p[3] == 'ok']
@@ -853,6 +911,9 @@ def main():
         p.add_argument('--' + k, required=True)
     p.add_argument('--model', choices=sorted(STANDINS), default='virtio-net')
     p.add_argument('--map')
+    p.add_argument('--generic-initiators', action='store_true',
+                   help='keep memoryless NUMA cells and tie each stand-in to the '
+                        'nodes of its hostdev\'s <acpi nodeset> (acpi-generic-initiator)')
     p = sub.add_parser('template')
     p.add_argument('template')
     p.add_argument('--set', action='append')
