@@ -28,6 +28,8 @@ typedef enum {
     QEMU_VIOMMU_CHECK_WINDOW,       /* <pcihole64> no longer holds the BARs */
     QEMU_VIOMMU_CHECK_SMMU,         /* QEMU refuses the SMMU behind an
                                      * accel vSMMU; source is its name */
+    QEMU_VIOMMU_CHECK_BAR,          /* a BAR QEMU's vfio-pci cannot give
+                                     * the guest (no power of two) */
 
     QEMU_VIOMMU_CHECK_LAST
 } qemuVIOMMUCheckStatus;

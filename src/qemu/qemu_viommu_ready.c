@@ -12,6 +12,7 @@
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_facts.h"
 #include "qemu_viommu_vtd.h"
+#include "qemu_viommu_window.h"
 #include "qemu_viommu_xml.h"
 #include "qemu_viommu_smmucompat.h"
 #include "virerror.h"
@@ -29,6 +30,7 @@ VIR_ENUM_IMPL(qemuVIOMMUReadyReason,
               "no-kvm",
               "no-caching-mode",
               "smmu-refused",
+              "bar-refused",
 );
 
 
@@ -237,6 +239,12 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
             continue;
         if (!dev->detailed && virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
             return -1;
+        /* the rule plan applies: vfio-pci gives each BAR at its size */
+        if (qemuVIOMMUWindowCheckBars(hd->sourceStr, dev->bars) < 0) {
+            g_autofree char *msg = virErrorTakeLast();
+
+            qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_BAR, "%s", msg);
+        }
 
         if (g_strcmp0(dev->driver, "vfio-pci") != 0) {
             if (!qemuVIOMMUReadyManaged(hd))
