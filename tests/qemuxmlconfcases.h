@@ -56,6 +56,11 @@ DO_TEST("aarch64-pxb-no-address", "aarch64-2smmu");
  * (its busNr up to the next pxb's - 1), from the top, as QEMU's
  * pxb-pcie ranges and libvirt's qemuDomainAddressFindNewBusNr allow */
 DO_TEST("aarch64-pxb-low-busnr", "aarch64-grace");
+/* a pxb's range holds its whole hierarchy: a switch below a root port
+ * takes a bus number for each of its ports too (qemuVIOMMUPlanBusesBelow,
+ * as the firmware numbers every bridge below the pxb from its busNr):
+ * the user's pxb at busNr 10 needs 10-14, and the next one is at 13 */
+DO_TEST_FAILURE("aarch64-pxb-switch-busnr", "aarch64-2smmu");
 /* virt-install --print-xml with more emulated devices than root ports:
  * free root ports of pcie.0 come before the spares */
 DO_TEST_SPARE("aarch64-virt-install-crowded", "aarch64-2smmu", 2);
@@ -66,6 +71,17 @@ DO_TEST_SPARE("aarch64-autopci-scsi-disk", "aarch64-2smmu", 1);
 DO_TEST_SPARE("aarch64-autopci-sata-disk", "aarch64-2smmu", 1);
 DO_TEST_SPARE("aarch64-autopci-scsi-hostdev", "aarch64-2smmu", 1);
 DO_TEST_SPARE("x86-autopci-scsi-disk", "x86-intel-2dmar", 1);
+/* a second controller of a kind the domain has: one for each index a
+ * drive address names, or a disk's target index / 7 (SCSI) or / 6
+ * (SATA) gives (libvirt's virDomainDefAddDiskControllersForType and
+ * virDomainDiskDefAssignAddress; measured in libvirt 12.8) */
+DO_TEST_SPARE("aarch64-autopci-scsi-controller1", "aarch64-2smmu", 1);
+DO_TEST_SPARE("aarch64-autopci-scsi-nine-disks", "aarch64-2smmu", 1);
+DO_TEST_SPARE("aarch64-autopci-scsi-hostdev-controller1", "aarch64-2smmu", 1);
+DO_TEST_SPARE("x86-autopci-sata-controller1", "x86-intel-2dmar", 1);
+/* conventional PCI past one bridge's 31 slots: a pci-bridge in a slot
+ * of the pcie-to-pci-bridge, no second root port */
+DO_TEST_SPARE("aarch64-autopci-e1000-33", "aarch64-2smmu", 1);
 /* a device without an address added to a planned domain: a spare
  * below a vSMMU comes before any free root port of pcie.0 (warning) */
 DO_TEST("aarch64-2smmu-replan-exposed-spare", "aarch64-2smmu");

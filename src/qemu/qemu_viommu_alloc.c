@@ -259,12 +259,36 @@ qemuVIOMMUPlanAllocateExisting(qemuVIOMMUPlan *p,
 }
 
 
+/* Bus numbers the hierarchy below bus @bus takes: one for each bridge
+ * or port on it, and what is below those.  @depth stops a loop that a
+ * broken domain may have (libvirt refuses it when it is defined). */
+static unsigned int
+qemuVIOMMUPlanBusesBelow(qemuVIOMMUPlan *p, unsigned int bus, unsigned int depth)
+{
+    unsigned int n = 0;
+    size_t i;
+
+    if (depth >= QEMU_VIOMMU_ADDR_BUSES)
+        return 0;
+    for (i = 0; i < p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+
+        if (!ctrl->addr.set || ctrl->addr.addr.bus != bus || ctrl->index == bus ||
+            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_BRIDGE)
+            continue;
+        n += 1 + qemuVIOMMUPlanBusesBelow(p, ctrl->index, depth + 1);
+    }
+    return n;
+}
+
+
 /* The bus numbers pxb @pxb needs once the plan is applied: its own bus
- * and one per root port on it, old and new. */
+ * and its whole hierarchy (root ports, and the switches and bridges
+ * below them, each with its own bus), old and new. */
 static unsigned int
 qemuVIOMMUPlanPxbNeed(qemuVIOMMUPlan *p, qemuVIOMMUController *pxb)
 {
-    unsigned int need = 1 + qemuVIOMMUAddrSetBusChildren(p->addrs, pxb->index);
+    unsigned int need = 1 + qemuVIOMMUPlanBusesBelow(p, pxb->index, 0);
     size_t i;
 
     for (i = 0; i < p->groups->len; i++) {
@@ -627,29 +651,6 @@ struct _qemuVIOMMUBusGap {
 };
 
 
-/* Bus numbers the hierarchy below bus @bus takes: one for each bridge
- * or port on it, and what is below those.  @depth stops a loop that a
- * broken domain may have (libvirt refuses it when it is defined). */
-static unsigned int
-qemuVIOMMUPlanBusesBelow(qemuVIOMMUPlan *p, unsigned int bus, unsigned int depth)
-{
-    unsigned int n = 0;
-    size_t i;
-
-    if (depth >= QEMU_VIOMMU_ADDR_BUSES)
-        return 0;
-    for (i = 0; i < p->def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
-
-        if (!ctrl->addr.set || ctrl->addr.addr.bus != bus || ctrl->index == bus ||
-            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_BRIDGE)
-            continue;
-        n += 1 + qemuVIOMMUPlanBusesBelow(p, ctrl->index, depth + 1);
-    }
-    return n;
-}
-
-
 /*
  * The free bus-number ranges a new pxb can take, in the order they are
  * tried.  A pxb's hierarchy takes the numbers from its busNr up to the
@@ -672,7 +673,6 @@ qemuVIOMMUPlanBusGaps(qemuVIOMMUPlan *p, int floor)
     g_autoptr(GPtrArray) pxbs = qemuVIOMMUPlanExpanders(p, &ours);
     int top = QEMU_VIOMMU_ADDR_BUSES;
     size_t i;
-    size_t j;
 
     g_array_append_val(gaps, below);
     /* renumbered pxbs are packed from the top, with nothing between */
@@ -680,16 +680,9 @@ qemuVIOMMUPlanBusGaps(qemuVIOMMUPlan *p, int floor)
         return gaps;
     for (i = 0; i < pxbs->len; i++) {
         qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
-        unsigned int need = 1 + qemuVIOMMUPlanBusesBelow(p, pxb->index, 0);
         qemuVIOMMUBusGap above;
 
-        for (j = 0; j < p->groups->len; j++) {
-            qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, j);
-
-            if (group->pxb == pxb)
-                need += group->newPorts;
-        }
-        above.bottom = pxb->busNr + (int) need;
+        above.bottom = pxb->busNr + (int) qemuVIOMMUPlanPxbNeed(p, pxb);
         above.top = top;
         if (above.bottom < above.top)
             g_array_append_val(gaps, above);

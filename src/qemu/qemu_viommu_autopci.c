@@ -163,6 +163,177 @@ qemuVIOMMUAutoPCINode(qemuVIOMMUArch arch, xmlNodePtr node, GHashTable *wanted)
 }
 
 
+/* The buses whose devices libvirt gives a drive address, and the
+ * controllers it adds for them: one for each index from 0 to the
+ * highest that an address names (virDomainDefAddDiskControllersForType,
+ * virDomainDefMaybeAddHostdevSCSIcontroller), a disk without an
+ * address taking controller (its target index / units)
+ * (virDomainDiskDefAssignAddress).  Measured in libvirt 12.8: disks
+ * sda-sdi make 2 SCSI controllers, sda-sdh 2 SATA ones. */
+typedef struct _qemuVIOMMUAutoPCIDriveBus qemuVIOMMUAutoPCIDriveBus;
+struct _qemuVIOMMUAutoPCIDriveBus {
+    const char *bus;        /* a disk's target bus */
+    const char *type;       /* the controller's type */
+    unsigned int units;     /* the disks of one controller */
+};
+
+/* above any controller index a domain can have (libvirt's are ints, a
+ * PCI bus has 256): bounds the counting of a hostile domain */
+#define QEMU_VIOMMU_AUTOPCI_MAX_INDEX 1024
+
+static const qemuVIOMMUAutoPCIDriveBus qemuVIOMMUAutoPCIDriveBuses[] = {
+    { "scsi", "scsi", 7 },
+    { "sata", "sata", 6 },
+};
+
+
+/* The drive bus of @node: a disk's target bus ("sd*" without one is
+ * libvirt's SCSI), "scsi" for a SCSI <hostdev>; NULL for others. */
+static char *
+qemuVIOMMUAutoPCIDriveBusOf(xmlNodePtr node)
+{
+    g_autofree char *bus = NULL;
+    g_autofree char *dev = NULL;
+
+    if (xmlStrEqual(node->name, BAD_CAST "hostdev")) {
+        bus = qemuVIOMMUXMLProp(node, "type");
+        return g_strcmp0(bus, "scsi") == 0 ? g_steal_pointer(&bus) : NULL;
+    }
+    if (!xmlStrEqual(node->name, BAD_CAST "disk"))
+        return NULL;
+    bus = qemuVIOMMUAutoPCIValue(node, "target/@bus");
+    dev = qemuVIOMMUAutoPCIValue(node, "target/@dev");
+    if (!*bus && g_str_has_prefix(dev, "sd"))
+        return g_strdup("scsi");
+    return *bus ? g_steal_pointer(&bus) : NULL;
+}
+
+
+/* The controller index libvirt gives @node on @db: its drive
+ * address's, else its target's index ("sda" 0, "sdaa" 26) / units. */
+static unsigned int
+qemuVIOMMUAutoPCIDriveIndex(xmlNodePtr node, const qemuVIOMMUAutoPCIDriveBus *db)
+{
+    xmlNodePtr addr = qemuVIOMMUXMLChild(node, "address");
+    g_autofree char *type = addr ? qemuVIOMMUXMLProp(addr, "type") : NULL;
+    g_autofree char *dev = NULL;
+    unsigned int idx = 0;
+    const char *c;
+
+    if (g_strcmp0(type, "drive") == 0) {
+        g_autofree char *ctrl = qemuVIOMMUXMLProp(addr, "controller");
+        guint64 val = 0;
+
+        if (!ctrl)
+            return 0;
+        /* beyond the bound (or no number, which libvirt refuses): high */
+        if (!g_ascii_string_to_unsigned(ctrl, 10, 0, QEMU_VIOMMU_AUTOPCI_MAX_INDEX,
+                                        &val, NULL))
+            return QEMU_VIOMMU_AUTOPCI_MAX_INDEX;
+        return val;
+    }
+    dev = qemuVIOMMUAutoPCIValue(node, "target/@dev");
+    if (!g_str_has_prefix(dev, "sd"))
+        return 0;
+    for (c = dev + 2; *c >= 'a' && *c <= 'z' && idx <= QEMU_VIOMMU_AUTOPCI_MAX_INDEX; c++)
+        idx = idx * 26 + (*c - 'a' + 1);
+    return MIN(idx > 0 ? idx - 1 : 0, QEMU_VIOMMU_AUTOPCI_MAX_INDEX) / db->units;
+}
+
+
+static bool
+qemuVIOMMUAutoPCIIsControllerOf(xmlNodePtr node, const char *type)
+{
+    g_autofree char *have = NULL;
+
+    if (!xmlStrEqual(node->name, BAD_CAST "controller"))
+        return false;
+    have = qemuVIOMMUXMLProp(node, "type");
+    return g_strcmp0(have, type) == 0;
+}
+
+
+/* Note controller @node's index in @have (as index + 1); false when it
+ * has none (or none a number). */
+static bool
+qemuVIOMMUAutoPCINoteIndex(xmlNodePtr node, GHashTable *have)
+{
+    g_autofree char *index = qemuVIOMMUXMLProp(node, "index");
+    guint64 val;
+
+    if (!index || !g_ascii_string_to_unsigned(index, 10, 0, QEMU_VIOMMU_AUTOPCI_MAX_INDEX,
+                                              &val, NULL))
+        return false;
+    g_hash_table_add(have, GUINT_TO_POINTER((guint) val + 1));
+    return true;
+}
+
+
+/* Root ports a controller of @type that libvirt adds takes, as the
+ * table says an unaddressed <controller type='@type'/> does (with the
+ * devices it brings, into @wanted).  Where the table has no row, or
+ * puts it on pcie.0 itself (q35's built-in AHCI at 1f.2: a second one
+ * goes on a PCI bridge, measured), it counts as a root port. */
+static unsigned int
+qemuVIOMMUAutoPCIAddController(qemuVIOMMUArch arch,
+                               const char *type,
+                               GHashTable *wanted)
+{
+    xmlNodePtr node = xmlNewNode(NULL, BAD_CAST "controller");
+    const qemuVIOMMUAutoPCIRow *row;
+
+    xmlNewProp(node, BAD_CAST "type", BAD_CAST type);
+    row = qemuVIOMMUAutoPCIFind(arch, node);
+    xmlFreeNode(node);
+    if (!row || g_str_has_prefix(row->where, "root:"))
+        return 1;
+    qemuVIOMMUAutoPCIWant(wanted, row);
+    return g_str_equal(row->where, "port");
+}
+
+
+/* Root ports the controllers of @db's bus that libvirt adds take,
+ * beyond the first one (counted by the table's rows, once): each index
+ * from 0 to the highest its devices need that no <controller> of the
+ * domain has. */
+static unsigned int
+qemuVIOMMUAutoPCIDriveControllers(const qemuVIOMMUDomain *def,
+                                  const qemuVIOMMUAutoPCIDriveBus *db,
+                                  GHashTable *wanted)
+{
+    g_autoptr(GHashTable) have = g_hash_table_new(g_direct_hash, g_direct_equal);
+    unsigned int unindexed = 0;
+    unsigned int n = 0;
+    int max = -1;
+    unsigned int i;
+    xmlNodePtr cur;
+
+    for (cur = def->devices ? def->devices->children : NULL; cur; cur = cur->next) {
+        g_autofree char *bus = NULL;
+
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (qemuVIOMMUAutoPCIIsControllerOf(cur, db->type))
+            unindexed += !qemuVIOMMUAutoPCINoteIndex(cur, have);
+        else if ((bus = qemuVIOMMUAutoPCIDriveBusOf(cur)) && g_str_equal(bus, db->bus))
+            max = MAX(max, (int) qemuVIOMMUAutoPCIDriveIndex(cur, db));
+    }
+    /* a controller without index takes the lowest free one */
+    for (i = 0; unindexed > 0 && i <= QEMU_VIOMMU_AUTOPCI_MAX_INDEX; i++) {
+        if (g_hash_table_add(have, GUINT_TO_POINTER(i + 1)))
+            unindexed--;
+    }
+    for (i = 0; (int) i <= max; i++) {
+        /* index 0 of a domain without any: the table's rows count it */
+        if (g_hash_table_contains(have, GUINT_TO_POINTER(i + 1)) ||
+            (i == 0 && g_hash_table_size(have) == 0))
+            continue;
+        n += qemuVIOMMUAutoPCIAddController(def->archKind, db->type, wanted);
+    }
+    return n;
+}
+
+
 unsigned int
 qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def)
 {
@@ -170,6 +341,7 @@ qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def)
     g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal,
                                                        g_free, NULL);
     unsigned int n = 0;
+    size_t i;
     GHashTableIter iter;
     gpointer key;
     xmlNodePtr cur;
@@ -181,6 +353,8 @@ qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def)
         g_hash_table_add(have, qemuVIOMMUAutoPCIKey(cur));
         n += qemuVIOMMUAutoPCINode(def->archKind, cur, wanted);
     }
+    for (i = 0; i < G_N_ELEMENTS(qemuVIOMMUAutoPCIDriveBuses); i++)
+        n += qemuVIOMMUAutoPCIDriveControllers(def, &qemuVIOMMUAutoPCIDriveBuses[i], wanted);
 
     /* each device libvirt adds once, unless the domain has one */
     g_hash_table_iter_init(&iter, wanted);

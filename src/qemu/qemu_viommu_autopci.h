@@ -16,8 +16,10 @@
  * pcie-to-pci-bridge of conventional PCI devices, ...), all as the
  * table generated in the lab says (qemu_viommu_autopci_table.h).
  * Elements the table has no row for count as one each, so that a port
- * too many stays empty rather than one too few losing a spare; a second
- * added device of a kind the domain has (the SCSI controller of disks
- * naming controller 1) is not counted.  The planner keeps as many free
- * root ports ahead of its spare ports. */
+ * too many stays empty rather than one too few losing a spare.  The
+ * SCSI and SATA controllers libvirt adds are counted one for each
+ * index up to the highest its disks and SCSI hostdevs need (a drive
+ * address's controller, or a disk's target index / 7 or / 6) that the
+ * domain has no <controller> for.  The planner keeps as many free root
+ * ports ahead of its spare ports. */
 unsigned int qemuVIOMMUDomainCountAutoPCI(const qemuVIOMMUDomain *def);

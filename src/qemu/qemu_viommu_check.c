@@ -36,6 +36,7 @@ VIR_ENUM_IMPL(qemuVIOMMUCheckStatus,
               "window",
               "smmu-refused",
               "initiator-nodes",
+              "bar-refused",
 );
 
 
@@ -112,6 +113,33 @@ qemuVIOMMUCheckJudge(qemuVIOMMUCheckResult *res)
         res->message = g_strdup_printf(_("host device %1$s is behind %2$s, group %3$d, node %4$d, as planned"),
                                        res->source, res->hostIOMMU, res->hostGroup, res->hostNode);
     }
+}
+
+
+/* A device as planned whose BARs QEMU's vfio-pci cannot give the guest
+ * (the rule plan applies, qemuVIOMMUWindowCheckBars()): a BAR of PCI
+ * Enhanced Allocation, seen on this host. */
+static void
+qemuVIOMMUCheckBars(virSysIOMMUHost *host,
+                    qemuVIOMMUCheckResult *res)
+{
+    virPCIDeviceAddress addr;
+    virSysIOMMUDevice *dev = NULL;
+
+    qemuVIOMMUCheckStatus status = QEMU_VIOMMU_CHECK_BAR;
+
+    /* a planned device was found by its BDF in qemuVIOMMUCheckLookup() */
+    if (res->status != QEMU_VIOMMU_CHECK_OK ||
+        virPCIDeviceAddressParse(res->source, &addr) < 0 ||
+        virSysIOMMUHostGetDevice(host, &addr, &dev) <= 0)
+        return;
+    if (virSysIOMMUHostGetDeviceBars(host, dev) < 0)
+        status = QEMU_VIOMMU_CHECK_ERROR;
+    else if (qemuVIOMMUWindowCheckBars(res->source, dev->bars) == 0)
+        return;
+    res->status = status;
+    g_free(res->message);
+    res->message = virErrorTakeLast();
 }
 
 
@@ -378,6 +406,7 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
                 res->status = QEMU_VIOMMU_CHECK_OK;
                 qemuVIOMMUCheckLookup(host, res);
                 qemuVIOMMUCheckJudge(res);
+                qemuVIOMMUCheckBars(host, res);
                 if (res->status != QEMU_VIOMMU_CHECK_OK)
                     bad++;
                 g_hash_table_add(recorded, res->source);

@@ -30,6 +30,8 @@ typedef enum {
                                      * accel vSMMU; source is its name */
     QEMU_VIOMMU_CHECK_GPUMEM,       /* its <acpi nodeset> no longer matches
                                      * the nodes its memory needs */
+    QEMU_VIOMMU_CHECK_BAR,          /* a BAR QEMU's vfio-pci cannot give
+                                     * the guest (no power of two) */
 
     QEMU_VIOMMU_CHECK_LAST
 } qemuVIOMMUCheckStatus;

@@ -9,9 +9,12 @@
 
 #include "qemu_viommu_ready.h"
 
+#include "qemu_viommu_addr.h"
+#include "qemu_viommu_caps.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_facts.h"
 #include "qemu_viommu_vtd.h"
+#include "qemu_viommu_window.h"
 #include "qemu_viommu_xml.h"
 #include "qemu_viommu_smmucompat.h"
 #include "virerror.h"
@@ -29,6 +32,8 @@ VIR_ENUM_IMPL(qemuVIOMMUReadyReason,
               "no-kvm",
               "no-caching-mode",
               "smmu-refused",
+              "bar-refused",
+              "options",
 );
 
 
@@ -169,6 +174,79 @@ qemuVIOMMUReadyCheckSMMU(virSysIOMMU *iommu,
 }
 
 
+/* The options of the accel='on' vSMMU that @hd sits behind (the one
+ * whose pciBus is the pcie-expander-bus above its guest address) above
+ * what its physical SMMU @iommu has, by the rule plan and check apply
+ * (qemuVIOMMUCapsCheck()); each vSMMU and SMMU pair once, by @seen. */
+static void
+qemuVIOMMUReadyCheckOptions(qemuVIOMMUDomain *def,
+                            qemuVIOMMUAddrSet *addrs,
+                            const qemuVIOMMUHostdev *hd,
+                            virSysIOMMU *iommu,
+                            GHashTable *seen,
+                            GPtrArray *list)
+{
+    g_autoptr(GPtrArray) above = g_ptr_array_new_with_free_func(g_free);
+    qemuVIOMMUController *pxb = NULL;
+    qemuVIOMMUIOMMU *viommu;
+    g_autofree char *who = NULL;
+    size_t i;
+
+    if (!hd->addr.set ||
+        qemuVIOMMUAddrSetBusHome(addrs, hd->addr.addr.bus, &pxb) != QEMU_VIOMMU_BUS_HOME_EXPANDER ||
+        !(viommu = qemuVIOMMUDomainFindIOMMUForBus(def, pxb->index)) ||
+        viommu->model != QEMU_VIOMMU_MODEL_SMMUV3 ||
+        !g_hash_table_add(seen, g_strdup_printf("%u %s", pxb->index, iommu->name)))
+        return;
+    who = g_strdup_printf(_("the vSMMU of pcie-expander-bus %1$u"), pxb->index);
+    qemuVIOMMUCapsCheck(&viommu->options, who, iommu->name, iommu->caps, above);
+    for (i = 0; i < above->len; i++)
+        qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_OPTIONS, "%s",
+                           (const char *) g_ptr_array_index(above, i));
+}
+
+
+/* What the whole domain needs: the caching mode of a q35 intel vIOMMU,
+ * /dev/kvm and /dev/iommu; *accel says whether any vSMMU is accel='on',
+ * *iommufd whether the domain uses iommufd. */
+static void
+qemuVIOMMUReadyCheckDomainWide(virSysIOMMUHost *host,
+                               qemuVIOMMUDomain *def,
+                               GPtrArray *list,
+                               bool *accel,
+                               bool *iommufd)
+{
+    g_autofree char *type = NULL;
+    bool kvm;
+    size_t i;
+
+    *accel = false;
+    for (i = 0; i < def->iommus->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
+        qemuVIOMMUVTDCaching state = qemuVIOMMUVTDCachingMode(def, iommu);
+
+        if (qemuVIOMMUOptionsIsOn(&iommu->options, QEMU_VIOMMU_OPTION_ACCEL))
+            *accel = true;
+        if (state != QEMU_VIOMMU_VTD_CACHING_FINE) {
+            g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
+            g_autofree char *msg = qemuVIOMMUVTDCachingMessage(def, path, state);
+
+            qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_CACHING_MODE, "%s", msg);
+        }
+    }
+    type = (char *) xmlGetProp(def->root, BAD_CAST "type");
+    kvm = g_strcmp0(type, "kvm") == 0 || *accel;
+    *iommufd = def->iommufdEnabled || *accel;
+
+    if (kvm && !qemuVIOMMUReadyHasDev(host, "kvm"))
+        qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_KVM, "%s",
+                           _("no /dev/kvm: a KVM domain, and QEMU's accel='on' vSMMU, need KVM; load kvm (arm64: boot at EL2; x86: kvm_intel or kvm_amd) or use <domain type='qemu'> with accel='off'"));
+    if (*iommufd && !qemuVIOMMUReadyHasDev(host, "iommu"))
+        qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_IOMMUFD, "%s",
+                           _("no /dev/iommu: the kernel lacks CONFIG_IOMMUFD (Debian's own kernels are built without it), which <iommufd> and accel='on' vSMMUs need; boot a kernel with iommufd, or turn iommufd and accel off"));
+}
+
+
 int
 qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
                      xmlDocPtr doc,
@@ -180,39 +258,18 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
     g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GHashTable) reported = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GHashTable) smmus = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autofree char *type = NULL;
-    bool accel = false;
+    g_autoptr(GHashTable) vsmmus = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(qemuVIOMMUAddrSet) addrs = NULL;
+    bool accel;
     bool iommufd;
-    bool kvm;
     size_t i;
 
     if (!(def = qemuVIOMMUDomainParse(doc)) ||
-        !(facts = qemuVIOMMUHostFactsCollect(host, def)))
+        !(facts = qemuVIOMMUHostFactsCollect(host, def)) ||
+        qemuVIOMMUAddrSetNew(def, &addrs) < 0)
         return -1;
 
-    for (i = 0; i < def->iommus->len; i++) {
-        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
-        qemuVIOMMUVTDCaching state = qemuVIOMMUVTDCachingMode(def, iommu);
-
-        if (qemuVIOMMUOptionsIsOn(&iommu->options, QEMU_VIOMMU_OPTION_ACCEL))
-            accel = true;
-        if (state != QEMU_VIOMMU_VTD_CACHING_FINE) {
-            g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
-            g_autofree char *msg = qemuVIOMMUVTDCachingMessage(def, path, state);
-
-            qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_CACHING_MODE, "%s", msg);
-        }
-    }
-    type = (char *) xmlGetProp(def->root, BAD_CAST "type");
-    kvm = g_strcmp0(type, "kvm") == 0 || accel;
-    iommufd = def->iommufdEnabled || accel;
-
-    if (kvm && !qemuVIOMMUReadyHasDev(host, "kvm"))
-        qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_KVM, "%s",
-                           _("no /dev/kvm: a KVM domain, and QEMU's accel='on' vSMMU, need KVM; load kvm (arm64: boot at EL2; x86: kvm_intel or kvm_amd) or use <domain type='qemu'> with accel='off'"));
-    if (iommufd && !qemuVIOMMUReadyHasDev(host, "iommu"))
-        qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NO_IOMMUFD, "%s",
-                           _("no /dev/iommu: the kernel lacks CONFIG_IOMMUFD (Debian's own kernels are built without it), which <iommufd> and accel='on' vSMMUs need; boot a kernel with iommufd, or turn iommufd and accel off"));
+    qemuVIOMMUReadyCheckDomainWide(host, def, list, &accel, &iommufd);
 
     for (i = 0; i < def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
@@ -237,6 +294,12 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
             continue;
         if (!dev->detailed && virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
             return -1;
+        /* the rule plan applies: vfio-pci gives each BAR at its size */
+        if (qemuVIOMMUWindowCheckBars(hd->sourceStr, dev->bars) < 0) {
+            g_autofree char *msg = virErrorTakeLast();
+
+            qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_BAR, "%s", msg);
+        }
 
         if (g_strcmp0(dev->driver, "vfio-pci") != 0) {
             if (!qemuVIOMMUReadyManaged(hd))
@@ -255,6 +318,8 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
             g_hash_table_add(smmus, hf->iommu->name);
             qemuVIOMMUReadyCheckSMMU(hf->iommu, dev, list);
         }
+        if (hf->iommu && hf->iommu->kind == VIR_SYS_IOMMU_KIND_SMMUV3)
+            qemuVIOMMUReadyCheckOptions(def, addrs, hd, hf->iommu, vsmmus, list);
     }
 
     *problems = g_steal_pointer(&list);

@@ -23,6 +23,8 @@ typedef enum {
     QEMU_VIOMMU_READY_NO_KVM,       /* no /dev/kvm */
     QEMU_VIOMMU_READY_NO_CACHING_MODE, /* intel vIOMMU without caching mode */
     QEMU_VIOMMU_READY_SMMU,         /* QEMU refuses an SMMU behind accel */
+    QEMU_VIOMMU_READY_BAR,          /* a BAR vfio-pci cannot give the guest */
+    QEMU_VIOMMU_READY_OPTIONS,      /* a vSMMU asks more than its SMMU has */
 
     QEMU_VIOMMU_READY_LAST
 } qemuVIOMMUReadyReason;

@@ -361,15 +361,16 @@ qemuVIOMMUWindowItemHome(qemuVIOMMUPlan *p,
  * vfio region, which is the host's (vfio_bar_prepare(), and the
  * kernel's vfio-pci region info gives pci_resource_len()), and
  * pci_register_bar() asserts a power of two, so QEMU would abort. */
-static int
-qemuVIOMMUWindowCheckPow2(qemuVIOMMUItem *item)
+int
+qemuVIOMMUWindowCheckBars(const char *source,
+                          const GArray *bars)
 {
-    const virPCIBar *bar = virPCIBarFindNotPow2(item->dev->bars);
+    const virPCIBar *bar = virPCIBarFindNotPow2(bars);
 
     if (!bar)
         return 0;
     virReportError(VIR_ERROR_HOST_DEVICE, _("host device %1$s has BAR %2$u of %3$llu bytes, no power of two (PCI Enhanced Allocation); QEMU's vfio-pci gives the guest the BAR at that size and pci_register_bar() accepts only powers of two, so QEMU would abort; do not assign this device"),
-                   item->hostdev->sourceStr, bar->index, bar->size);
+                   source, bar->index, bar->size);
     return -1;
 }
 
@@ -397,7 +398,7 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
 
         if (item->hostdev->isMdev)
             continue;
-        if (qemuVIOMMUWindowCheckPow2(item) < 0)
+        if (qemuVIOMMUWindowCheckBars(item->hostdev->sourceStr, item->dev->bars) < 0)
             return -1;
         if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0 &&
             !item->dev->vfioBars)

@@ -50,6 +50,14 @@ void qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes);
  * else QEMU_VIOMMU_WINDOW_PHYS_BITS. */
 unsigned int qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def);
 
+/* Can QEMU's vfio-pci give the guest the BARs @bars of the assigned
+ * host device @source (its <hostdev> source, for the message)?  Not
+ * one whose size is no power of two (PCI Enhanced Allocation), which
+ * pci_register_bar() asserts.  Returns 0, or -1 with the reason
+ * reported; plan, check and check --ready all ask this. */
+int qemuVIOMMUWindowCheckBars(const char *source,
+                              const GArray *bars);
+
 /* Does the window of the planned domain @def (its <pcihole64>, else
  * the machine's default, in *have) still hold what the 64-bit
  * prefetchable BARs that @host shows for its assigned devices need
