@@ -354,6 +354,7 @@ virSysIOMMUHostGetCaps(virSysIOMMUHost *host,
             return NULL;
     }
     iommu->caps = caps;
+    iommu->capsFree = (GDestroyNotify) virSysIOMMUCapsFree;
     return caps;
 }
 
