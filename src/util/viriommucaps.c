@@ -162,38 +162,22 @@ virIOMMUCapsDecodeAMD(const virIOMMUCaps *caps,
 }
 
 
-const char *
-virIOMMUCapsSourceToString(virIOMMUCapsSource source)
-{
-    switch (source) {
-    case VIR_IOMMU_CAPS_SOURCE_NONE:
-        return "unknown";
-    case VIR_IOMMU_CAPS_SOURCE_IOMMUFD:
-        return "iommufd";
-    case VIR_IOMMU_CAPS_SOURCE_SYSFS:
-        return "sysfs";
-    case VIR_IOMMU_CAPS_SOURCE_LAST:
-        break;
-    }
-    return NULL;
-}
+VIR_ENUM_IMPL(virIOMMUCapsSource,
+              VIR_IOMMU_CAPS_SOURCE_LAST,
+              "unknown",
+              "iommufd",
+              "sysfs",
+);
 
-
-const char *
-virIOMMUCapsTypeToString(virIOMMUCapsType type)
-{
-    switch (type) {
-    case VIR_IOMMU_CAPS_TYPE_NONE:
-        return "none";
-    case VIR_IOMMU_CAPS_TYPE_INTEL_VTD:
-        return "intel-vtd";
-    case VIR_IOMMU_CAPS_TYPE_SMMUV3:
-        return "arm-smmuv3";
-    case VIR_IOMMU_CAPS_TYPE_AMD:
-        return "amd";
-    }
-    return NULL;
-}
+/* The kernel's numbering, with its hole (3 is not an IOMMU type). */
+VIR_ENUM_IMPL(virIOMMUCaps,
+              VIR_IOMMU_CAPS_TYPE_LAST,
+              "none",
+              "intel-vtd",
+              "arm-smmuv3",
+              NULL,
+              "amd",
+);
 
 
 static int

@@ -394,7 +394,7 @@ virSysIOMMUHostSaveCaps(virSysIOMMUHost *host, const char *dir)
 
         virJSONBeginObject(b, NULL);
         virJSONAddString(b, "name", iommu->name);
-        virJSONAddString(b, "source", virIOMMUCapsSourceToString(r->source));
+        virJSONAddString(b, "source", virIOMMUCapsSourceTypeToString(r->source));
         if (!virSysIOMMUCapsKnown(caps)) {
             virJSONAddString(b, "reason", caps->reason);
             virJSONEndObject(b);
@@ -435,6 +435,7 @@ virSysIOMMUHostSaveCaps(virSysIOMMUHost *host, const char *dir)
             virSysIOMMUCapsJSONAddHex(b, "efr2", r->efr2);
             break;
         case VIR_IOMMU_CAPS_TYPE_NONE:
+        case VIR_IOMMU_CAPS_TYPE_LAST:
             break;
         }
         if (r->haveHWCaps)
@@ -503,10 +504,11 @@ virSysIOMMUCapsFormat(const virSysIOMMU *iommu G_GNUC_UNUSED,
         break;
     }
     case VIR_IOMMU_CAPS_TYPE_NONE:
+    case VIR_IOMMU_CAPS_TYPE_LAST:
         g_string_append(buf, "no registers");
         break;
     }
-    g_string_append_printf(buf, " (%s", virIOMMUCapsSourceToString(r->source));
+    g_string_append_printf(buf, " (%s", virIOMMUCapsSourceTypeToString(r->source));
     if (caps->via)
         g_string_append_printf(buf, " via %s", caps->via);
     g_string_append_c(buf, ')');
@@ -520,7 +522,7 @@ virSysIOMMUCapsFormatJSON(virJSONBuilder *b, const virSysIOMMUCaps *caps)
     const virIOMMUCaps *r = &caps->regs;
 
     virJSONBeginObject(b, "caps");
-    virJSONAddString(b, "source", virIOMMUCapsSourceToString(r->source));
+    virJSONAddString(b, "source", virIOMMUCapsSourceTypeToString(r->source));
     if (!virSysIOMMUCapsKnown(caps)) {
         virJSONAddString(b, "reason", caps->reason);
         virJSONEndObject(b);
@@ -583,6 +585,7 @@ virSysIOMMUCapsFormatJSON(virJSONBuilder *b, const virSysIOMMUCaps *caps)
         break;
     }
     case VIR_IOMMU_CAPS_TYPE_NONE:
+    case VIR_IOMMU_CAPS_TYPE_LAST:
         break;
     }
     virJSONEndObject(b);
