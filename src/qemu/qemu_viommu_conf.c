@@ -508,7 +508,8 @@ qemuVIOMMUAssignIndexes(qemuVIOMMUDomain *def)
                            qemuVIOMMULazyPath(ctrl->node, &path));
             return -1;
         }
-        if (next == 0 && qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_ROOT) {
+        if (next == 0 &&
+            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_ROOT) {
             virReportError(VIR_ERROR_XML_INVALID, _("%1$s: this %2$s has no index, so libvirt gives it index 0, which is the root bus's; put <controller type='pci' model='pcie-root'/> before it or give it an index"),
                            qemuVIOMMULazyPath(ctrl->node, &path),
                            qemuVIOMMUControllerModelTypeToString(ctrl->model));
