@@ -429,9 +429,36 @@ virSysIOMMUCapsJSONAddHex(virJSONBuilder *b, const char *key, uint64_t val)
 }
 
 
-/* The registers of an SMMUv3 record: IDR0..5, IIDR, AIDR and CMDQV. */
+/* Open the object @key (NULL: an array element) of @caps, with the
+ * IOMMU's @name if any, and where the registers came from.  Returns
+ * whether the registers follow; when not, the object is closed with
+ * the reason they are unknown. */
+static bool
+virSysIOMMUCapsJSONBegin(virJSONBuilder *b,
+                         const char *key,
+                         const char *name,
+                         const virSysIOMMUCaps *caps)
+{
+    const virIOMMUCaps *r = &caps->regs;
+
+    virJSONBeginObject(b, key);
+    if (name)
+        virJSONAddString(b, "name", name);
+    virJSONAddString(b, "source", virIOMMUCapsSourceTypeToString(r->source));
+    if (!virSysIOMMUCapsKnown(caps)) {
+        virJSONAddString(b, "reason", caps->reason);
+        virJSONEndObject(b);
+        return false;
+    }
+    virJSONAddString(b, "via", caps->via);
+    virJSONAddString(b, "type", virIOMMUCapsTypeToString(r->type));
+    return true;
+}
+
+
+/* An SMMUv3's SMMU_IDR0..5, IIDR and AIDR, as hex strings. */
 static void
-virSysIOMMUCapsSaveSMMUv3(virJSONBuilder *b, const virIOMMUCaps *r)
+virSysIOMMUCapsJSONAddIDR(virJSONBuilder *b, const virIOMMUCaps *r)
 {
     size_t j;
 
@@ -441,6 +468,14 @@ virSysIOMMUCapsSaveSMMUv3(virJSONBuilder *b, const virIOMMUCaps *r)
     virJSONEndArray(b);
     virSysIOMMUCapsJSONAddHex(b, "iidr", r->iidr);
     virSysIOMMUCapsJSONAddHex(b, "aidr", r->aidr);
+}
+
+
+/* The registers of an SMMUv3 record: IDR0..5, IIDR, AIDR and CMDQV. */
+static void
+virSysIOMMUCapsSaveSMMUv3(virJSONBuilder *b, const virIOMMUCaps *r)
+{
+    virSysIOMMUCapsJSONAddIDR(b, r);
     switch (r->cmdqv) {
     case VIR_IOMMU_CAPS_CMDQV_UNKNOWN:
         virJSONAddString(b, "cmdqv", NULL);
@@ -468,16 +503,8 @@ virSysIOMMUCapsSaveOne(virJSONBuilder *b,
 {
     const virIOMMUCaps *r = &caps->regs;
 
-    virJSONBeginObject(b, NULL);
-    virJSONAddString(b, "name", iommu->name);
-    virJSONAddString(b, "source", virIOMMUCapsSourceTypeToString(r->source));
-    if (!virSysIOMMUCapsKnown(caps)) {
-        virJSONAddString(b, "reason", caps->reason);
-        virJSONEndObject(b);
+    if (!virSysIOMMUCapsJSONBegin(b, NULL, iommu->name, caps))
         return;
-    }
-    virJSONAddString(b, "via", caps->via);
-    virJSONAddString(b, "type", virIOMMUCapsTypeToString(r->type));
     switch (r->type) {
     case VIR_IOMMU_CAPS_TYPE_SMMUV3:
         virSysIOMMUCapsSaveSMMUv3(b, r);
@@ -601,19 +628,11 @@ virSysIOMMUCapsFormatJSON(virJSONBuilder *b, const virSysIOMMUCaps *caps)
 {
     const virIOMMUCaps *r = &caps->regs;
 
-    virJSONBeginObject(b, "caps");
-    virJSONAddString(b, "source", virIOMMUCapsSourceTypeToString(r->source));
-    if (!virSysIOMMUCapsKnown(caps)) {
-        virJSONAddString(b, "reason", caps->reason);
-        virJSONEndObject(b);
+    if (!virSysIOMMUCapsJSONBegin(b, "caps", NULL, caps))
         return;
-    }
-    virJSONAddString(b, "via", caps->via);
-    virJSONAddString(b, "type", virIOMMUCapsTypeToString(r->type));
     switch (r->type) {
     case VIR_IOMMU_CAPS_TYPE_SMMUV3: {
         virIOMMUSMMUv3Features f;
-        size_t j;
 
         virIOMMUCapsDecodeSMMUv3(r, &f);
         virJSONAddInt(b, "oas", f.oasBits);
@@ -627,12 +646,7 @@ virSysIOMMUCapsFormatJSON(virJSONBuilder *b, const virSysIOMMUCaps *caps)
             virJSONAddString(b, "cmdqv", NULL);
         else
             virJSONAddBool(b, "cmdqv", r->cmdqv == VIR_IOMMU_CAPS_CMDQV_PRESENT);
-        virJSONBeginArray(b, "idr");
-        for (j = 0; j < G_N_ELEMENTS(r->idr); j++)
-            virSysIOMMUCapsJSONAddHex(b, NULL, r->idr[j]);
-        virJSONEndArray(b);
-        virSysIOMMUCapsJSONAddHex(b, "iidr", r->iidr);
-        virSysIOMMUCapsJSONAddHex(b, "aidr", r->aidr);
+        virSysIOMMUCapsJSONAddIDR(b, r);
         break;
     }
     case VIR_IOMMU_CAPS_TYPE_INTEL_VTD: {
