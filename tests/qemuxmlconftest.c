@@ -171,6 +171,104 @@ testTakeWarnings(void)
 }
 
 
+/* A case expected to fail: the error, the warnings, and whether the
+ * argv builder refuses the input too. */
+static int
+testQemuXMLConfFailure(const testInfo *info,
+                       const char *input,
+                       size_t len,
+                       bool planned,
+                       const char *warnings,
+                       const char *warnPath)
+{
+    int ret = 0;
+
+    if (planned) {
+        printf("  planning succeeded but was expected to fail\n");
+        return -1;
+    }
+    if (testCompareErrors(info) < 0)
+        ret = -1;
+    if (virTestCompareToOptionalFile(warnings, warnPath) < 0)
+        ret = -1;
+    if ((info->flags & TEST_FLAG_ARGV_REFUSES) &&
+        testArgvRefuses(info, input, len) < 0)
+        ret = -1;
+    return ret;
+}
+
+
+/* Deterministic: the same input plans the same way twice, with the
+ * same warnings.  Idempotent: a planned domain plans to itself, byte
+ * for byte. */
+static int
+testQemuXMLConfStable(const testInfo *info,
+                      const char *input,
+                      size_t len,
+                      const char *planned,
+                      const char *warnings)
+{
+    g_autofree char *again = NULL;
+    g_autofree char *againWarnings = NULL;
+    g_autofree char *replanned = NULL;
+    bool changed;
+
+    if (!(again = testPlan(info, input, len, &changed, NULL, NULL)))
+        return -1;
+    againWarnings = testTakeWarnings();
+    if (strcmp(again, planned) != 0) {
+        printf("  a second plan of the same input differs\n");
+        return -1;
+    }
+    if (strcmp(againWarnings, warnings) != 0) {
+        printf("  a second plan of the same input warns differently\n");
+        return -1;
+    }
+
+    if (!(replanned = testPlan(info, planned, strlen(planned), &changed, NULL, NULL)))
+        return -1;
+    virWarningReset();
+    if (strcmp(replanned, planned) != 0 || changed) {
+        printf("  planning the planned domain changed it%s\n",
+               changed ? " (reported as changed)" : "");
+        if (virTestDebug())
+            printf("%s", replanned);
+        return -1;
+    }
+    return 0;
+}
+
+
+/* The QEMU argv of the planned @doc against its .args file, or the
+ * error expected of it.  Returns -1 to stop the case, else 0 with
+ * *ret set to -1 when a file differs. */
+static int
+testQemuXMLConfArgv(const testInfo *info,
+                    xmlDocPtr doc,
+                    const char *argsPath,
+                    int *ret)
+{
+    qemuVIOMMUArgvOptions argvOpts = { 0 };
+    g_autoptr(GPtrArray) args = NULL;
+    g_autofree char *argsText = NULL;
+
+    if (qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0) {
+        if (!(info->flags & TEST_FLAG_ARGV_FAIL))
+            return -1;
+        if (testCompareErrors(info) < 0)
+            *ret = -1;
+    } else if (info->flags & TEST_FLAG_ARGV_FAIL) {
+        printf("  argv succeeded but was expected to fail\n");
+        return -1;
+    } else {
+        argsText = qemuVIOMMUArgvFormat(args, true);
+        if (virTestCompareToFile(argsText, argsPath) < 0)
+            *ret = -1;
+    }
+    return 0;
+}
+
+
 static int
 testQemuXMLConf(const void *opaque)
 {
@@ -182,16 +280,10 @@ testQemuXMLConf(const void *opaque)
     g_autofree char *input = NULL;
     g_autofree char *planned = NULL;
     g_autofree char *warnings = NULL;
-    g_autofree char *again = NULL;
-    g_autofree char *againWarnings = NULL;
-    g_autofree char *replanned = NULL;
-    g_autofree char *argsText = NULL;
     g_autofree char *argvWarnings = NULL;
     g_autofree char *allWarnings = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(GPtrArray) args = NULL;
     g_autoptr(GError) err = NULL;
-    qemuVIOMMUArgvOptions argvOpts = { 0 };
     size_t len;
     bool changed;
     bool portable = !!(info->flags & TEST_FLAG_PORTABLE);
@@ -216,20 +308,9 @@ testQemuXMLConf(const void *opaque)
         printf("  the host was read by the portable resolver although openat2 works here\n");
         return -1;
     }
-    if (info->flags & TEST_FLAG_FAIL) {
-        if (planned) {
-            printf("  planning succeeded but was expected to fail\n");
-            return -1;
-        }
-        if (testCompareErrors(info) < 0)
-            ret = -1;
-        if (virTestCompareToOptionalFile(warnings, warnPath) < 0)
-            ret = -1;
-        if ((info->flags & TEST_FLAG_ARGV_REFUSES) &&
-            testArgvRefuses(info, input, len) < 0)
-            ret = -1;
-        return ret;
-    }
+    if (info->flags & TEST_FLAG_FAIL)
+        return testQemuXMLConfFailure(info, input, len, !!planned,
+                                      warnings, warnPath);
     if (!planned)
         return -1;
 
@@ -238,45 +319,11 @@ testQemuXMLConf(const void *opaque)
     if (virTestCompareToFile(planned, outPath) < 0)
         ret = -1;
 
-    /* deterministic: the same input plans the same way twice, with the
-     * same warnings */
-    if (!(again = testPlan(info, input, len, &changed, NULL, NULL)))
+    if (testQemuXMLConfStable(info, input, len, planned, warnings) < 0)
         return -1;
-    againWarnings = testTakeWarnings();
-    if (strcmp(again, planned) != 0) {
-        printf("  a second plan of the same input differs\n");
-        return -1;
-    }
-    if (strcmp(againWarnings, warnings) != 0) {
-        printf("  a second plan of the same input warns differently\n");
-        return -1;
-    }
 
-    /* idempotent: a planned domain plans to itself, byte for byte */
-    if (!(replanned = testPlan(info, planned, strlen(planned), &changed, NULL, NULL)))
+    if (testQemuXMLConfArgv(info, doc, argsPath, &ret) < 0)
         return -1;
-    virWarningReset();
-    if (strcmp(replanned, planned) != 0 || changed) {
-        printf("  planning the planned domain changed it%s\n",
-               changed ? " (reported as changed)" : "");
-        if (virTestDebug())
-            printf("%s", replanned);
-        return -1;
-    }
-
-    if (qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0) {
-        if (!(info->flags & TEST_FLAG_ARGV_FAIL))
-            return -1;
-        if (testCompareErrors(info) < 0)
-            ret = -1;
-    } else if (info->flags & TEST_FLAG_ARGV_FAIL) {
-        printf("  argv succeeded but was expected to fail\n");
-        return -1;
-    } else {
-        argsText = qemuVIOMMUArgvFormat(args, true);
-        if (virTestCompareToFile(argsText, argsPath) < 0)
-            ret = -1;
-    }
 
     /* the case's warnings: the plan's, then any of the argv builder */
     argvWarnings = testTakeWarnings();

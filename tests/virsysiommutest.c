@@ -789,10 +789,33 @@ testNameCompare(gconstpointer a, gconstpointer b)
 
 
 /* virpcibar.c against 'resource' texts as resource_show() writes them */
+#define TEST_PCI_BAR_ZERO "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+
+
+/* PCI Enhanced Allocation: a BAR of 12K, kept as it is.  @rest: the 12
+ * lines after the first one of an endpoint. */
 static int
-testPCIBarParse(const void *opaque G_GNUC_UNUSED)
+testPCIBarParseEA(const char *rest)
 {
-    const char *zero = "0x0000000000000000 0x0000000000000000 0x0000000000000000\n";
+    g_autofree char *ea = NULL;
+    g_autoptr(GArray) eaBars = NULL;
+
+    ea = g_strconcat("0x000000c000000000 0x000000c000002fff 0x0000000000140204\n", rest, NULL);
+    if (virPCIBarParseResource("0000:03:00.0", ea, &eaBars) < 0 || eaBars->len != 1 ||
+        g_array_index(eaBars, virPCIBar, 0).size != 12288 ||
+        virPCIBarIsPow2(&g_array_index(eaBars, virPCIBar, 0))) {
+        printf("  a 12K BAR of Enhanced Allocation should parse as it is\n");
+        return -1;
+    }
+    return 0;
+}
+
+
+/* Four BARs: 32-bit memory, 128G 64-bit prefetchable, I/O, 64-bit. */
+static int
+testPCIBarParseGood(void)
+{
+    const char *zero = TEST_PCI_BAR_ZERO;
     g_autofree char *good = g_strdup_printf(
         "0x0000000081000000 0x0000000081ffffff 0x0000000000040200\n"
         "0x0000084000000000 0x0000085fffffffff 0x000000000014220c\n"
@@ -801,38 +824,9 @@ testPCIBarParse(const void *opaque G_GNUC_UNUSED)
         "0x0000000082000000 0x0000000082003fff 0x0000000000140204\n"
         "%s%s%s%s%s%s%s%s",
         zero, zero, zero, zero, zero, zero, zero, zero, zero);
-    /* the 12 lines after the first one of an endpoint */
-    g_autofree char *rest = g_strdup("");
-    struct { const char *first; const char *error; } bad[] = {
-        { "", "fewer than the 6 BARs" },
-        { "0x0 0x0 0x0\n", "not 'START END FLAGS'" },
-        /* end below start */
-        { "0x0000000081000000 0x0000000080ffffff 0x0000000000040200\n", "no address range" },
-        /* all of the 64-bit space: its size does not fit in 64 bits */
-        { "0x0000000000000000 0xffffffffffffffff 0x0000000000040200\n", "no address range" },
-        /* 2^63: more than a signed 64-bit JSON number holds */
-        { "0x8000000000000000 0xffffffffffffffff 0x000000000014220c\n", "no address range" },
-    };
-    /* PCI Enhanced Allocation: 12K, kept as it is */
-    g_autofree char *ea = NULL;
     g_autoptr(GArray) bars = NULL;
-    g_autoptr(GArray) eaBars = NULL;
     const virPCIBar *b;
     unsigned long long sum;
-    size_t i;
-
-    for (i = 0; i < 12; i++) {
-        g_autofree char *prev = g_steal_pointer(&rest);
-
-        rest = g_strconcat(prev, zero, NULL);
-    }
-    ea = g_strconcat("0x000000c000000000 0x000000c000002fff 0x0000000000140204\n", rest, NULL);
-    if (virPCIBarParseResource("0000:03:00.0", ea, &eaBars) < 0 || eaBars->len != 1 ||
-        g_array_index(eaBars, virPCIBar, 0).size != 12288 ||
-        virPCIBarIsPow2(&g_array_index(eaBars, virPCIBar, 0))) {
-        printf("  a 12K BAR of Enhanced Allocation should parse as it is\n");
-        return -1;
-    }
 
     if (virPCIBarParseResource("0000:01:00.0", good, &bars) < 0 || bars->len != 4) {
         printf("  expected 4 BARs\n");
@@ -858,6 +852,26 @@ testPCIBarParse(const void *opaque G_GNUC_UNUSED)
         printf("  only BAR 1 is 64-bit prefetchable\n");
         return -1;
     }
+    return 0;
+}
+
+
+/* Files that are no 'resource', each with the error it gets. */
+static int
+testPCIBarParseBad(const char *rest)
+{
+    struct { const char *first; const char *error; } bad[] = {
+        { "", "fewer than the 6 BARs" },
+        { "0x0 0x0 0x0\n", "not 'START END FLAGS'" },
+        /* end below start */
+        { "0x0000000081000000 0x0000000080ffffff 0x0000000000040200\n", "no address range" },
+        /* all of the 64-bit space: its size does not fit in 64 bits */
+        { "0x0000000000000000 0xffffffffffffffff 0x0000000000040200\n", "no address range" },
+        /* 2^63: more than a signed 64-bit JSON number holds */
+        { "0x8000000000000000 0xffffffffffffffff 0x000000000014220c\n", "no address range" },
+    };
+    size_t i;
+
     for (i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GArray) none = NULL;
         g_autofree char *text = g_strconcat(bad[i].first, *bad[i].first ? rest : "", NULL);
@@ -870,6 +884,27 @@ testPCIBarParse(const void *opaque G_GNUC_UNUSED)
         }
         virErrorReset();
     }
+    return 0;
+}
+
+
+static int
+testPCIBarParse(const void *opaque G_GNUC_UNUSED)
+{
+    /* the 12 lines after the first one of an endpoint */
+    g_autofree char *rest = g_strdup("");
+    unsigned long long sum;
+    size_t i;
+
+    for (i = 0; i < 12; i++) {
+        g_autofree char *prev = g_steal_pointer(&rest);
+
+        rest = g_strconcat(prev, TEST_PCI_BAR_ZERO, NULL);
+    }
+    if (testPCIBarParseEA(rest) < 0 ||
+        testPCIBarParseGood() < 0 ||
+        testPCIBarParseBad(rest) < 0)
+        return -1;
     if (!virPCIBarRoundUpPow2((256ULL << 30) + 1, &sum) || sum != (512ULL << 30) ||
         !virPCIBarRoundUpPow2(1ULL << 20, &sum) || sum != (1ULL << 20)) {
         printf("  rounding to a power of two is wrong\n");
@@ -1056,83 +1091,82 @@ testGPUMemRule(const void *opaque)
 }
 
 
-int
-main(void)
+static const testBroken testBrokenCases[] = {
+    { "tree: well-formed", testMangleNone, false, NULL },
+    { "tree: well-formed (portable)", testMangleNone, true, NULL },
+    { "tree: numa_node -1", testMangleNumaUnknown, false, NULL },
+    { "tree: iommu link escapes", testMangleEscapeRelative, false, "leads outside the sysfs root" },
+    { "tree: iommu link escapes (portable)", testMangleEscapeRelative, true, "leads outside the sysfs root" },
+    { "tree: absolute bus link", testMangleEscapeAbsolute, false, "leads outside the sysfs root" },
+    { "tree: class link escapes", testMangleEscapeDir, false, "leads outside the sysfs root" },
+    { "tree: class link escapes (portable)", testMangleEscapeDir, true, "leads outside the sysfs root" },
+    { "tree: link loop", testMangleLoop, false, "loop of symbolic links" },
+    { "tree: link loop (portable)", testMangleLoop, true, "loop of symbolic links" },
+    { "tree: numa_node garbage", testMangleNumaGarbage, false, "not a number" },
+    { "tree: vendor is a directory", testMangleVendorDir, false, "not a regular file" },
+    { "tree: vendor is a FIFO", testMangleVendorFifo, false, "not a regular file" },
+    { "tree: vendor is huge", testMangleVendorHuge, false, "not a sysfs attribute" },
+    { "tree: vendor missing", testMangleVendorMissing, false, "has no 'vendor' attribute" },
+    { "tree: junk in bus/pci/devices", testMangleJunkEntry, false, "not named like a PCI device" },
+    { "tree: IOMMU not in class", testMangleNoClass, false, "missing from 'sys/class/iommu'" },
+    { "tree: group not a number", testMangleGroupName, false, "not a group number" },
+    { "tree: driver link not to a driver", testMangleDriverElsewhere, false, "not to a driver in sys/bus/BUS/drivers" },
+};
+
+static const testRegions testRegionCases[] = {
+    { "no record", NULL, 0, "has no vfio-regions.json", NULL },
+    { "not listed", "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": []}",
+      0, "does not list it", NULL },
+    { "listed with a reason",
+      "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"reason\": \"busy\"}]}",
+      0, "busy", NULL },
+    { "BAR 4 of 128 GiB and BAR 2 of 1 GiB",
+      "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+      "{\"index\": 0, \"size\": \"0x1000000\", \"bar\": \"0x4\"},"
+      "{\"index\": 2, \"size\": \"0x40000000\", \"bar\": \"0xc\"},"
+      "{\"index\": 4, \"size\": \"0x2000000000\", \"bar\": \"0xc\"}]}]}",
+      0x2040000000ULL, NULL, NULL },
+    { "not a record", "{\"format\": \"other\"}", 0, NULL, "is not a VFIO region record" },
+    { "not JSON", "{", 0, NULL, "cannot read" },
+    { "a size that is no hex string",
+      "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+      "{\"index\": 4, \"size\": 4096, \"bar\": \"0xc\"}]}]}",
+      0, NULL, "region 0 of '0000:01:00.0' is malformed" },
+    { "an index beyond BAR 5",
+      "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
+      "{\"index\": 7, \"size\": \"0x1000\", \"bar\": \"0x0\"}]}]}",
+      0, NULL, "is malformed" },
+};
+
+static const testGPUMem testGPUMemCases[] = {
+    { "nvgrace, no node states: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+      NULL, NULL, NULL, 8, "table", NULL },
+    { "nvgrace, eight CPU-less nodes: the host", "nvgrace-gpu-vfio-pci", "0x2342\n",
+      "0-8\n", "0\n", "\n", 8, "host-numa", NULL },
+    { "nvgrace, five CPU-less nodes: the host, not the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+      "0-5\n", "0\n", "\n", 5, "host-numa", NULL },
+    { "nvgrace, no CPU-less node: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+      "0\n", "0\n", "\n", 8, "table", NULL },
+    { "vfio-pci GH200: none", "vfio-pci", "0x2342\n",
+      "0-8\n", "0\n", "\n", 0, "none", NULL },
+    { "any device on a generic-initiator host node: one", "mlx5_core", "0x101d\n",
+      "0-1\n", "1\n", "0\n", 1, "host-gi", NULL },
+    { "a malformed node list", "nvgrace-gpu-vfio-pci", "0x2342\n",
+      "0-x\n", "0\n", "\n", 0, NULL, "is not a node list" },
+};
+
+
+/* The names of the host fixtures (tests/hosts/NAME/sys), sorted. */
+static int
+testListHosts(GPtrArray *hosts)
 {
-    g_autofree char *hostsDir = NULL;
+    g_autofree char *hostsDir = g_strdup_printf("%s/hosts", virTestSrcDir());
     g_autoptr(GDir) dh = NULL;
-    g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func(g_free);
     const char *name;
-    int failures = 0;
-    size_t i;
-    static const testGPUMem gpumem[] = {
-        { "nvgrace, no node states: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
-          NULL, NULL, NULL, 8, "table", NULL },
-        { "nvgrace, eight CPU-less nodes: the host", "nvgrace-gpu-vfio-pci", "0x2342\n",
-          "0-8\n", "0\n", "\n", 8, "host-numa", NULL },
-        { "nvgrace, five CPU-less nodes: the host, not the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
-          "0-5\n", "0\n", "\n", 5, "host-numa", NULL },
-        { "nvgrace, no CPU-less node: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
-          "0\n", "0\n", "\n", 8, "table", NULL },
-        { "vfio-pci GH200: none", "vfio-pci", "0x2342\n",
-          "0-8\n", "0\n", "\n", 0, "none", NULL },
-        { "any device on a generic-initiator host node: one", "mlx5_core", "0x101d\n",
-          "0-1\n", "1\n", "0\n", 1, "host-gi", NULL },
-        { "a malformed node list", "nvgrace-gpu-vfio-pci", "0x2342\n",
-          "0-x\n", "0\n", "\n", 0, NULL, "is not a node list" },
-    };
-    static const testRegions regions[] = {
-        { "no record", NULL, 0, "has no vfio-regions.json", NULL },
-        { "not listed", "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": []}",
-          0, "does not list it", NULL },
-        { "listed with a reason",
-          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"reason\": \"busy\"}]}",
-          0, "busy", NULL },
-        { "BAR 4 of 128 GiB and BAR 2 of 1 GiB",
-          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
-          "{\"index\": 0, \"size\": \"0x1000000\", \"bar\": \"0x4\"},"
-          "{\"index\": 2, \"size\": \"0x40000000\", \"bar\": \"0xc\"},"
-          "{\"index\": 4, \"size\": \"0x2000000000\", \"bar\": \"0xc\"}]}]}",
-          0x2040000000ULL, NULL, NULL },
-        { "not a record", "{\"format\": \"other\"}", 0, NULL, "is not a VFIO region record" },
-        { "not JSON", "{", 0, NULL, "cannot read" },
-        { "a size that is no hex string",
-          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
-          "{\"index\": 4, \"size\": 4096, \"bar\": \"0xc\"}]}]}",
-          0, NULL, "region 0 of '0000:01:00.0' is malformed" },
-        { "an index beyond BAR 5",
-          "{\"format\": \"virt-viommu-vfio-regions\", \"devices\": [{\"bdf\": \"0000:01:00.0\", \"regions\": ["
-          "{\"index\": 7, \"size\": \"0x1000\", \"bar\": \"0x0\"}]}]}",
-          0, NULL, "is malformed" },
-    };
-    static const testBroken broken[] = {
-        { "tree: well-formed", testMangleNone, false, NULL },
-        { "tree: well-formed (portable)", testMangleNone, true, NULL },
-        { "tree: numa_node -1", testMangleNumaUnknown, false, NULL },
-        { "tree: iommu link escapes", testMangleEscapeRelative, false, "leads outside the sysfs root" },
-        { "tree: iommu link escapes (portable)", testMangleEscapeRelative, true, "leads outside the sysfs root" },
-        { "tree: absolute bus link", testMangleEscapeAbsolute, false, "leads outside the sysfs root" },
-        { "tree: class link escapes", testMangleEscapeDir, false, "leads outside the sysfs root" },
-        { "tree: class link escapes (portable)", testMangleEscapeDir, true, "leads outside the sysfs root" },
-        { "tree: link loop", testMangleLoop, false, "loop of symbolic links" },
-        { "tree: link loop (portable)", testMangleLoop, true, "loop of symbolic links" },
-        { "tree: numa_node garbage", testMangleNumaGarbage, false, "not a number" },
-        { "tree: vendor is a directory", testMangleVendorDir, false, "not a regular file" },
-        { "tree: vendor is a FIFO", testMangleVendorFifo, false, "not a regular file" },
-        { "tree: vendor is huge", testMangleVendorHuge, false, "not a sysfs attribute" },
-        { "tree: vendor missing", testMangleVendorMissing, false, "has no 'vendor' attribute" },
-        { "tree: junk in bus/pci/devices", testMangleJunkEntry, false, "not named like a PCI device" },
-        { "tree: IOMMU not in class", testMangleNoClass, false, "missing from 'sys/class/iommu'" },
-        { "tree: group not a number", testMangleGroupName, false, "not a group number" },
-        { "tree: driver link not to a driver", testMangleDriverElsewhere, false, "not to a driver in sys/bus/BUS/drivers" },
-    };
 
-    virTestInit();
-
-    hostsDir = g_strdup_printf("%s/hosts", virTestSrcDir());
     if (!(dh = g_dir_open(hostsDir, 0, NULL))) {
         printf("cannot list %s\n", hostsDir);
-        return EXIT_FAILURE;
+        return -1;
     }
     while ((name = g_dir_read_name(dh))) {
         g_autofree char *sys = g_build_filename(hostsDir, name, "sys", NULL);
@@ -1143,8 +1177,18 @@ main(void)
     g_ptr_array_sort(hosts, testNameCompare);
     if (hosts->len == 0) {
         printf("no host fixtures in %s\n", hostsDir);
-        return EXIT_FAILURE;
+        return -1;
     }
+    return 0;
+}
+
+
+/* Each fixture scanned against its golden, and saved and rescanned. */
+static int
+testRunHosts(GPtrArray *hosts)
+{
+    int failures = 0;
+    size_t i;
 
     for (i = 0; i < hosts->len; i++) {
         const char *host = g_ptr_array_index(hosts, i);
@@ -1156,9 +1200,19 @@ main(void)
         if (virTestRun(t2, testSaveRoundTrip, host) < 0)
             failures++;
     }
+    return failures;
+}
 
-    for (i = 0; i < G_N_ELEMENTS(broken); i++) {
-        if (virTestRun(broken[i].name, testBrokenTree, &broken[i]) < 0)
+
+/* Broken trees, lookups, paths and the PCI helpers. */
+static int
+testRunReaders(void)
+{
+    int failures = 0;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(testBrokenCases); i++) {
+        if (virTestRun(testBrokenCases[i].name, testBrokenTree, &testBrokenCases[i]) < 0)
             failures++;
     }
     if (virTestRun("lookups aarch64-grace", testLookups, "aarch64-grace") < 0)
@@ -1185,18 +1239,47 @@ main(void)
         failures++;
     if (virTestRun("PCI BARs from 'resource'", testPCIBarParse, NULL) < 0)
         failures++;
-    for (i = 0; i < G_N_ELEMENTS(regions); i++) {
-        g_autofree char *tname = g_strdup_printf("VFIO regions: %s", regions[i].what);
+    return failures;
+}
 
-        if (virTestRun(tname, testRegionRecord, &regions[i]) < 0)
+
+/* The VFIO region and GPU memory records. */
+static int
+testRunRecords(void)
+{
+    int failures = 0;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(testRegionCases); i++) {
+        g_autofree char *tname = g_strdup_printf("VFIO regions: %s", testRegionCases[i].what);
+
+        if (virTestRun(tname, testRegionRecord, &testRegionCases[i]) < 0)
             failures++;
     }
-    for (i = 0; i < G_N_ELEMENTS(gpumem); i++) {
-        g_autofree char *tname = g_strdup_printf("GPU memory nodes: %s", gpumem[i].what);
+    for (i = 0; i < G_N_ELEMENTS(testGPUMemCases); i++) {
+        g_autofree char *tname = g_strdup_printf("GPU memory nodes: %s", testGPUMemCases[i].what);
 
-        if (virTestRun(tname, testGPUMemRule, &gpumem[i]) < 0)
+        if (virTestRun(tname, testGPUMemRule, &testGPUMemCases[i]) < 0)
             failures++;
     }
+    return failures;
+}
+
+
+int
+main(void)
+{
+    g_autoptr(GPtrArray) hosts = g_ptr_array_new_with_free_func(g_free);
+    int failures = 0;
+
+    virTestInit();
+
+    if (testListHosts(hosts) < 0)
+        return EXIT_FAILURE;
+
+    failures += testRunHosts(hosts);
+    failures += testRunReaders();
+    failures += testRunRecords();
     if (virTestRun("no unused data files", testUnused, NULL) < 0)
         failures++;
 

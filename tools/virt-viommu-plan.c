@@ -158,7 +158,8 @@ virtVIOMMUCmdArgv(int argc, char **argv)
         return rc;
     argvOpts.standalone = pa.flag;
 
-    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts, &doc, NULL, NULL) < 0 ||
+    if (virtVIOMMUPlanFile(argv[1], virtVIOMMUSysfsRoot(pa.sysfsRoot), &pa.opts,
+                           &doc, NULL, NULL) < 0 ||
         qemuVIOMMUBuildArgv(doc, &argvOpts, &args) < 0)
         return virtVIOMMUFail();
 

@@ -60,7 +60,9 @@ virtVIOMMUCmdScan(int argc, char **argv)
 
     /* unknown capabilities are shown as such; only unreadable files fail */
     for (i = 0; i < virSysIOMMUHostGetIOMMUs(host)->len; i++) {
-        if (!virSysIOMMUHostGetCaps(host, g_ptr_array_index(virSysIOMMUHostGetIOMMUs(host), i), NULL))
+        virSysIOMMU *iommu = g_ptr_array_index(virSysIOMMUHostGetIOMMUs(host), i);
+
+        if (!virSysIOMMUHostGetCaps(host, iommu, NULL))
             return virtVIOMMUFail();
     }
 

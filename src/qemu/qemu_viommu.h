@@ -14,21 +14,8 @@
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_facts.h"
 #include "qemu_viommu_meta.h"
+#include "qemu_viommu_planopts.h"
 #include "virsysiommu.h"
-
-typedef struct _qemuVIOMMUPlanOptions qemuVIOMMUPlanOptions;
-struct _qemuVIOMMUPlanOptions {
-    unsigned int sparePorts;    /* empty root ports per new pxb */
-    bool move;                  /* move hostdevs placed behind the wrong
-                                 * vIOMMU (or none) behind the right one */
-    bool refreshOptions;        /* bring the options of existing vSMMUs
-                                 * to the template and the host again */
-};
-
-/* The most spare ports a pxb gets: its 32 slots less one device. */
-#define QEMU_VIOMMU_MAX_SPARE_PORTS 31
-
-typedef struct _qemuVIOMMUPlan qemuVIOMMUPlan;
 
 /*
  * Decide where the hostdevs of @def go, from the host @facts alone: no

@@ -7,6 +7,7 @@
 
 #include <config.h>
 
+#include "qemu_viommu.h"
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_xml.h"
 

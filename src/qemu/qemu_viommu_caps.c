@@ -45,8 +45,8 @@ qemuVIOMMUCapsLimits(const virSysIOMMUCaps *caps,
     lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_SSIDSIZE, true, f.ssidSize,
                                        MIN(f.ssidSize, QEMU_VIOMMU_SMMU_SSIDSIZE_MAX), "IDR1.SSIDSIZE" };
     lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_OAS, true, f.oasBits,
-                                       f.oasBits >= QEMU_VIOMMU_SMMU_OAS_MAX ? QEMU_VIOMMU_SMMU_OAS_MAX
-                                                                             : QEMU_VIOMMU_SMMU_OAS_MIN,
+                                       f.oasBits >= QEMU_VIOMMU_SMMU_OAS_MAX ?
+                                       QEMU_VIOMMU_SMMU_OAS_MAX : QEMU_VIOMMU_SMMU_OAS_MIN,
                                        "IDR5.OAS" };
     lim[n++] = (qemuVIOMMUCapsLimit) { QEMU_VIOMMU_OPTION_CMDQV,
                                        caps->regs.cmdqv != VIR_IOMMU_CAPS_CMDQV_UNKNOWN,

@@ -508,7 +508,8 @@ qemuVIOMMUAssignIndexes(qemuVIOMMUDomain *def)
                            qemuVIOMMULazyPath(ctrl->node, &path));
             return -1;
         }
-        if (next == 0 && qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_ROOT) {
+        if (next == 0 &&
+            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_ROOT) {
             virReportError(VIR_ERROR_XML_INVALID, _("%1$s: this %2$s has no index, so libvirt gives it index 0, which is the root bus's; put <controller type='pci' model='pcie-root'/> before it or give it an index"),
                            qemuVIOMMULazyPath(ctrl->node, &path),
                            qemuVIOMMUControllerModelTypeToString(ctrl->model));
@@ -516,6 +517,80 @@ qemuVIOMMUAssignIndexes(qemuVIOMMUDomain *def)
         }
         ctrl->index = next;
         used[next] = true;
+    }
+    return 0;
+}
+
+
+/* <source><address uuid='...'> of a mediated device. */
+static int
+qemuVIOMMUParseHostdevMdev(qemuVIOMMUHostdev *dev, xmlNodePtr addr)
+{
+    g_autofree char *uuid = qemuVIOMMUXMLProp(addr, "uuid");
+
+    if (!uuid || !g_uuid_string_is_valid(uuid)) {
+        virReportError(VIR_ERROR_XML_INVALID, _("%1$s: mediated device <source><address uuid='%2$.40s'> is not a UUID"),
+                       qemuVIOMMUHostdevPath(dev), uuid ? uuid : "");
+        return -1;
+    }
+    dev->isMdev = true;
+    dev->mdevUUID = g_ascii_strdown(uuid, -1);
+    dev->sourceStr = g_strdup(dev->mdevUUID);
+    return 0;
+}
+
+
+/* <source><address domain= bus= slot= function=> of a PCI device; only
+ * the domain may be left out. */
+static int
+qemuVIOMMUParseHostdevPCI(qemuVIOMMUHostdev *dev, xmlNodePtr addr)
+{
+    unsigned int v[4];
+    const char *names[] = { "domain", "bus", "slot", "function" };
+    const unsigned int max[] = { 0xffff, 0xff, 0x1f, 7 };
+    size_t i;
+
+    for (i = 0; i < 4; i++) {
+        int rc = qemuVIOMMUXMLPropUInt(addr, names[i], max[i],
+                                       "a host PCI address", &v[i]);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && i > 0) {
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <source><address> lacks '%2$s'; give the host device as domain, bus, slot and function"),
+                           qemuVIOMMUHostdevPath(dev), names[i]);
+            return -1;
+        }
+        if (rc == 0)
+            v[i] = 0;
+    }
+    dev->source.domain = v[0];
+    dev->source.bus = v[1];
+    dev->source.slot = v[2];
+    dev->source.function = v[3];
+    dev->sourceStr = virPCIDeviceAddressAsString(&dev->source);
+    return 0;
+}
+
+
+/* A hostdev's guest address is a PCI one or none; anything else would
+ * be planned over and over. */
+static int
+qemuVIOMMUCheckHostdevAddressType(qemuVIOMMUHostdev *dev, xmlNodePtr node)
+{
+    xmlNodePtr addr;
+
+    for (addr = node->children; addr; addr = addr->next) {
+        g_autofree char *atype = NULL;
+
+        if (addr->type != XML_ELEMENT_NODE ||
+            !xmlStrEqual(addr->name, BAD_CAST "address"))
+            continue;
+        atype = qemuVIOMMUXMLProp(addr, "type");
+        if (g_strcmp0(atype, "pci") != 0) {
+            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: guest <address type='%2$.20s'> of a PCI host device; give it type='pci' or remove it to let virt-viommu place the device"),
+                           qemuVIOMMUHostdevPath(dev), atype ? atype : "");
+            return -1;
+        }
     }
     return 0;
 }
@@ -550,57 +625,14 @@ qemuVIOMMUParseHostdev(qemuVIOMMUDomain *def, xmlNodePtr node)
     }
 
     if (g_strcmp0(type, "mdev") == 0) {
-        g_autofree char *uuid = qemuVIOMMUXMLProp(addr, "uuid");
-
-        if (!uuid || !g_uuid_string_is_valid(uuid)) {
-            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: mediated device <source><address uuid='%2$.40s'> is not a UUID"),
-                           qemuVIOMMUHostdevPath(dev), uuid ? uuid : "");
+        if (qemuVIOMMUParseHostdevMdev(dev, addr) < 0)
             return -1;
-        }
-        dev->isMdev = true;
-        dev->mdevUUID = g_ascii_strdown(uuid, -1);
-        dev->sourceStr = g_strdup(dev->mdevUUID);
-    } else {
-        unsigned int v[4];
-        const char *names[] = { "domain", "bus", "slot", "function" };
-        const unsigned int max[] = { 0xffff, 0xff, 0x1f, 7 };
-        size_t i;
-
-        for (i = 0; i < 4; i++) {
-            int rc = qemuVIOMMUXMLPropUInt(addr, names[i], max[i],
-                                           "a host PCI address", &v[i]);
-            if (rc < 0)
-                return -1;
-            if (rc == 0 && i > 0) {
-                virReportError(VIR_ERROR_XML_INVALID, _("%1$s: <source><address> lacks '%2$s'; give the host device as domain, bus, slot and function"),
-                               qemuVIOMMUHostdevPath(dev), names[i]);
-                return -1;
-            }
-            if (rc == 0)
-                v[i] = 0;
-        }
-        dev->source.domain = v[0];
-        dev->source.bus = v[1];
-        dev->source.slot = v[2];
-        dev->source.function = v[3];
-        dev->sourceStr = virPCIDeviceAddressAsString(&dev->source);
+    } else if (qemuVIOMMUParseHostdevPCI(dev, addr) < 0) {
+        return -1;
     }
 
-    /* a hostdev's guest address is a PCI one or none; anything else
-     * would be planned over and over */
-    for (addr = node->children; addr; addr = addr->next) {
-        g_autofree char *atype = NULL;
-
-        if (addr->type != XML_ELEMENT_NODE ||
-            !xmlStrEqual(addr->name, BAD_CAST "address"))
-            continue;
-        atype = qemuVIOMMUXMLProp(addr, "type");
-        if (g_strcmp0(atype, "pci") != 0) {
-            virReportError(VIR_ERROR_XML_INVALID, _("%1$s: guest <address type='%2$.20s'> of a PCI host device; give it type='pci' or remove it to let virt-viommu place the device"),
-                           qemuVIOMMUHostdevPath(dev), atype ? atype : "");
-            return -1;
-        }
-    }
+    if (qemuVIOMMUCheckHostdevAddressType(dev, node) < 0)
+        return -1;
 
     return qemuVIOMMUParseGuestAddress(node, &dev->addr);
 }

@@ -7,11 +7,11 @@
 
 #pragma once
 
-#include "qemu_viommu.h"
 #include "qemu_viommu_addr.h"
 #include "qemu_viommu_conf.h"
 #include "qemu_viommu_facts.h"
 #include "qemu_viommu_meta.h"
+#include "qemu_viommu_planopts.h"
 
 /* One hostdev to place or to check, with what the host says of it. */
 typedef struct _qemuVIOMMUItem qemuVIOMMUItem;

@@ -292,7 +292,9 @@ qemuVIOMMUWindowSumPow2(GHashTable *table,
             !virPCIBarAdd(*total, need, total))
             return false;
         if (into &&
-            !qemuVIOMMUWindowAdd(into, GPOINTER_TO_UINT(g_hash_table_lookup(bridgeOf, key)) - 1, need))
+            !qemuVIOMMUWindowAdd(into,
+                                 GPOINTER_TO_UINT(g_hash_table_lookup(bridgeOf, key)) - 1,
+                                 need))
             return false;
     }
     return true;

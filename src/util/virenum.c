@@ -4,8 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <config.h>
-
+/* No config.h: plain C, see virenum.h. */
 #include "virenum.h"
 
 #include <string.h>
@@ -22,7 +21,7 @@ virEnumFromString(const char * const *types,
         return -1;
 
     for (i = 0; i < ntypes; i++) {
-        if (strcmp(types[i], type) == 0)
+        if (types[i] && strcmp(types[i], type) == 0)
             return i;
     }
     return -1;

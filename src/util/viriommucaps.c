@@ -75,6 +75,15 @@ struct virIOMMUHWInfoCMDQV {
     uint8_t reserved;
 };
 
+/* What IOMMU_GET_HW_INFO writes, by the type it reports. */
+typedef union {
+    struct virIOMMUHWInfoSMMUv3 smmu;
+    struct virIOMMUHWInfoVTd vtd;
+    struct virIOMMUHWInfoAMD amd;
+    struct virIOMMUHWInfoCMDQV cmdqv;
+    unsigned char raw[256];
+} virIOMMUHWInfoData;
+
 
 #define VIR_FIELD(reg, hi, lo) \
     ((unsigned int) (((reg) >> (lo)) & ((1ULL << ((hi) - (lo) + 1)) - 1)))
@@ -162,38 +171,22 @@ virIOMMUCapsDecodeAMD(const virIOMMUCaps *caps,
 }
 
 
-const char *
-virIOMMUCapsSourceToString(virIOMMUCapsSource source)
-{
-    switch (source) {
-    case VIR_IOMMU_CAPS_SOURCE_NONE:
-        return "unknown";
-    case VIR_IOMMU_CAPS_SOURCE_IOMMUFD:
-        return "iommufd";
-    case VIR_IOMMU_CAPS_SOURCE_SYSFS:
-        return "sysfs";
-    case VIR_IOMMU_CAPS_SOURCE_LAST:
-        break;
-    }
-    return NULL;
-}
+VIR_ENUM_IMPL(virIOMMUCapsSource,
+              VIR_IOMMU_CAPS_SOURCE_LAST,
+              "unknown",
+              "iommufd",
+              "sysfs",
+);
 
-
-const char *
-virIOMMUCapsTypeToString(virIOMMUCapsType type)
-{
-    switch (type) {
-    case VIR_IOMMU_CAPS_TYPE_NONE:
-        return "none";
-    case VIR_IOMMU_CAPS_TYPE_INTEL_VTD:
-        return "intel-vtd";
-    case VIR_IOMMU_CAPS_TYPE_SMMUV3:
-        return "arm-smmuv3";
-    case VIR_IOMMU_CAPS_TYPE_AMD:
-        return "amd";
-    }
-    return NULL;
-}
+/* The kernel's numbering, with its hole (3 is not an IOMMU type). */
+VIR_ENUM_IMPL(virIOMMUCaps,
+              VIR_IOMMU_CAPS_TYPE_LAST,
+              "none",
+              "intel-vtd",
+              "arm-smmuv3",
+              NULL,
+              "amd",
+);
 
 
 static int
@@ -218,6 +211,100 @@ virIOMMUCapsGetHWInfo(int iommufd,
 }
 
 
+/* Open @iommuDev and @vfioCdev and bind the device to the iommufd:
+ * its ID in *devID.  The descriptors opened are in *iommufd and *devfd
+ * (-1 otherwise), for the caller to close, even on error. */
+static int
+virIOMMUCapsBindIOMMUFD(const char *iommuDev,
+                        const char *vfioCdev,
+                        int *iommufd,
+                        int *devfd,
+                        uint32_t *devID,
+                        char *err,
+                        size_t errlen)
+{
+    struct virVFIODeviceBindIOMMUFD bind = { 0 };
+
+    if ((*iommufd = open(iommuDev, O_RDWR | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "cannot open '%s': %s%s", iommuDev,
+                 strerror(errno),
+                 errno == ENOENT ? " (a kernel without CONFIG_IOMMUFD)" : "");
+        return -1;
+    }
+    if ((*devfd = open(vfioCdev, O_RDWR | O_CLOEXEC)) < 0) {
+        snprintf(err, errlen, "cannot open '%s': %s%s", vfioCdev,
+                 strerror(errno),
+                 errno == EBUSY ? " (the device is in use)" : "");
+        return -1;
+    }
+
+    bind.argsz = sizeof(bind);
+    bind.iommufd = *iommufd;
+    if (ioctl(*devfd, VIR_VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0) {
+        snprintf(err, errlen, "cannot bind '%s' to '%s' (VFIO_DEVICE_BIND_IOMMUFD): %s",
+                 vfioCdev, iommuDev, strerror(errno));
+        return -1;
+    }
+    *devID = bind.outDevID;
+    return 0;
+}
+
+
+/* A Tegra241 CMDQV beside the SMMUv3 of device @devID.  A CMDQV answers
+ * only when asked for by type, which kernels before 6.17 cannot do:
+ * they refuse the flag itself, so ask for the SMMUv3 type that way
+ * first to tell the two apart (unknown when even that fails). */
+static void
+virIOMMUCapsReadCMDQV(int iommufd, uint32_t devID, virIOMMUCaps *caps)
+{
+    struct virIOMMUHWInfo info;
+    virIOMMUHWInfoData data;
+
+    if (virIOMMUCapsGetHWInfo(iommufd, devID, VIR_IOMMU_CAPS_TYPE_SMMUV3,
+                              &data, sizeof(data), &info) < 0)
+        return;
+    if (virIOMMUCapsGetHWInfo(iommufd, devID,
+                              VIR_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV,
+                              &data, sizeof(data), &info) == 0) {
+        if (info.dataType == VIR_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV) {
+            caps->cmdqv = VIR_IOMMU_CAPS_CMDQV_PRESENT;
+            caps->cmdqvVersion = data.cmdqv.version;
+            caps->cmdqvLog2VCMDQs = data.cmdqv.log2VCMDQs;
+            caps->cmdqvLog2VSIDs = data.cmdqv.log2VSIDs;
+        }
+    } else if (errno == EOPNOTSUPP) {
+        caps->cmdqv = VIR_IOMMU_CAPS_CMDQV_ABSENT;
+    }
+}
+
+
+/* The registers of the type IOMMU_GET_HW_INFO reported; -1 when it
+ * reported none this reader knows. */
+static int
+virIOMMUCapsCopyRegs(uint32_t dataType,
+                     const virIOMMUHWInfoData *data,
+                     virIOMMUCaps *caps)
+{
+    switch (dataType) {
+    case VIR_IOMMU_CAPS_TYPE_SMMUV3:
+        memcpy(caps->idr, data->smmu.idr, sizeof(caps->idr));
+        caps->iidr = data->smmu.iidr;
+        caps->aidr = data->smmu.aidr;
+        return 0;
+    case VIR_IOMMU_CAPS_TYPE_INTEL_VTD:
+        caps->cap = data->vtd.cap;
+        caps->ecap = data->vtd.ecap;
+        return 0;
+    case VIR_IOMMU_CAPS_TYPE_AMD:
+        caps->efr = data->amd.efr;
+        caps->efr2 = data->amd.efr2;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+
 int
 virIOMMUCapsReadIOMMUFD(const char *iommuDev,
                         const char *vfioCdev,
@@ -225,43 +312,20 @@ virIOMMUCapsReadIOMMUFD(const char *iommuDev,
                         char *err,
                         size_t errlen)
 {
-    struct virVFIODeviceBindIOMMUFD bind = { 0 };
     struct virIOMMUHWInfo info;
-    union {
-        struct virIOMMUHWInfoSMMUv3 smmu;
-        struct virIOMMUHWInfoVTd vtd;
-        struct virIOMMUHWInfoAMD amd;
-        struct virIOMMUHWInfoCMDQV cmdqv;
-        unsigned char raw[256];
-    } data;
+    virIOMMUHWInfoData data;
+    uint32_t devID = 0;
     int iommufd = -1;
     int devfd = -1;
     int ret = -1;
 
     memset(caps, 0, sizeof(*caps));
 
-    if ((iommufd = open(iommuDev, O_RDWR | O_CLOEXEC)) < 0) {
-        snprintf(err, errlen, "cannot open '%s': %s%s", iommuDev,
-                 strerror(errno),
-                 errno == ENOENT ? " (a kernel without CONFIG_IOMMUFD)" : "");
+    if (virIOMMUCapsBindIOMMUFD(iommuDev, vfioCdev, &iommufd, &devfd,
+                                &devID, err, errlen) < 0)
         goto cleanup;
-    }
-    if ((devfd = open(vfioCdev, O_RDWR | O_CLOEXEC)) < 0) {
-        snprintf(err, errlen, "cannot open '%s': %s%s", vfioCdev,
-                 strerror(errno),
-                 errno == EBUSY ? " (the device is in use)" : "");
-        goto cleanup;
-    }
 
-    bind.argsz = sizeof(bind);
-    bind.iommufd = iommufd;
-    if (ioctl(devfd, VIR_VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0) {
-        snprintf(err, errlen, "cannot bind '%s' to '%s' (VFIO_DEVICE_BIND_IOMMUFD): %s",
-                 vfioCdev, iommuDev, strerror(errno));
-        goto cleanup;
-    }
-
-    if (virIOMMUCapsGetHWInfo(iommufd, bind.outDevID, 0,
+    if (virIOMMUCapsGetHWInfo(iommufd, devID, 0,
                               &data, sizeof(data), &info) < 0) {
         snprintf(err, errlen, "IOMMU_GET_HW_INFO for '%s' failed: %s",
                  vfioCdev, strerror(errno));
@@ -273,46 +337,14 @@ virIOMMUCapsReadIOMMUFD(const char *iommuDev,
     caps->maxPasidLog2 = info.outMaxPasidLog2;
     caps->type = info.dataType;
 
-    switch (info.dataType) {
-    case VIR_IOMMU_CAPS_TYPE_SMMUV3:
-        memcpy(caps->idr, data.smmu.idr, sizeof(caps->idr));
-        caps->iidr = data.smmu.iidr;
-        caps->aidr = data.smmu.aidr;
-        /* A CMDQV answers only when asked for by type, which kernels
-         * before 6.17 cannot do: they refuse the flag itself, so ask
-         * for the SMMUv3 type that way first to tell the two apart. */
-        if (virIOMMUCapsGetHWInfo(iommufd, bind.outDevID,
-                                  VIR_IOMMU_CAPS_TYPE_SMMUV3,
-                                  &data, sizeof(data), &info) < 0)
-            break;
-        if (virIOMMUCapsGetHWInfo(iommufd, bind.outDevID,
-                                  VIR_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV,
-                                  &data, sizeof(data), &info) == 0) {
-            if (info.dataType == VIR_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV) {
-                caps->cmdqv = VIR_IOMMU_CAPS_CMDQV_PRESENT;
-                caps->cmdqvVersion = data.cmdqv.version;
-                caps->cmdqvLog2VCMDQs = data.cmdqv.log2VCMDQs;
-                caps->cmdqvLog2VSIDs = data.cmdqv.log2VSIDs;
-            }
-        } else if (errno == EOPNOTSUPP) {
-            caps->cmdqv = VIR_IOMMU_CAPS_CMDQV_ABSENT;
-        }
-        break;
-    case VIR_IOMMU_CAPS_TYPE_INTEL_VTD:
-        caps->cap = data.vtd.cap;
-        caps->ecap = data.vtd.ecap;
-        break;
-    case VIR_IOMMU_CAPS_TYPE_AMD:
-        caps->efr = data.amd.efr;
-        caps->efr2 = data.amd.efr2;
-        break;
-    case VIR_IOMMU_CAPS_TYPE_NONE:
-    default:
+    if (virIOMMUCapsCopyRegs(info.dataType, &data, caps) < 0) {
         snprintf(err, errlen, "the IOMMU behind '%s' reports no registers (hw_info type %u)",
                  vfioCdev, info.dataType);
         caps->type = VIR_IOMMU_CAPS_TYPE_NONE;
         goto cleanup;
     }
+    if (caps->type == VIR_IOMMU_CAPS_TYPE_SMMUV3)
+        virIOMMUCapsReadCMDQV(iommufd, devID, caps);
     caps->source = VIR_IOMMU_CAPS_SOURCE_IOMMUFD;
     ret = 0;
 

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "virenum.h"
+
 /* Where a capability set came from. */
 typedef enum {
     VIR_IOMMU_CAPS_SOURCE_NONE,     /* unknown: nothing could be read */
@@ -29,6 +31,8 @@ typedef enum {
     VIR_IOMMU_CAPS_TYPE_INTEL_VTD = 1,
     VIR_IOMMU_CAPS_TYPE_SMMUV3 = 2,
     VIR_IOMMU_CAPS_TYPE_AMD = 4,
+
+    VIR_IOMMU_CAPS_TYPE_LAST
 } virIOMMUCapsType;
 
 /* A CMDQV (Tegra241 command queue virtualisation) beside an SMMUv3. */
@@ -120,8 +124,10 @@ void virIOMMUCapsDecodeVTd(const virIOMMUCaps *caps,
 void virIOMMUCapsDecodeAMD(const virIOMMUCaps *caps,
                            virIOMMUAMDFeatures *feat);
 
-const char *virIOMMUCapsSourceToString(virIOMMUCapsSource source);
-const char *virIOMMUCapsTypeToString(virIOMMUCapsType type);
+/* "unknown", "iommufd", "sysfs" */
+VIR_ENUM_DECL(virIOMMUCapsSource);
+/* virIOMMUCapsTypeToString(): "none", "intel-vtd", "arm-smmuv3", "amd" */
+VIR_ENUM_DECL(virIOMMUCaps);
 
 /*
  * Read the registers of the IOMMU behind a PCI device through iommufd:

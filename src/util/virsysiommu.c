@@ -21,7 +21,6 @@
 
 #include "virerror.h"
 #include "virpcibar.h"
-#include "virsysiommucaps.h"
 #include "virsysgpumem.h"
 
 VIR_ENUM_IMPL(virSysIOMMUKind,
@@ -104,7 +103,8 @@ virSysIOMMUFree(virSysIOMMU *iommu)
     g_free(iommu->sysfsPath);
     g_free(iommu->parent);
     g_free(iommu->compat);
-    virSysIOMMUCapsFree(iommu->caps);
+    if (iommu->capsFree)
+        iommu->capsFree(iommu->caps);
     g_ptr_array_unref(iommu->devices);
     g_free(iommu);
 }

@@ -69,7 +69,11 @@ struct _virSysIOMMU {
                                  * node all its devices agree on */
     char *compat;               /* NULL when sysfs exposes nothing */
     GPtrArray *devices;         /* virSysIOMMUDevice *, borrowed, by BDF */
-    virSysIOMMUCaps *caps;      /* once read: virSysIOMMUHostGetCaps() */
+    /* Owned by the capability reader above this scanner (once read:
+     * virSysIOMMUHostGetCaps()), which also sets capsFree; the scanner
+     * only calls capsFree on it when the IOMMU goes. */
+    virSysIOMMUCaps *caps;
+    GDestroyNotify capsFree;
 };
 
 /* Open the host whose sysfs is below @root ("/" for the running host).

@@ -198,33 +198,133 @@ virSysIOMMUCapsJSONHex(JsonObject *obj, const char *key, uint64_t *val)
 }
 
 
-/* The record of @name in the fixture's iommu-caps.json. */
-static virSysIOMMUCaps *
-virSysIOMMUCapsReadFixture(virSysIOMMUHost *host, virSysIOMMU *iommu)
+/* SMMU_IDR0..5 as six hex strings. */
+static int
+virSysIOMMUCapsParseIDR(JsonObject *rec, virIOMMUCaps *regs)
 {
-    g_autofree char *file = g_build_filename(virSysIOMMUHostGetRoot(host),
-                                             VIR_SYS_IOMMU_CAPS_FILE, NULL);
-    g_autoptr(JsonParser) parser = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autoptr(virSysIOMMUCaps) caps = NULL;
-    JsonNode *root;
-    JsonArray *list;
-    JsonObject *rec = NULL;
-    const char *source;
-    const char *type;
+    JsonNode *idr = json_object_get_member(rec, "idr");
+    uint64_t v;
     guint i;
 
-    if (!g_file_test(file, G_FILE_TEST_EXISTS))
-        return virSysIOMMUCapsUnknown("the fixture has no %s (scan --save writes it on the live host)",
-                                      VIR_SYS_IOMMU_CAPS_FILE);
+    if (!idr || !JSON_NODE_HOLDS_ARRAY(idr) ||
+        json_array_get_length(json_node_get_array(idr)) != 6)
+        return -1;
+    for (i = 0; i < 6; i++) {
+        JsonNode *n = json_array_get_element(json_node_get_array(idr), i);
 
-    parser = json_parser_new();
-    if (!json_parser_load_from_file(parser, file, &err)) {
+        if (JSON_NODE_TYPE(n) != JSON_NODE_VALUE ||
+            json_node_get_value_type(n) != G_TYPE_STRING ||
+            virSysIOMMUCapsParseU64(json_node_get_string(n), &v) < 0 ||
+            v > G_MAXUINT32)
+            return -1;
+        regs->idr[i] = v;
+    }
+    return 0;
+}
+
+
+/* "cmdqv": null (unknown), false (absent) or its version and sizes. */
+static int
+virSysIOMMUCapsParseCMDQV(JsonObject *rec, virIOMMUCaps *regs)
+{
+    JsonNode *cmdqv = json_object_get_member(rec, "cmdqv");
+    JsonObject *c;
+
+    if (!cmdqv || JSON_NODE_HOLDS_NULL(cmdqv)) {
+        regs->cmdqv = VIR_IOMMU_CAPS_CMDQV_UNKNOWN;
+        return 0;
+    }
+    if (JSON_NODE_HOLDS_VALUE(cmdqv) &&
+        json_node_get_value_type(cmdqv) == G_TYPE_BOOLEAN &&
+        !json_node_get_boolean(cmdqv)) {
+        regs->cmdqv = VIR_IOMMU_CAPS_CMDQV_ABSENT;
+        return 0;
+    }
+    if (!JSON_NODE_HOLDS_OBJECT(cmdqv))
+        return -1;
+    c = json_node_get_object(cmdqv);
+    regs->cmdqv = VIR_IOMMU_CAPS_CMDQV_PRESENT;
+    regs->cmdqvVersion = json_object_get_int_member_with_default(c, "version", 0);
+    regs->cmdqvLog2VCMDQs = json_object_get_int_member_with_default(c, "log2_vcmdqs", 0);
+    regs->cmdqvLog2VSIDs = json_object_get_int_member_with_default(c, "log2_vsids", 0);
+    return 0;
+}
+
+
+static int
+virSysIOMMUCapsParseSMMUv3(JsonObject *rec, virIOMMUCaps *regs)
+{
+    uint64_t v;
+
+    if (virSysIOMMUCapsParseIDR(rec, regs) < 0)
+        return -1;
+    if (virSysIOMMUCapsJSONHex(rec, "iidr", &v) == 0)
+        regs->iidr = v;
+    if (virSysIOMMUCapsJSONHex(rec, "aidr", &v) == 0)
+        regs->aidr = v;
+    return virSysIOMMUCapsParseCMDQV(rec, regs);
+}
+
+
+/* The registers of a known record, by its "type".  -1: malformed. */
+static int
+virSysIOMMUCapsParseRegs(JsonObject *rec, virIOMMUCaps *regs)
+{
+    int type = virIOMMUCapsTypeFromString(virSysIOMMUCapsJSONString(rec, "type"));
+
+    if (type < 0)
+        return -1;
+    regs->type = type;
+    switch (regs->type) {
+    case VIR_IOMMU_CAPS_TYPE_SMMUV3:
+        if (virSysIOMMUCapsParseSMMUv3(rec, regs) < 0)
+            return -1;
+        break;
+    case VIR_IOMMU_CAPS_TYPE_INTEL_VTD:
+        if (virSysIOMMUCapsJSONHex(rec, "cap", &regs->cap) < 0 ||
+            virSysIOMMUCapsJSONHex(rec, "ecap", &regs->ecap) < 0)
+            return -1;
+        break;
+    case VIR_IOMMU_CAPS_TYPE_AMD:
+        if (virSysIOMMUCapsJSONHex(rec, "efr", &regs->efr) < 0 ||
+            virSysIOMMUCapsJSONHex(rec, "efr2", &regs->efr2) < 0)
+            return -1;
+        break;
+    case VIR_IOMMU_CAPS_TYPE_NONE:
+    case VIR_IOMMU_CAPS_TYPE_LAST:
+        return -1;
+    }
+
+    if (json_object_has_member(rec, "out_capabilities")) {
+        if (virSysIOMMUCapsJSONHex(rec, "out_capabilities", &regs->hwCaps) < 0)
+            return -1;
+        regs->haveHWCaps = true;
+    }
+    return 0;
+}
+
+
+/* Load the fixture's @file and find the record of @name in it: 1 with
+ * it in *rec (held by *parser), 0 when it is not listed, -1 (reported)
+ * when the file is not a capability record. */
+static int
+virSysIOMMUCapsFixtureFind(const char *file,
+                           const char *name,
+                           JsonParser **parser,
+                           JsonObject **rec)
+{
+    g_autoptr(GError) err = NULL;
+    JsonNode *root;
+    JsonArray *list;
+    guint i;
+
+    *parser = json_parser_new();
+    if (!json_parser_load_from_file(*parser, file, &err)) {
         virReportError(VIR_ERROR_HOST_SYSFS, _("cannot read '%1$s': %2$s; fix or remove the file"),
                        file, err->message);
-        return NULL;
+        return -1;
     }
-    root = json_parser_get_root(parser);
+    root = json_parser_get_root(*parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root) ||
         g_strcmp0(virSysIOMMUCapsJSONString(json_node_get_object(root), "format"),
                   "virt-viommu-iommu-caps") != 0 ||
@@ -232,18 +332,42 @@ virSysIOMMUCapsReadFixture(virSysIOMMUHost *host, virSysIOMMU *iommu)
         !JSON_NODE_HOLDS_ARRAY(json_object_get_member(json_node_get_object(root), "iommus"))) {
         virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s' is not a capability record (format 'virt-viommu-iommu-caps' with an 'iommus' list); fix or remove the file"),
                        file);
-        return NULL;
+        return -1;
     }
     list = json_object_get_array_member(json_node_get_object(root), "iommus");
-    for (i = 0; i < json_array_get_length(list) && !rec; i++) {
+    for (i = 0; i < json_array_get_length(list); i++) {
         JsonNode *n = json_array_get_element(list, i);
 
         if (JSON_NODE_HOLDS_OBJECT(n) &&
             g_strcmp0(virSysIOMMUCapsJSONString(json_node_get_object(n), "name"),
-                      iommu->name) == 0)
-            rec = json_node_get_object(n);
+                      name) == 0) {
+            *rec = json_node_get_object(n);
+            return 1;
+        }
     }
-    if (!rec)
+    return 0;
+}
+
+
+/* The record of @iommu in the fixture's iommu-caps.json. */
+static virSysIOMMUCaps *
+virSysIOMMUCapsReadFixture(virSysIOMMUHost *host, virSysIOMMU *iommu)
+{
+    g_autofree char *file = g_build_filename(virSysIOMMUHostGetRoot(host),
+                                             VIR_SYS_IOMMU_CAPS_FILE, NULL);
+    g_autoptr(JsonParser) parser = NULL;
+    g_autoptr(virSysIOMMUCaps) caps = NULL;
+    JsonObject *rec = NULL;
+    const char *source;
+    int rc;
+
+    if (!g_file_test(file, G_FILE_TEST_EXISTS))
+        return virSysIOMMUCapsUnknown("the fixture has no %s (scan --save writes it on the live host)",
+                                      VIR_SYS_IOMMU_CAPS_FILE);
+
+    if ((rc = virSysIOMMUCapsFixtureFind(file, iommu->name, &parser, &rec)) < 0)
+        return NULL;
+    if (rc == 0)
         return virSysIOMMUCapsUnknown("the fixture's %s does not list it",
                                       VIR_SYS_IOMMU_CAPS_FILE);
 
@@ -255,79 +379,16 @@ virSysIOMMUCapsReadFixture(virSysIOMMUHost *host, virSysIOMMU *iommu)
     }
 
     caps = g_new0(virSysIOMMUCaps, 1);
-    type = virSysIOMMUCapsJSONString(rec, "type");
-    if (g_strcmp0(source, "iommufd") == 0)
-        caps->regs.source = VIR_IOMMU_CAPS_SOURCE_IOMMUFD;
-    else if (g_strcmp0(source, "sysfs") == 0)
-        caps->regs.source = VIR_IOMMU_CAPS_SOURCE_SYSFS;
     caps->via = g_strdup(virSysIOMMUCapsJSONString(rec, "via"));
-
-    if (g_strcmp0(type, "arm-smmuv3") == 0) {
-        JsonNode *idr = json_object_get_member(rec, "idr");
-        JsonNode *cmdqv = json_object_get_member(rec, "cmdqv");
-        uint64_t v;
-
-        caps->regs.type = VIR_IOMMU_CAPS_TYPE_SMMUV3;
-        if (!idr || !JSON_NODE_HOLDS_ARRAY(idr) ||
-            json_array_get_length(json_node_get_array(idr)) != 6)
-            goto bad;
-        for (i = 0; i < 6; i++) {
-            JsonNode *n = json_array_get_element(json_node_get_array(idr), i);
-
-            if (JSON_NODE_TYPE(n) != JSON_NODE_VALUE ||
-                json_node_get_value_type(n) != G_TYPE_STRING ||
-                virSysIOMMUCapsParseU64(json_node_get_string(n), &v) < 0 ||
-                v > G_MAXUINT32)
-                goto bad;
-            caps->regs.idr[i] = v;
-        }
-        if (virSysIOMMUCapsJSONHex(rec, "iidr", &v) == 0)
-            caps->regs.iidr = v;
-        if (virSysIOMMUCapsJSONHex(rec, "aidr", &v) == 0)
-            caps->regs.aidr = v;
-        if (!cmdqv || JSON_NODE_HOLDS_NULL(cmdqv)) {
-            caps->regs.cmdqv = VIR_IOMMU_CAPS_CMDQV_UNKNOWN;
-        } else if (JSON_NODE_HOLDS_VALUE(cmdqv) &&
-                   json_node_get_value_type(cmdqv) == G_TYPE_BOOLEAN &&
-                   !json_node_get_boolean(cmdqv)) {
-            caps->regs.cmdqv = VIR_IOMMU_CAPS_CMDQV_ABSENT;
-        } else if (JSON_NODE_HOLDS_OBJECT(cmdqv)) {
-            JsonObject *c = json_node_get_object(cmdqv);
-
-            caps->regs.cmdqv = VIR_IOMMU_CAPS_CMDQV_PRESENT;
-            caps->regs.cmdqvVersion = json_object_get_int_member_with_default(c, "version", 0);
-            caps->regs.cmdqvLog2VCMDQs = json_object_get_int_member_with_default(c, "log2_vcmdqs", 0);
-            caps->regs.cmdqvLog2VSIDs = json_object_get_int_member_with_default(c, "log2_vsids", 0);
-        } else {
-            goto bad;
-        }
-    } else if (g_strcmp0(type, "intel-vtd") == 0) {
-        caps->regs.type = VIR_IOMMU_CAPS_TYPE_INTEL_VTD;
-        if (virSysIOMMUCapsJSONHex(rec, "cap", &caps->regs.cap) < 0 ||
-            virSysIOMMUCapsJSONHex(rec, "ecap", &caps->regs.ecap) < 0)
-            goto bad;
-    } else if (g_strcmp0(type, "amd") == 0) {
-        caps->regs.type = VIR_IOMMU_CAPS_TYPE_AMD;
-        if (virSysIOMMUCapsJSONHex(rec, "efr", &caps->regs.efr) < 0 ||
-            virSysIOMMUCapsJSONHex(rec, "efr2", &caps->regs.efr2) < 0)
-            goto bad;
-    } else {
-        goto bad;
+    if ((rc = virIOMMUCapsSourceTypeFromString(source)) > 0)
+        caps->regs.source = rc;
+    if (virSysIOMMUCapsParseRegs(rec, &caps->regs) < 0 ||
+        caps->regs.source == VIR_IOMMU_CAPS_SOURCE_NONE) {
+        virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s': the record of '%2$s' is malformed (source, type and its registers as hex strings); fix it or capture it again with 'scan --save'"),
+                       file, iommu->name);
+        return NULL;
     }
-
-    if (json_object_has_member(rec, "out_capabilities")) {
-        if (virSysIOMMUCapsJSONHex(rec, "out_capabilities", &caps->regs.hwCaps) < 0)
-            goto bad;
-        caps->regs.haveHWCaps = true;
-    }
-    if (caps->regs.source == VIR_IOMMU_CAPS_SOURCE_NONE)
-        goto bad;
     return g_steal_pointer(&caps);
-
- bad:
-    virReportError(VIR_ERROR_HOST_SYSFS, _("'%1$s': the record of '%2$s' is malformed (source, type and its registers as hex strings); fix it or capture it again with 'scan --save'"),
-                   file, iommu->name);
-    return NULL;
 }
 
 
@@ -354,6 +415,7 @@ virSysIOMMUHostGetCaps(virSysIOMMUHost *host,
             return NULL;
     }
     iommu->caps = caps;
+    iommu->capsFree = (GDestroyNotify) virSysIOMMUCapsFree;
     return caps;
 }
 
@@ -367,6 +429,104 @@ virSysIOMMUCapsJSONAddHex(virJSONBuilder *b, const char *key, uint64_t val)
 }
 
 
+/* Open the object @key (NULL: an array element) of @caps, with the
+ * IOMMU's @name if any, and where the registers came from.  Returns
+ * whether the registers follow; when not, the object is closed with
+ * the reason they are unknown. */
+static bool
+virSysIOMMUCapsJSONBegin(virJSONBuilder *b,
+                         const char *key,
+                         const char *name,
+                         const virSysIOMMUCaps *caps)
+{
+    const virIOMMUCaps *r = &caps->regs;
+
+    virJSONBeginObject(b, key);
+    if (name)
+        virJSONAddString(b, "name", name);
+    virJSONAddString(b, "source", virIOMMUCapsSourceTypeToString(r->source));
+    if (!virSysIOMMUCapsKnown(caps)) {
+        virJSONAddString(b, "reason", caps->reason);
+        virJSONEndObject(b);
+        return false;
+    }
+    virJSONAddString(b, "via", caps->via);
+    virJSONAddString(b, "type", virIOMMUCapsTypeToString(r->type));
+    return true;
+}
+
+
+/* An SMMUv3's SMMU_IDR0..5, IIDR and AIDR, as hex strings. */
+static void
+virSysIOMMUCapsJSONAddIDR(virJSONBuilder *b, const virIOMMUCaps *r)
+{
+    size_t j;
+
+    virJSONBeginArray(b, "idr");
+    for (j = 0; j < G_N_ELEMENTS(r->idr); j++)
+        virSysIOMMUCapsJSONAddHex(b, NULL, r->idr[j]);
+    virJSONEndArray(b);
+    virSysIOMMUCapsJSONAddHex(b, "iidr", r->iidr);
+    virSysIOMMUCapsJSONAddHex(b, "aidr", r->aidr);
+}
+
+
+/* The registers of an SMMUv3 record: IDR0..5, IIDR, AIDR and CMDQV. */
+static void
+virSysIOMMUCapsSaveSMMUv3(virJSONBuilder *b, const virIOMMUCaps *r)
+{
+    virSysIOMMUCapsJSONAddIDR(b, r);
+    switch (r->cmdqv) {
+    case VIR_IOMMU_CAPS_CMDQV_UNKNOWN:
+        virJSONAddString(b, "cmdqv", NULL);
+        break;
+    case VIR_IOMMU_CAPS_CMDQV_ABSENT:
+        virJSONAddBool(b, "cmdqv", false);
+        break;
+    case VIR_IOMMU_CAPS_CMDQV_PRESENT:
+        virJSONBeginObject(b, "cmdqv");
+        virJSONAddInt(b, "version", r->cmdqvVersion);
+        virJSONAddInt(b, "log2_vcmdqs", r->cmdqvLog2VCMDQs);
+        virJSONAddInt(b, "log2_vsids", r->cmdqvLog2VSIDs);
+        virJSONEndObject(b);
+        break;
+    }
+}
+
+
+/* One IOMMU's record in iommu-caps.json, as virSysIOMMUCapsReadFixture()
+ * reads it back. */
+static void
+virSysIOMMUCapsSaveOne(virJSONBuilder *b,
+                       const virSysIOMMU *iommu,
+                       const virSysIOMMUCaps *caps)
+{
+    const virIOMMUCaps *r = &caps->regs;
+
+    if (!virSysIOMMUCapsJSONBegin(b, NULL, iommu->name, caps))
+        return;
+    switch (r->type) {
+    case VIR_IOMMU_CAPS_TYPE_SMMUV3:
+        virSysIOMMUCapsSaveSMMUv3(b, r);
+        break;
+    case VIR_IOMMU_CAPS_TYPE_INTEL_VTD:
+        virSysIOMMUCapsJSONAddHex(b, "cap", r->cap);
+        virSysIOMMUCapsJSONAddHex(b, "ecap", r->ecap);
+        break;
+    case VIR_IOMMU_CAPS_TYPE_AMD:
+        virSysIOMMUCapsJSONAddHex(b, "efr", r->efr);
+        virSysIOMMUCapsJSONAddHex(b, "efr2", r->efr2);
+        break;
+    case VIR_IOMMU_CAPS_TYPE_NONE:
+    case VIR_IOMMU_CAPS_TYPE_LAST:
+        break;
+    }
+    if (r->haveHWCaps)
+        virSysIOMMUCapsJSONAddHex(b, "out_capabilities", r->hwCaps);
+    virJSONEndObject(b);
+}
+
+
 int
 virSysIOMMUHostSaveCaps(virSysIOMMUHost *host, const char *dir)
 {
@@ -376,7 +536,6 @@ virSysIOMMUHostSaveCaps(virSysIOMMUHost *host, const char *dir)
     g_autofree char *text = NULL;
     g_autoptr(GError) err = NULL;
     size_t i;
-    size_t j;
 
     virJSONBeginObject(b, NULL);
     virJSONAddString(b, "format", "virt-viommu-iommu-caps");
@@ -385,60 +544,10 @@ virSysIOMMUHostSaveCaps(virSysIOMMUHost *host, const char *dir)
     for (i = 0; i < iommus->len; i++) {
         virSysIOMMU *iommu = g_ptr_array_index(iommus, i);
         virSysIOMMUCaps *caps;
-        const virIOMMUCaps *r;
 
         if (!(caps = virSysIOMMUHostGetCaps(host, iommu, NULL)))
             return -1;
-        r = &caps->regs;
-
-        virJSONBeginObject(b, NULL);
-        virJSONAddString(b, "name", iommu->name);
-        virJSONAddString(b, "source", virIOMMUCapsSourceToString(r->source));
-        if (!virSysIOMMUCapsKnown(caps)) {
-            virJSONAddString(b, "reason", caps->reason);
-            virJSONEndObject(b);
-            continue;
-        }
-        virJSONAddString(b, "via", caps->via);
-        virJSONAddString(b, "type", virIOMMUCapsTypeToString(r->type));
-        switch (r->type) {
-        case VIR_IOMMU_CAPS_TYPE_SMMUV3:
-            virJSONBeginArray(b, "idr");
-            for (j = 0; j < G_N_ELEMENTS(r->idr); j++)
-                virSysIOMMUCapsJSONAddHex(b, NULL, r->idr[j]);
-            virJSONEndArray(b);
-            virSysIOMMUCapsJSONAddHex(b, "iidr", r->iidr);
-            virSysIOMMUCapsJSONAddHex(b, "aidr", r->aidr);
-            switch (r->cmdqv) {
-            case VIR_IOMMU_CAPS_CMDQV_UNKNOWN:
-                virJSONAddString(b, "cmdqv", NULL);
-                break;
-            case VIR_IOMMU_CAPS_CMDQV_ABSENT:
-                virJSONAddBool(b, "cmdqv", false);
-                break;
-            case VIR_IOMMU_CAPS_CMDQV_PRESENT:
-                virJSONBeginObject(b, "cmdqv");
-                virJSONAddInt(b, "version", r->cmdqvVersion);
-                virJSONAddInt(b, "log2_vcmdqs", r->cmdqvLog2VCMDQs);
-                virJSONAddInt(b, "log2_vsids", r->cmdqvLog2VSIDs);
-                virJSONEndObject(b);
-                break;
-            }
-            break;
-        case VIR_IOMMU_CAPS_TYPE_INTEL_VTD:
-            virSysIOMMUCapsJSONAddHex(b, "cap", r->cap);
-            virSysIOMMUCapsJSONAddHex(b, "ecap", r->ecap);
-            break;
-        case VIR_IOMMU_CAPS_TYPE_AMD:
-            virSysIOMMUCapsJSONAddHex(b, "efr", r->efr);
-            virSysIOMMUCapsJSONAddHex(b, "efr2", r->efr2);
-            break;
-        case VIR_IOMMU_CAPS_TYPE_NONE:
-            break;
-        }
-        if (r->haveHWCaps)
-            virSysIOMMUCapsJSONAddHex(b, "out_capabilities", r->hwCaps);
-        virJSONEndObject(b);
+        virSysIOMMUCapsSaveOne(b, iommu, caps);
     }
     virJSONEndArray(b);
     virJSONEndObject(b);
@@ -502,10 +611,11 @@ virSysIOMMUCapsFormat(const virSysIOMMU *iommu G_GNUC_UNUSED,
         break;
     }
     case VIR_IOMMU_CAPS_TYPE_NONE:
+    case VIR_IOMMU_CAPS_TYPE_LAST:
         g_string_append(buf, "no registers");
         break;
     }
-    g_string_append_printf(buf, " (%s", virIOMMUCapsSourceToString(r->source));
+    g_string_append_printf(buf, " (%s", virIOMMUCapsSourceTypeToString(r->source));
     if (caps->via)
         g_string_append_printf(buf, " via %s", caps->via);
     g_string_append_c(buf, ')');
@@ -518,19 +628,11 @@ virSysIOMMUCapsFormatJSON(virJSONBuilder *b, const virSysIOMMUCaps *caps)
 {
     const virIOMMUCaps *r = &caps->regs;
 
-    virJSONBeginObject(b, "caps");
-    virJSONAddString(b, "source", virIOMMUCapsSourceToString(r->source));
-    if (!virSysIOMMUCapsKnown(caps)) {
-        virJSONAddString(b, "reason", caps->reason);
-        virJSONEndObject(b);
+    if (!virSysIOMMUCapsJSONBegin(b, "caps", NULL, caps))
         return;
-    }
-    virJSONAddString(b, "via", caps->via);
-    virJSONAddString(b, "type", virIOMMUCapsTypeToString(r->type));
     switch (r->type) {
     case VIR_IOMMU_CAPS_TYPE_SMMUV3: {
         virIOMMUSMMUv3Features f;
-        size_t j;
 
         virIOMMUCapsDecodeSMMUv3(r, &f);
         virJSONAddInt(b, "oas", f.oasBits);
@@ -544,12 +646,7 @@ virSysIOMMUCapsFormatJSON(virJSONBuilder *b, const virSysIOMMUCaps *caps)
             virJSONAddString(b, "cmdqv", NULL);
         else
             virJSONAddBool(b, "cmdqv", r->cmdqv == VIR_IOMMU_CAPS_CMDQV_PRESENT);
-        virJSONBeginArray(b, "idr");
-        for (j = 0; j < G_N_ELEMENTS(r->idr); j++)
-            virSysIOMMUCapsJSONAddHex(b, NULL, r->idr[j]);
-        virJSONEndArray(b);
-        virSysIOMMUCapsJSONAddHex(b, "iidr", r->iidr);
-        virSysIOMMUCapsJSONAddHex(b, "aidr", r->aidr);
+        virSysIOMMUCapsJSONAddIDR(b, r);
         break;
     }
     case VIR_IOMMU_CAPS_TYPE_INTEL_VTD: {
@@ -582,6 +679,7 @@ virSysIOMMUCapsFormatJSON(virJSONBuilder *b, const virSysIOMMUCaps *caps)
         break;
     }
     case VIR_IOMMU_CAPS_TYPE_NONE:
+    case VIR_IOMMU_CAPS_TYPE_LAST:
         break;
     }
     virJSONEndObject(b);

@@ -127,7 +127,9 @@ virSysIOMMUHostFormatText(virSysIOMMUHost *host, virPCIIDs *ids)
             if (first->group == group)
                 continue;
             for (k = 0; k < j; k++) {
-                if (((virSysIOMMUDevice *) g_ptr_array_index(iommu->devices, k))->group == first->group)
+                virSysIOMMUDevice *other = g_ptr_array_index(iommu->devices, k);
+
+                if (other->group == first->group)
                     break;
             }
             if (k < j)
