@@ -154,6 +154,114 @@ virtVIOMMUCheckLibVersion(virConnectPtr conn)
 }
 
 
+/* Is @conn's driver the one checked (QEMU, or any under the test hook)? */
+static bool
+virtVIOMMUConnChecked(virConnectPtr conn)
+{
+    const char *type;
+    const char *env = g_getenv("VIRT_VIOMMU_TEST_LIBVIRT_VERSION");
+
+    if (env && *env)
+        return true;
+    type = virConnectGetType(conn);
+    virResetLastError();
+    return type && g_ascii_strcasecmp(type, "QEMU") == 0;
+}
+
+
+/* Does the <hostdev> of the domain capabilities @caps offer
+ * iommufd='yes' (libvirt 12.1 on, when its QEMU has the iommufd
+ * object)? */
+static bool
+virtVIOMMUDomCapsIommufd(const char *caps)
+{
+    g_autoptr(xmlDoc) doc = xmlReadMemory(caps, strlen(caps), "domcaps", NULL,
+                                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlNodePtr hostdev;
+    xmlNodePtr e;
+
+    if (!doc)
+        return false;
+    hostdev = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices"), "hostdev");
+    for (e = hostdev ? hostdev->children : NULL; e; e = e->next) {
+        g_autofree char *name = qemuVIOMMUXMLProp(e, "name");
+        xmlNodePtr v;
+
+        if (e->type != XML_ELEMENT_NODE || g_strcmp0(name, "iommufd") != 0)
+            continue;
+        for (v = e->children; v; v = v->next) {
+            g_autofree char *text = NULL;
+
+            if (v->type != XML_ELEMENT_NODE)
+                continue;
+            text = (char *) xmlNodeGetContent(v);
+            if (g_strcmp0(g_strstrip(text), "yes") == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+
+/* The daemon's domain capabilities for @type, @arch, @machine, or NULL
+ * when it has none to give (no emulator for them, an older driver):
+ * then libvirt itself will say what it lacks.  For the CLI test only,
+ * VIRT_VIOMMU_TEST_DOMCAPS names a file to read them from. */
+static char *
+virtVIOMMUDomCaps(virConnectPtr conn, const char *type,
+                  const char *arch, const char *machine)
+{
+    const char *file = g_getenv("VIRT_VIOMMU_TEST_DOMCAPS");
+    char *caps = NULL;
+
+    if (file && *file) {
+        if (!g_file_get_contents(file, &caps, NULL, NULL))
+            return NULL;
+        return caps;
+    }
+    caps = virConnectGetDomainCapabilities(conn, NULL, arch, machine, type, 0);
+    virResetLastError();
+    return caps;
+}
+
+
+/* A plan that gives the domain <iommufd enabled='yes'/> needs a QEMU
+ * with the iommufd object; libvirt's domain capabilities say so for the
+ * domain's type, arch and machine.  Refuse, naming the QEMU, when they
+ * say it has none.  0, or -1 (reported). */
+static int
+virtVIOMMUCheckIommufd(virConnectPtr conn, xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr ostype = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(root, "os"), "type");
+    g_autofree char *enabled = qemuVIOMMUXMLProp(qemuVIOMMUXMLChild(root, "iommufd"), "enabled");
+    g_autofree char *type = qemuVIOMMUXMLProp(root, "type");
+    g_autofree char *arch = qemuVIOMMUXMLProp(ostype, "arch");
+    g_autofree char *machine = qemuVIOMMUXMLProp(ostype, "machine");
+    g_autofree char *caps = NULL;
+    g_autofree char *uri = NULL;
+    g_autofree char *qemu = NULL;
+    unsigned long version = 0;
+
+    if (g_strcmp0(enabled, "yes") != 0 || !virtVIOMMUConnChecked(conn) ||
+        !(caps = virtVIOMMUDomCaps(conn, type, arch, machine)) ||
+        virtVIOMMUDomCapsIommufd(caps))
+        return 0;
+
+    uri = virConnectGetURI(conn);
+    if (virConnectGetVersion(conn, &version) == 0 && version > 0) {
+        g_autofree char *v = virtVIOMMUVersionFormat(version);
+
+        qemu = g_strdup_printf("QEMU %s", v);
+    }
+    virResetLastError();
+    virReportError(VIR_ERROR_UNSUPPORTED, _("the plan gives the host devices an iommufd backend, but %1$s of libvirt at '%2$s' has none for %3$s '%4$s' guests (its domain capabilities list no <hostdev> iommufd='yes'); update QEMU"),
+                   qemu ? qemu : "the QEMU", uri ? uri : "?",
+                   arch ? arch : "?", machine ? machine : "?");
+    return -1;
+}
+
+
 /* A connection to @uri (NULL: libvirt's default) whose libvirt is new
  * enough, or NULL (reported; nothing was asked of libvirt yet). */
 static virConnectPtr
@@ -689,7 +797,8 @@ virtVIOMMUDefineOrStart(const virtVIOMMULibvirtArgs *args,
         virtVIOMMUSetUUID(doc, uuid);
 
         virWarningReset();
-        if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0)
+        if (qemuVIOMMUPlanDomain(host, doc, &opts, &changed) < 0 ||
+            (attempt == 1 && virtVIOMMUCheckIommufd(conn, doc) < 0))
             return virtVIOMMUFail();
         if (named && !changed) {
             /* planned as it is: nothing to write */
