@@ -35,23 +35,34 @@ virtVIOMMULibvirtSilence(void *opaque G_GNUC_UNUSED,
 }
 
 
-/* Report what libvirt said, after @what. */
-static void
-virtVIOMMULibvirtError(const char *what)
+/* libvirt's last error as one line (schema errors come over several),
+ * and whether it came from the connection (VIR_FROM_RPC). */
+static char *
+virtVIOMMULibvirtMessage(bool *rpc)
 {
     virErrorPtr err = virGetLastError();
     g_autofree char *msg = g_strdup(err && err->message ? err->message
                                                         : "unknown libvirt error");
     g_auto(GStrv) lines = NULL;
-    g_autofree char *joined = NULL;
     size_t i;
 
-    /* one line per problem: schema errors come over several lines */
     lines = g_strsplit(g_strstrip(msg), "\n", -1);
     for (i = 0; lines[i]; i++)
         g_strstrip(lines[i]);
-    joined = g_strjoinv("; ", lines);
-    if (err && err->domain == VIR_FROM_RPC)
+    *rpc = err && err->domain == VIR_FROM_RPC;
+    return g_strjoinv("; ", lines);
+}
+
+
+/* Report what libvirt said, after @what, on a connection that was
+ * open: one that broke during the call leaves its effect unknown. */
+static void
+virtVIOMMULibvirtError(const char *what)
+{
+    bool rpc;
+    g_autofree char *joined = virtVIOMMULibvirtMessage(&rpc);
+
+    if (rpc)
         virReportError(VIR_ERROR_LIBVIRT, _("%1$s: %2$s; the connection to libvirt broke, so the call may or may not have taken effect: 'virt-viommu check' of the domain tells what it holds"),
                        what, joined);
     else
@@ -59,6 +70,202 @@ virtVIOMMULibvirtError(const char *what)
 }
 
 
+/* The lowest libvirt that runs what virt-viommu plans: pciBus on an
+ * smmuv3 <iommu> since 11.10.0, <iommufd> since 12.2.0, and since
+ * 12.3.0 its host device checks (virPCIDeviceIsBehindSwitchLackingACS,
+ * virPCIDeviceReset) know PCI root buses other than 0, which every host
+ * with several SMMUs has (libvirt's NEWS.rst and formatdomain.rst). */
+#define VIRT_VIOMMU_LIBVIRT_MIN_VERSION 12003000
+#define VIRT_VIOMMU_LIBVIRT_WHY_VERSION \
+    "pciBus on smmuv3 since 11.10, <iommufd> since 12.2, host devices on PCI root buses other than 0 since 12.3"
+
+
+static char *
+virtVIOMMUVersionFormat(unsigned long version)
+{
+    return g_strdup_printf("%lu.%lu.%lu", version / 1000000,
+                           (version / 1000) % 1000, version % 1000);
+}
+
+
+/*
+ * For the command-line test only: VIRT_VIOMMU_TEST_LIBVIRT_VERSION=X.Y.Z
+ * stands for the version the daemon reports, and the check then holds
+ * for any driver, so that libvirt's test driver (which reports the
+ * client library's version, and is not checked otherwise) can play an
+ * old daemon.  1 with *version set, 0 when unset, -1 (reported).
+ */
+static int
+virtVIOMMUTestLibVersion(unsigned long *version)
+{
+    const char *env = g_getenv("VIRT_VIOMMU_TEST_LIBVIRT_VERSION");
+    unsigned int major, minor, micro;
+    char end;
+
+    if (!env || !*env)
+        return 0;
+    if (sscanf(env, "%u.%u.%u%c", &major, &minor, &micro, &end) != 3) {
+        virReportError(VIR_ERROR_INTERNAL, _("VIRT_VIOMMU_TEST_LIBVIRT_VERSION='%1$s' is no X.Y.Z version"),
+                       env);
+        return -1;
+    }
+    *version = major * 1000000UL + minor * 1000UL + micro;
+    return 1;
+}
+
+
+/* Refuse a QEMU driver older than VIRT_VIOMMU_LIBVIRT_MIN_VERSION: it
+ * would refuse the planned XML (or, before 12.3, start it and fail
+ * on the devices' host checks), with an error that does not say why.
+ * Other drivers (test:///) plan nothing that runs and are not checked.
+ * 0, or -1 (reported). */
+static int
+virtVIOMMUCheckLibVersion(virConnectPtr conn)
+{
+    const char *type;
+    unsigned long version = 0;
+    g_autofree char *uri = NULL;
+    g_autofree char *have = NULL;
+    g_autofree char *need = NULL;
+    int test;
+
+    if ((test = virtVIOMMUTestLibVersion(&version)) < 0)
+        return -1;
+    if (test == 0) {
+        if (!(type = virConnectGetType(conn))) {
+            virtVIOMMULibvirtError(_("cannot ask libvirt for its driver"));
+            return -1;
+        }
+        if (g_ascii_strcasecmp(type, "QEMU") != 0)
+            return 0;
+        if (virConnectGetLibVersion(conn, &version) < 0) {
+            virtVIOMMULibvirtError(_("cannot ask libvirt for its version"));
+            return -1;
+        }
+    }
+    if (version >= VIRT_VIOMMU_LIBVIRT_MIN_VERSION)
+        return 0;
+
+    uri = virConnectGetURI(conn);
+    have = virtVIOMMUVersionFormat(version);
+    need = virtVIOMMUVersionFormat(VIRT_VIOMMU_LIBVIRT_MIN_VERSION);
+    virReportError(VIR_ERROR_UNSUPPORTED, _("libvirt at '%1$s' is %2$s, but virt-viommu needs libvirt %3$s or newer (%4$s); update libvirt, or use 'virt-viommu plan' and define the result where libvirt is new enough"),
+                   uri ? uri : "?", have, need, VIRT_VIOMMU_LIBVIRT_WHY_VERSION);
+    return -1;
+}
+
+
+/* Is @conn's driver the one checked (QEMU, or any under the test hook)? */
+static bool
+virtVIOMMUConnChecked(virConnectPtr conn)
+{
+    const char *type;
+    const char *env = g_getenv("VIRT_VIOMMU_TEST_LIBVIRT_VERSION");
+
+    if (env && *env)
+        return true;
+    type = virConnectGetType(conn);
+    virResetLastError();
+    return type && g_ascii_strcasecmp(type, "QEMU") == 0;
+}
+
+
+/* Does the <hostdev> of the domain capabilities @caps offer
+ * iommufd='yes' (libvirt 12.1 on, when its QEMU has the iommufd
+ * object)? */
+static bool
+virtVIOMMUDomCapsIommufd(const char *caps)
+{
+    g_autoptr(xmlDoc) doc = xmlReadMemory(caps, strlen(caps), "domcaps", NULL,
+                                          XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                          XML_PARSE_NOWARNING);
+    xmlNodePtr hostdev;
+    xmlNodePtr e;
+
+    if (!doc)
+        return false;
+    hostdev = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "devices"), "hostdev");
+    for (e = hostdev ? hostdev->children : NULL; e; e = e->next) {
+        g_autofree char *name = qemuVIOMMUXMLProp(e, "name");
+        xmlNodePtr v;
+
+        if (e->type != XML_ELEMENT_NODE || g_strcmp0(name, "iommufd") != 0)
+            continue;
+        for (v = e->children; v; v = v->next) {
+            g_autofree char *text = NULL;
+
+            if (v->type != XML_ELEMENT_NODE)
+                continue;
+            text = (char *) xmlNodeGetContent(v);
+            if (g_strcmp0(g_strstrip(text), "yes") == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+
+/* The daemon's domain capabilities for @type, @arch, @machine, or NULL
+ * when it has none to give (no emulator for them, an older driver):
+ * then libvirt itself will say what it lacks.  For the CLI test only,
+ * VIRT_VIOMMU_TEST_DOMCAPS names a file to read them from. */
+static char *
+virtVIOMMUDomCaps(virConnectPtr conn, const char *type,
+                  const char *arch, const char *machine)
+{
+    const char *file = g_getenv("VIRT_VIOMMU_TEST_DOMCAPS");
+    char *caps = NULL;
+
+    if (file && *file) {
+        if (!g_file_get_contents(file, &caps, NULL, NULL))
+            return NULL;
+        return caps;
+    }
+    caps = virConnectGetDomainCapabilities(conn, NULL, arch, machine, type, 0);
+    virResetLastError();
+    return caps;
+}
+
+
+/* A plan that gives the domain <iommufd enabled='yes'/> needs a QEMU
+ * with the iommufd object; libvirt's domain capabilities say so for the
+ * domain's type, arch and machine.  Refuse, naming the QEMU, when they
+ * say it has none.  0, or -1 (reported). */
+static int
+virtVIOMMUCheckIommufd(virConnectPtr conn, xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr ostype = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(root, "os"), "type");
+    g_autofree char *enabled = qemuVIOMMUXMLProp(qemuVIOMMUXMLChild(root, "iommufd"), "enabled");
+    g_autofree char *type = qemuVIOMMUXMLProp(root, "type");
+    g_autofree char *arch = qemuVIOMMUXMLProp(ostype, "arch");
+    g_autofree char *machine = qemuVIOMMUXMLProp(ostype, "machine");
+    g_autofree char *caps = NULL;
+    g_autofree char *uri = NULL;
+    g_autofree char *qemu = NULL;
+    unsigned long version = 0;
+
+    if (g_strcmp0(enabled, "yes") != 0 || !virtVIOMMUConnChecked(conn) ||
+        !(caps = virtVIOMMUDomCaps(conn, type, arch, machine)) ||
+        virtVIOMMUDomCapsIommufd(caps))
+        return 0;
+
+    uri = virConnectGetURI(conn);
+    if (virConnectGetVersion(conn, &version) == 0 && version > 0) {
+        g_autofree char *v = virtVIOMMUVersionFormat(version);
+
+        qemu = g_strdup_printf("QEMU %s", v);
+    }
+    virResetLastError();
+    virReportError(VIR_ERROR_UNSUPPORTED, _("the plan gives the host devices an iommufd backend, but %1$s of libvirt at '%2$s' has none for %3$s '%4$s' guests (its domain capabilities list no <hostdev> iommufd='yes'); update QEMU"),
+                   qemu ? qemu : "the QEMU", uri ? uri : "?",
+                   arch ? arch : "?", machine ? machine : "?");
+    return -1;
+}
+
+
+/* A connection to @uri (NULL: libvirt's default) whose libvirt is new
+ * enough, or NULL (reported; nothing was asked of libvirt yet). */
 static virConnectPtr
 virtVIOMMUConnect(const char *uri)
 {
@@ -73,9 +280,25 @@ virtVIOMMUConnect(const char *uri)
      * ended by signal 13). */
     signal(SIGPIPE, SIG_IGN);
     if (!(conn = virConnectOpen(uri))) {
-        g_autofree char *what = g_strdup_printf(_("cannot connect to libvirt at '%s'"),
-                                                uri ? uri : "(default URI)");
-        virtVIOMMULibvirtError(what);
+        const char *env = g_getenv("LIBVIRT_DEFAULT_URI");
+        g_autofree char *where = NULL;
+        g_autofree char *joined = NULL;
+        bool rpc;
+
+        if (uri)
+            where = g_strdup_printf("'%s'", uri);
+        else if (env && *env)
+            where = g_strdup_printf("'%s' (LIBVIRT_DEFAULT_URI)", env);
+        else
+            where = g_strdup("libvirt's default URI");
+        joined = virtVIOMMULibvirtMessage(&rpc);
+        virReportError(VIR_ERROR_LIBVIRT, _("cannot connect to libvirt at %1$s: %2$s; nothing was changed: start libvirt's daemon (libvirtd or virtqemud), or name the one to use with -c URI"),
+                       where, joined);
+        return NULL;
+    }
+    if (virtVIOMMUCheckLibVersion(conn) < 0) {
+        virConnectClose(conn);
+        return NULL;
     }
     return conn;
 }
@@ -574,15 +797,16 @@ virtVIOMMUDefineUUID(virConnectPtr conn,
 }
 
 
-/* The domain file @arg (or "-") and its name, or, when there is no
- * such file, nothing: @arg names a defined domain.  0, or -1
- * (reported). */
+/* The domain file @arg (or "-") and its name, read before libvirt is
+ * asked anything, or, when @arg names no file, nothing: @arg names a
+ * defined domain.  0, or -1 (reported: a missing file is no domain
+ * name, see virtVIOMMUArgIsFile). */
 static int
 virtVIOMMUDefineInput(const char *arg, xmlDocPtr *input, char **name)
 {
     xmlNodePtr node;
 
-    if (strcmp(arg, "-") != 0 && !g_file_test(arg, G_FILE_TEST_EXISTS))
+    if (!virtVIOMMUArgIsFile(arg))
         return 0;
     if (!(*input = virtVIOMMUReadDomain(arg)))
         return -1;
@@ -637,6 +861,7 @@ struct _virtVIOMMUDefine {
     virDomainPtr old;           /* the domain as the try found it */
     virDomainPtr dom;           /* the domain defined */
     bool unchanged;             /* planned as it was: nothing written */
+    bool iommufdChecked;        /* QEMU's iommufd asked for once */
 };
 
 
@@ -696,6 +921,11 @@ virtVIOMMUDefineApply(virtVIOMMUUpdate *u)
     virWarningReset();
     if (qemuVIOMMUPlanDomain(d->host, u->doc, d->opts, &changed) < 0)
         return -1;
+    if (!d->iommufdChecked) {
+        if (virtVIOMMUCheckIommufd(d->conn, u->doc) < 0)
+            return -1;
+        d->iommufdChecked = true;
+    }
     if (d->named && !changed) {
         /* planned as it is: nothing to write */
         d->dom = g_steal_pointer(&d->old);

@@ -248,7 +248,8 @@ virtVIOMMUCmdCheck(int argc, char **argv)
         return virtVIOMMUUsageError(cmd, "expected one DOMAIN name or DOMAIN.xml file");
     name = argv[1];
 
-    if (strcmp(name, "-") == 0 || g_file_test(name, G_FILE_TEST_IS_REGULAR)) {
+    /* a file is read (a missing one said so) without libvirt */
+    if (virtVIOMMUArgIsFile(name)) {
         if (!(doc = virtVIOMMUReadDomain(name)))
             return virtVIOMMUFail();
         return virtVIOMMUCheckPrint(&args, name, doc);

@@ -142,6 +142,16 @@ virtVIOMMUReadInput(const char *path, char **data, size_t *len)
 }
 
 
+bool
+virtVIOMMUArgIsFile(const char *arg)
+{
+    return strcmp(arg, "-") == 0 ||
+           strchr(arg, '/') ||
+           g_str_has_suffix(arg, ".xml") ||
+           g_file_test(arg, G_FILE_TEST_EXISTS);
+}
+
+
 xmlDocPtr
 virtVIOMMUReadDomain(const char *path)
 {

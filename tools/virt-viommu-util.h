@@ -36,6 +36,12 @@ int virtVIOMMUFail(void);
  * directory, fsync, rename), or to stdout when @path is NULL or "-". */
 int virtVIOMMUWriteOutput(const char *path, const char *data, size_t len);
 
+/* Does @arg name a file rather than a libvirt domain?  "-", a path with
+ * a '/' (libvirt refuses one in a domain name) or a name ending in
+ * ".xml" does, whether or not it exists; anything else does when it
+ * exists. */
+bool virtVIOMMUArgIsFile(const char *arg);
+
 /* Read and parse the domain XML in @path ("-": standard input, at most
  * 64 MiB). */
 xmlDocPtr virtVIOMMUReadDomain(const char *path);

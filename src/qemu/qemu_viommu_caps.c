@@ -9,6 +9,8 @@
 
 #include "qemu_viommu_caps.h"
 
+#include <string.h>
+
 #include "qemu_viommu_planpriv.h"
 #include "qemu_viommu_smmucompat.h"
 #include "virerror.h"
@@ -206,38 +208,39 @@ qemuVIOMMUPlanAddOptions(qemuVIOMMUPlan *p,
 }
 
 
-/* One warning for all SMMUs whose capabilities are unknown; the reason
- * once when they share it. */
+static const char *
+qemuVIOMMUCapsUnknownReason(virSysIOMMU *iommu)
+{
+    return iommu->caps && iommu->caps->reason ? iommu->caps->reason : "not read";
+}
+
+
+/* One short warning line per reason that SMMUs' capabilities are
+ * unknown, naming the SMMUs it holds for. */
 static void
 qemuVIOMMUPlanWarnUnknown(GPtrArray *unknown)
 {
-    g_autoptr(GString) names = g_string_new(NULL);
-    const char *reason = NULL;
-    bool same = true;
+    g_autofree bool *done = g_new0(bool, unknown->len);
     size_t i;
+    size_t j;
 
     for (i = 0; i < unknown->len; i++) {
-        virSysIOMMU *iommu = g_ptr_array_index(unknown, i);
-        const char *why = iommu->caps && iommu->caps->reason ? iommu->caps->reason : "not read";
+        const char *reason = qemuVIOMMUCapsUnknownReason(g_ptr_array_index(unknown, i));
+        g_autoptr(GString) names = g_string_new(NULL);
 
-        if (i == 0)
-            reason = why;
-        else if (g_strcmp0(reason, why) != 0)
-            same = false;
+        if (done[i])
+            continue;
+        for (j = i; j < unknown->len; j++) {
+            virSysIOMMU *iommu = g_ptr_array_index(unknown, j);
+
+            if (done[j] || strcmp(reason, qemuVIOMMUCapsUnknownReason(iommu)) != 0)
+                continue;
+            done[j] = true;
+            g_string_append_printf(names, "%s%s", names->len ? ", " : "", iommu->name);
+        }
+        virReportWarning(VIR_ERROR_HOST_IOMMU, _("capabilities unknown for host SMMU %1$s (%2$s): their vSMMUs get only the template's options, and whether QEMU accepts these SMMUs behind accel='on' is unchecked; give ats, ril, ssidsize and oas there, or plan with a device of each SMMU on vfio-pci"),
+                         names->str, reason);
     }
-    for (i = 0; i < unknown->len; i++) {
-        virSysIOMMU *iommu = g_ptr_array_index(unknown, i);
-
-        g_string_append_printf(names, "%s%s", i ? ", " : "", iommu->name);
-        if (!same)
-            g_string_append_printf(names, " (%s)",
-                                   iommu->caps && iommu->caps->reason ? iommu->caps->reason : "not read");
-    }
-    if (same)
-        g_string_append_printf(names, " (%s)", reason);
-
-    virReportWarning(VIR_ERROR_HOST_IOMMU, _("capabilities unknown for host SMMU %1$s: their vSMMUs get only the template's options, whether QEMU accepts these SMMUs behind accel='on' vSMMUs is unchecked, and QEMU takes ats, ril, ssidsize and oas from whatever host it starts on; to make them explicit, give them in a template <iommu model='smmuv3'><driver accel='on' ats=... ril=... ssidsize=... oas=.../></iommu>, or plan on the host with a device of each SMMU bound to vfio-pci"),
-                     names->str);
 }
 
 

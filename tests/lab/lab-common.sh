@@ -55,6 +55,36 @@ lab_missing_packages() {
 lab_log() { printf 'lab: %s\n' "$*" >&2; }
 lab_die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }
 
+# lab_progress PID LOG WHAT: while PID runs, say every
+# ${VIRT_VIOMMU_PROGRESS_SECONDS:-60} seconds (on stderr) that WHAT goes on,
+# for how long, where its log is and the log's last line.
+lab_progress() {
+    local pid=$1 log=$2 what=$3 every=${VIRT_VIOMMU_PROGRESS_SECONDS:-60}
+    local t0=$SECONDS next last el
+    next=$every
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        el=$((SECONDS - t0))
+        [ "$el" -ge "$next" ] || continue
+        next=$((next + every))
+        last=$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-100)
+        printf '%s: %s: %dm%02ds so far (log: %s)%s\n' "${LAB_PROGRESS_NAME:-lab}" "$what" \
+            $((el / 60)) $((el % 60)) "$log" "${last:+; last: $last}" >&2
+    done
+}
+
+# lab_run_logged LOG WHAT CMD...: run CMD with its output appended to LOG,
+# saying now and then that WHAT goes on (lab_progress); CMD's status.
+lab_run_logged() {
+    local log=$1 what=$2 pid rc=0
+    shift 2
+    "$@" >>"$log" 2>&1 &
+    pid=$!
+    lab_progress "$pid" "$log" "$what"
+    wait "$pid" || rc=$?
+    return "$rc"
+}
+
 lab_need_root() {
     [ "$(id -u)" = 0 ] || lab_die "must run as root"
 }
@@ -87,6 +117,52 @@ lab_chroot_pids() {
         [ "$root" = "$want" ] && echo "$pid"
     done
     return 0
+}
+
+# lab_private_chroot SRC ROOT WORK LOG CMD...: run CMD chrooted into a
+# bind mount of SRC at ROOT, in a mount namespace of its own, with WORK
+# bound at ROOT/mnt, its own /proc and the host's /dev; the mounts vanish
+# with the namespace.  Its steps and errors go to LOG (appended).
+#
+# unshare --propagation private makes "/" private, which the kernel
+# refuses (EINVAL) where "/" is no mount point: in a chroot, as a fresh
+# debootstrap root or some container runtimes are.  There the namespace
+# keeps its propagation and only ROOT is made private, right after it is
+# bound; that bind alone may show in the outer namespace when the mount
+# holding "/" is shared, and is unmounted there afterwards.
+# Exit: CMD's status; 125 when the namespace could not be set up (LOG
+# says why).
+lab_private_chroot() {
+    local src=$1 root=$2 work=$3 log=$4 prop=private rc start
+    shift 4
+    lab_is_mounted / || prop=unchanged
+    # a bind left by a run that was killed
+    if lab_is_mounted "$root"; then umount -l "$root"; fi
+    start=$(($(wc -l <"$log") + 1))
+    echo "lab: private mount namespace (unshare --mount --propagation $prop)," \
+         "$src bound at $root" >>"$log"
+    set +e
+    # shellcheck disable=SC2016
+    unshare --mount --propagation "$prop" sh -c '
+        src=$1 root=$2 work=$3
+        shift 3
+        fail() { echo "lab: cannot set up the private mount namespace: $* failed" >&2; exit 125; }
+        mount --bind "$src" "$root" || fail mount --bind "$src" "$root"
+        mount --make-rprivate "$root" || fail mount --make-rprivate "$root"
+        mount --bind "$work" "$root/mnt" || fail mount --bind "$work" "$root/mnt"
+        mount -t proc proc "$root/proc" || fail mount -t proc proc "$root/proc"
+        mount --rbind /dev "$root/dev" || fail mount --rbind /dev "$root/dev"
+        echo "lab: namespace ready" >&2
+        exec chroot "$root" "$@"
+    ' sh "$src" "$root" "$work" "$@" >>"$log" 2>&1
+    rc=$?
+    set -e
+    if lab_is_mounted "$root"; then umount -l "$root" || true; fi
+    # unshare's own failure, or one of the mounts
+    if [ "$rc" != 0 ] && ! tail -n "+$start" "$log" | grep -qx 'lab: namespace ready'; then
+        return 125
+    fi
+    return "$rc"
 }
 
 lab_require_ready() {
