@@ -211,10 +211,7 @@ virIOMMUCapsGetHWInfo(int iommufd,
 }
 
 
-/* Open @iommuDev and @vfioCdev and bind the device to the iommufd:
- * its ID in *devID.  The descriptors opened are in *iommufd and *devfd
- * (-1 otherwise), for the caller to close, even on error. */
-static int
+int
 virIOMMUCapsBindIOMMUFD(const char *iommuDev,
                         const char *vfioCdev,
                         int *iommufd,

@@ -114,7 +114,20 @@ struct _virIOMMUAMDFeatures {
     unsigned int pasMax;        /* EFR.PASmax */
 };
 
-/* SMMU_IDR5.OAS as bits; 0 for a reserved encoding. */
+/* Open @iommuDev and @vfioCdev and bind the device to the iommufd
+ * (VFIO_DEVICE_BIND_IOMMUFD, which a VFIO cdev asks before any other
+ * ioctl): its ID in *devID.  The descriptors opened are in *iommufd and
+ * *devfd (-1 otherwise), for the caller to close, even on error, which
+ * is written into @err.  0 or -1. */
+int virIOMMUCapsBindIOMMUFD(const char *iommuDev,
+                            const char *vfioCdev,
+                            int *iommufd,
+                            int *devfd,
+                            uint32_t *devID,
+                            char *err,
+                            size_t errlen);
+
+/* SMMU_IDR5.OAS as bits; 0 for no such encoding. */
 unsigned int virIOMMUSMMUv3OASBits(unsigned int field);
 
 void virIOMMUCapsDecodeSMMUv3(const virIOMMUCaps *caps,

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "virerror.h"
+#include "viriommucaps.h"
 #include "virpcibar.h"
 #include "virpciaddr.h"
 
@@ -44,16 +45,8 @@ VIR_ENUM_IMPL(virSysGPUMemSource, VIR_SYS_GPUMEM_SOURCE_LAST,
 /* linux/vfio.h, kept here as libvirt's util code does */
 #define VIR_VFIO_TYPE ';'
 #define VIR_VFIO_BASE 100
-#define VIR_VFIO_DEVICE_BIND_IOMMUFD _IO(VIR_VFIO_TYPE, VIR_VFIO_BASE + 18)
 #define VIR_VFIO_DEVICE_GET_REGION_INFO _IO(VIR_VFIO_TYPE, VIR_VFIO_BASE + 8)
 #define VIR_VFIO_PCI_CONFIG_REGION_INDEX 7
-
-struct virVFIOBind {
-    uint32_t argsz;
-    uint32_t flags;
-    int32_t iommufd;
-    uint32_t outDevID;
-};
 
 struct virVFIORegionInfo {
     uint32_t argsz;
@@ -281,25 +274,20 @@ static int
 virSysGPUMemReadLive(const char *iommuDev, const char *cdev,
                      GArray *bars, char *err, size_t errlen)
 {
-    struct virVFIOBind bind = { .argsz = sizeof(bind) };
     int iommufd = -1;
     int devfd = -1;
+    uint32_t devID;
     int ret = -1;
     unsigned int i;
     uint64_t cfgOffset = 0;
     struct virVFIORegionInfo cfg = { .argsz = sizeof(cfg),
                                      .index = VIR_VFIO_PCI_CONFIG_REGION_INDEX };
 
-    if ((iommufd = open(iommuDev, O_RDWR | O_CLOEXEC)) < 0 ||
-        (devfd = open(cdev, O_RDWR | O_CLOEXEC)) < 0) {
-        snprintf(err, errlen, "cannot open '%s': %s",
-                 iommufd < 0 ? iommuDev : cdev, g_strerror(errno));
+    if (virIOMMUCapsBindIOMMUFD(iommuDev, cdev, &iommufd, &devfd, &devID,
+                                err, errlen) < 0)
         goto cleanup;
-    }
-    bind.iommufd = iommufd;
-    if (ioctl(devfd, VIR_VFIO_DEVICE_BIND_IOMMUFD, &bind) < 0 ||
-        ioctl(devfd, VIR_VFIO_DEVICE_GET_REGION_INFO, &cfg) < 0) {
-        snprintf(err, errlen, "'%s': VFIO_DEVICE_BIND_IOMMUFD or GET_REGION_INFO failed: %s",
+    if (ioctl(devfd, VIR_VFIO_DEVICE_GET_REGION_INFO, &cfg) < 0) {
+        snprintf(err, errlen, "'%s': VFIO_DEVICE_GET_REGION_INFO of the config region failed: %s",
                  cdev, g_strerror(errno));
         goto cleanup;
     }
