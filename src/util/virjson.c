@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "virjson.h"
+#include "virerror.h"
 
 struct _virJSONBuilder {
     JsonBuilder *builder;
@@ -143,4 +144,35 @@ char *
 virJSONFormatCompact(virJSONBuilder *b)
 {
     return virJSONGenerate(b, false);
+}
+
+
+void
+virJSONRecordBegin(virJSONBuilder *b,
+                   const char *format,
+                   int version,
+                   const char *key)
+{
+    virJSONBeginObject(b, NULL);
+    virJSONAddString(b, "format", format);
+    virJSONAddInt(b, "version", version);
+    virJSONBeginArray(b, key);
+}
+
+
+int
+virJSONRecordWrite(virJSONBuilder *b, const char *file)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+
+    virJSONEndArray(b);
+    virJSONEndObject(b);
+    text = virJSONFormat(b);
+    if (!g_file_set_contents(file, text, -1, &err)) {
+        virReportError(VIR_ERROR_SYSTEM, _("cannot write '%1$s': %2$s"),
+                       file, err->message);
+        return -1;
+    }
+    return 0;
 }

@@ -39,4 +39,14 @@ char *virJSONFormat(virJSONBuilder *b);
  * QEMU takes a -device or -object in JSON. */
 char *virJSONFormatCompact(virJSONBuilder *b);
 
+/* A record file of virt-viommu's own format: an object with "format"
+ * @format and "version" @version, then the array @key whose entries
+ * the caller adds.  virJSONRecordWrite() closes both and writes the
+ * document to @file: 0, or -1 (reported). */
+void virJSONRecordBegin(virJSONBuilder *b,
+                        const char *format,
+                        int version,
+                        const char *key);
+int virJSONRecordWrite(virJSONBuilder *b, const char *file);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virJSONBuilder, virJSONBuilderFree);

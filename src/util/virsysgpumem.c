@@ -531,14 +531,9 @@ virSysIOMMUHostSaveRegions(virSysIOMMUHost *host, const char *dir)
     g_autoptr(GPtrArray) devices = virSysIOMMUHostGetDevices(host);
     g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
     g_autofree char *file = g_build_filename(dir, VIR_SYS_VFIO_REGIONS_FILE, NULL);
-    g_autofree char *text = NULL;
-    g_autoptr(GError) err = NULL;
     size_t i;
 
-    virJSONBeginObject(b, NULL);
-    virJSONAddString(b, "format", "virt-viommu-vfio-regions");
-    virJSONAddInt(b, "version", 1);
-    virJSONBeginArray(b, "devices");
+    virJSONRecordBegin(b, "virt-viommu-vfio-regions", 1, "devices");
     for (i = 0; i < devices->len; i++) {
         virSysIOMMUDevice *dev = g_ptr_array_index(devices, i);
 
@@ -549,16 +544,7 @@ virSysIOMMUHostSaveRegions(virSysIOMMUHost *host, const char *dir)
         /* a record that was itself copied says nothing new */
         virSysGPUMemSaveDevice(b, dev);
     }
-    virJSONEndArray(b);
-    virJSONEndObject(b);
-
-    text = virJSONFormat(b);
-    if (!g_file_set_contents(file, text, -1, &err)) {
-        virReportError(VIR_ERROR_SYSTEM, _("cannot write '%1$s': %2$s"),
-                       file, err->message);
-        return -1;
-    }
-    return 0;
+    return virJSONRecordWrite(b, file);
 }
 
 

@@ -533,14 +533,9 @@ virSysIOMMUHostSaveCaps(virSysIOMMUHost *host, const char *dir)
     GPtrArray *iommus = virSysIOMMUHostGetIOMMUs(host);
     g_autoptr(virJSONBuilder) b = virJSONBuilderNew();
     g_autofree char *file = g_build_filename(dir, VIR_SYS_IOMMU_CAPS_FILE, NULL);
-    g_autofree char *text = NULL;
-    g_autoptr(GError) err = NULL;
     size_t i;
 
-    virJSONBeginObject(b, NULL);
-    virJSONAddString(b, "format", "virt-viommu-iommu-caps");
-    virJSONAddInt(b, "version", 1);
-    virJSONBeginArray(b, "iommus");
+    virJSONRecordBegin(b, "virt-viommu-iommu-caps", 1, "iommus");
     for (i = 0; i < iommus->len; i++) {
         virSysIOMMU *iommu = g_ptr_array_index(iommus, i);
         virSysIOMMUCaps *caps;
@@ -549,16 +544,7 @@ virSysIOMMUHostSaveCaps(virSysIOMMUHost *host, const char *dir)
             return -1;
         virSysIOMMUCapsSaveOne(b, iommu, caps);
     }
-    virJSONEndArray(b);
-    virJSONEndObject(b);
-
-    text = virJSONFormat(b);
-    if (!g_file_set_contents(file, text, -1, &err)) {
-        virReportError(VIR_ERROR_SYSTEM, _("cannot write '%1$s': %2$s"),
-                       file, err->message);
-        return -1;
-    }
-    return 0;
+    return virJSONRecordWrite(b, file);
 }
 
 
