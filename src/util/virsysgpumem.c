@@ -548,6 +548,18 @@ virSysIOMMUHostSaveRegions(virSysIOMMUHost *host, const char *dir)
 }
 
 
+/* The text of @str, or NULL when it is empty; frees @str.  (The
+ * length is read before the string goes: the order in which a call's
+ * arguments are evaluated is unspecified.) */
+static char *
+virSysGPUMemStringOrNull(GString *str)
+{
+    bool empty = str->len == 0;
+
+    return g_string_free(str, empty);
+}
+
+
 /* "BAR2 1G BAR4 128G", the VFIO BARs larger than sysfs shows */
 static char *
 virSysGPUMemFormatBars(const virSysIOMMUDevice *dev)
@@ -564,7 +576,7 @@ virSysGPUMemFormatBars(const virSysIOMMUDevice *dev)
                                bar->io ? " io" :
                                virPCIBarIsMem64Prefetch(bar) ? " pref64" : "");
     }
-    return g_string_free(g_steal_pointer(&out), out->len == 0);
+    return virSysGPUMemStringOrNull(g_steal_pointer(&out));
 }
 
 
@@ -581,7 +593,7 @@ virSysGPUMemFormat(const virSysIOMMUDevice *dev)
                                dev->gpumem->why);
     if (bars)
         g_string_append_printf(out, "%svfio: %s", out->len ? "; " : "", bars);
-    return g_string_free(g_steal_pointer(&out), out->len == 0);
+    return virSysGPUMemStringOrNull(g_steal_pointer(&out));
 }
 
 
