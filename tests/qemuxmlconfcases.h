@@ -51,6 +51,9 @@ DO_TEST("aarch64-2smmu-ioh3420", "aarch64-2smmu");
 DO_TEST("aarch64-hostdev-bus-libvirt-adds", "aarch64-2smmu");
 /* a pcie-expander-bus without an address gets the slot libvirt gives it */
 DO_TEST("aarch64-pxb-no-address", "aarch64-2smmu");
+/* ... and one with an empty <address type='pci'/>, which libvirt fills
+ * (virPCIDeviceAddressIsEmpty): the slot is written in its place, once */
+DO_TEST("aarch64-pxb-empty-address", "aarch64-2smmu");
 /* a pxb of the user's at busNr 12 leaves 11 numbers below it for the 8
  * new pxbs' 16: those that do not fit there go above its own range
  * (its busNr up to the next pxb's - 1), from the top, as QEMU's

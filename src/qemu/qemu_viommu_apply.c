@@ -59,14 +59,22 @@ qemuVIOMMUControllerAnchor(xmlNodePtr devices)
 }
 
 
+/* Give @parent its guest PCI address, in place of the one it had (a
+ * moved device's, or an empty <address type='pci'/> libvirt would
+ * fill): an element has one <address>. */
 static void
-qemuVIOMMUAddAddress(xmlNodePtr parent,
+qemuVIOMMUSetAddress(xmlNodePtr parent,
                      unsigned int bus,
                      unsigned int slot,
                      unsigned int function,
                      bool multifunction)
 {
-    xmlNodePtr addr = qemuVIOMMUXMLNewChild(parent, "address");
+    xmlNodePtr old = qemuVIOMMUXMLChild(parent, "address");
+    xmlNodePtr addr;
+
+    if (old)
+        qemuVIOMMUXMLRemove(old);
+    addr = qemuVIOMMUXMLNewChild(parent, "address");
 
     xmlSetProp(addr, BAD_CAST "type", BAD_CAST "pci");
     xmlSetProp(addr, BAD_CAST "domain", BAD_CAST "0x0000");
@@ -110,7 +118,7 @@ qemuVIOMMUWriteController(qemuVIOMMUPlan *p,
         qemuVIOMMUXMLSetPropInt(target, "chassis", nc->index);
         qemuVIOMMUXMLSetPropHex(target, "port", 1, nc->slot * 8);
     }
-    qemuVIOMMUAddAddress(ctrl, nc->bus, nc->slot, 0, false);
+    qemuVIOMMUSetAddress(ctrl, nc->bus, nc->slot, 0, false);
     return ctrl;
 }
 
@@ -209,13 +217,9 @@ qemuVIOMMUApplyHostdevs(qemuVIOMMUPlan *p)
             for (k = 0; k < slot->items->len; k++) {
                 qemuVIOMMUItem *item = g_ptr_array_index(slot->items, k);
                 unsigned int function = item->hostdev->isMdev ? 0 : item->dev->addr.function;
-                xmlNodePtr old = qemuVIOMMUXMLChild(item->hostdev->node, "address");
 
-                /* a moved device leaves its port, which stays as it is;
-                 * an empty <address type='pci'/> is written anew */
-                if (old)
-                    qemuVIOMMUXMLRemove(old);
-                qemuVIOMMUAddAddress(item->hostdev->node, slot->port, 0,
+                /* a moved device leaves its port, which stays as it is */
+                qemuVIOMMUSetAddress(item->hostdev->node, slot->port, 0,
                                      multi ? function : 0, multi && function == 0);
             }
         }
@@ -352,7 +356,7 @@ qemuVIOMMUApplyRootAddrs(qemuVIOMMUPlan *p)
     for (i = 0; i < p->rootAddrs->len; i++) {
         qemuVIOMMURootAddr *ra = &g_array_index(p->rootAddrs, qemuVIOMMURootAddr, i);
 
-        qemuVIOMMUAddAddress(ra->ctrl->node, 0, ra->slot, 0, false);
+        qemuVIOMMUSetAddress(ra->ctrl->node, 0, ra->slot, 0, false);
     }
 }
 
