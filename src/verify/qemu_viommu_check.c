@@ -350,33 +350,21 @@ qemuVIOMMUCheckGPUMem(virSysIOMMUHost *host,
     return bad;
 }
 
-int
-qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
-                      xmlDocPtr doc,
-                      GPtrArray **results)
+/* One result per device of @meta that @def still assigns, judged
+ * against @host; their sources into @recorded.  Returns how many are
+ * not OK. */
+static int
+qemuVIOMMUCheckRecorded(virSysIOMMUHost *host,
+                        qemuVIOMMUDomain *def,
+                        qemuVIOMMUMeta *meta,
+                        GHashTable *recorded,
+                        GPtrArray *list)
 {
-    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUCheckResultFree);
-    g_autoptr(qemuVIOMMUDomain) def = NULL;
-    g_autoptr(qemuVIOMMUMeta) meta = NULL;
-    g_autoptr(GHashTable) recorded = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
     int bad = 0;
     size_t i;
     size_t j;
     size_t k;
-    unsigned long long need = 0;
-    unsigned long long have = 0;
-    int rc;
-
-    if (!(def = qemuVIOMMUDomainParse(doc)))
-        return -1;
-    if ((rc = qemuVIOMMUMetaParse(def->root, &meta)) < 0)
-        return -1;
-    if (rc == 0) {
-        virReportError(VIR_ERROR_NO_PLAN, _("domain '%1$s' has no virt-viommu plan record in its <metadata>; plan it with 'virt-viommu plan' or 'define' first"),
-                       def->name ? def->name : "");
-        return -1;
-    }
 
     for (i = 0; i < def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
@@ -414,6 +402,21 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
             }
         }
     }
+    return bad;
+}
+
+
+/* One result per device of @def that @recorded lacks.  Returns how
+ * many. */
+static int
+qemuVIOMMUCheckUnrecorded(virSysIOMMUHost *host,
+                          qemuVIOMMUDomain *def,
+                          qemuVIOMMUMeta *meta,
+                          GHashTable *recorded,
+                          GPtrArray *list)
+{
+    int bad = 0;
+    size_t i;
 
     for (i = 0; i < def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
@@ -436,28 +439,70 @@ qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
         bad++;
         g_ptr_array_add(list, res);
     }
+    return bad;
+}
 
-    /* the one window all those devices' large BARs share */
-    if ((rc = qemuVIOMMUWindowCheck(def, host, &need, &have)) != 0) {
-        qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
 
-        res->source = g_strdup("pcihole64");
-        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
-        if (rc < 0) {
-            res->status = QEMU_VIOMMU_CHECK_ERROR;
-            res->message = virErrorTakeLast();
-        } else {
-            g_autofree char *needStr = virPCIBarFormatSize(need);
-            g_autofree char *haveStr = virPCIBarFormatSize(have);
+/* The one window all the devices' large BARs share: a result when it
+ * is too small or cannot be worked out.  Returns 1 for a result, 0. */
+static int
+qemuVIOMMUCheckWindowResult(virSysIOMMUHost *host,
+                            qemuVIOMMUDomain *def,
+                            GPtrArray *list)
+{
+    unsigned long long need = 0;
+    unsigned long long have = 0;
+    qemuVIOMMUCheckResult *res;
+    int rc;
 
-            res->status = QEMU_VIOMMU_CHECK_WINDOW;
-            res->message = g_strdup_printf(_("the guest's 64-bit MMIO window (<pcihole64>) is %1$s, but the assigned devices' 64-bit prefetchable BARs now need %2$s; plan the domain again, or set <pcihole64 unit='KiB'>%3$llu</pcihole64> on the pcie-root controller"),
-                                           haveStr, needStr, need >> 10);
-        }
-        bad++;
-        g_ptr_array_add(list, res);
+    if ((rc = qemuVIOMMUWindowCheck(def, host, &need, &have)) == 0)
+        return 0;
+
+    res = g_new0(qemuVIOMMUCheckResult, 1);
+    res->source = g_strdup("pcihole64");
+    res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+    if (rc < 0) {
+        res->status = QEMU_VIOMMU_CHECK_ERROR;
+        res->message = virErrorTakeLast();
+    } else {
+        g_autofree char *needStr = virPCIBarFormatSize(need);
+        g_autofree char *haveStr = virPCIBarFormatSize(have);
+
+        res->status = QEMU_VIOMMU_CHECK_WINDOW;
+        res->message = g_strdup_printf(_("the guest's 64-bit MMIO window (<pcihole64>) is %1$s, but the assigned devices' 64-bit prefetchable BARs now need %2$s; plan the domain again, or set <pcihole64 unit='KiB'>%3$llu</pcihole64> on the pcie-root controller"),
+                                       haveStr, needStr, need >> 10);
+    }
+    g_ptr_array_add(list, res);
+    return 1;
+}
+
+
+int
+qemuVIOMMUCheckDomain(virSysIOMMUHost *host,
+                      xmlDocPtr doc,
+                      GPtrArray **results)
+{
+    g_autoptr(GPtrArray) list =
+        g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUCheckResultFree);
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUMeta) meta = NULL;
+    g_autoptr(GHashTable) recorded = g_hash_table_new(g_str_hash, g_str_equal);
+    int bad = 0;
+    int rc;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)))
+        return -1;
+    if ((rc = qemuVIOMMUMetaParse(def->root, &meta)) < 0)
+        return -1;
+    if (rc == 0) {
+        virReportError(VIR_ERROR_NO_PLAN, _("domain '%1$s' has no virt-viommu plan record in its <metadata>; plan it with 'virt-viommu plan' or 'define' first"),
+                       def->name ? def->name : "");
+        return -1;
     }
 
+    bad += qemuVIOMMUCheckRecorded(host, def, meta, recorded, list);
+    bad += qemuVIOMMUCheckUnrecorded(host, def, meta, recorded, list);
+    bad += qemuVIOMMUCheckWindowResult(host, def, list);
     if ((rc = qemuVIOMMUCheckOptions(host, def, meta, list)) < 0)
         return -1;
     bad += rc;

@@ -252,7 +252,8 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
                      xmlDocPtr doc,
                      GPtrArray **problems)
 {
-    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUReadyProblemFree);
+    g_autoptr(GPtrArray) list =
+        g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUReadyProblemFree);
     g_autoptr(qemuVIOMMUDomain) def = NULL;
     g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
     g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
