@@ -247,6 +247,7 @@ virSysIOMMUHostGetGPUMem(virSysIOMMUHost *host, virSysIOMMUDevice *dev)
                                    dev->vendor, dev->device, VIR_SYS_GPUMEM_TABLE_NODES);
     }
     dev->gpumem = g_steal_pointer(&mem);
+    dev->gpumemFree = (GDestroyNotify) virSysGPUMemFree;
     return dev->gpumem;
 }
 

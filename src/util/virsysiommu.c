@@ -21,7 +21,6 @@
 
 #include "virerror.h"
 #include "virpcibar.h"
-#include "virsysgpumem.h"
 
 VIR_ENUM_IMPL(virSysIOMMUKind,
               VIR_SYS_IOMMU_KIND_LAST,
@@ -88,7 +87,8 @@ virSysIOMMUDeviceFree(virSysIOMMUDevice *dev)
     if (dev->vfioBars)
         g_array_unref(dev->vfioBars);
     g_free(dev->vfioReason);
-    virSysGPUMemFree(dev->gpumem);
+    if (dev->gpumemFree)
+        dev->gpumemFree(dev->gpumem);
     g_free(dev);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(virSysIOMMUDevice, virSysIOMMUDeviceFree);

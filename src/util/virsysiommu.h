@@ -57,7 +57,11 @@ struct _virSysIOMMUDevice {
                                  * when not read or not readable */
     char *vfioReason;           /* why vfioBars is NULL, once read */
     bool vfioRead;
-    virSysGPUMem *gpumem;       /* once read: virSysIOMMUHostGetGPUMem() */
+    /* Owned by the GPU-memory reader above this scanner (once read:
+     * virSysIOMMUHostGetGPUMem()), which also sets gpumemFree; the
+     * scanner only calls gpumemFree on it when the device goes. */
+    virSysGPUMem *gpumem;
+    GDestroyNotify gpumemFree;
 };
 
 struct _virSysIOMMU {
