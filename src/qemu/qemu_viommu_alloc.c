@@ -51,8 +51,8 @@ qemuVIOMMUPlanGetGroup(qemuVIOMMUPlan *p, virSysIOMMU *iommu)
     group = g_new0(qemuVIOMMUGroup, 1);
     group->iommu = iommu;
     group->slots = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUSlotFree);
-    group->busNr = -1;
-    group->cell = -1;
+    group->newPxb.busNr = -1;
+    group->newPxb.cell = -1;
     g_ptr_array_add(p->groups, group);
     return group;
 }
@@ -521,7 +521,7 @@ qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p)
         if (qemuVIOMMURootBusPlace(&rb, item->port, &slot, &function) < 0)
             return qemuVIOMMUPlanReportRootBus(p, items);
         if (item->group) {
-            item->group->rootSlot = slot;
+            item->group->newPxb.rootSlot = slot;
             VIR_DEBUG("%s: new pxb %u: slot 0x%02x of pcie.0, the one libvirt would give it in index order",
                       item->group->iommu->name, item->index, slot);
         } else if (item->ctrl && !item->port) {
@@ -614,7 +614,7 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
         if (group->pxb)
             continue;
         group->pxbIndex = qemuVIOMMUAddrSetNewIndex(p->addrs);
-        group->nspare = p->opts->sparePorts;
+        group->newPxb.nspare = p->opts->sparePorts;
     }
 
     for (i = 0; i < p->groups->len; i++) {
@@ -634,9 +634,9 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
                       qemuVIOMMUSlotSource(slot), group->iommu->name,
                       group->pxbIndex, slot->port, slot->pxbSlot);
         }
-        group->spareSlot = group->slots->len;
-        group->spareFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
-        for (j = 0; j < group->nspare; j++)
+        group->newPxb.spareSlot = group->slots->len;
+        group->newPxb.spareFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+        for (j = 0; j < group->newPxb.nspare; j++)
             qemuVIOMMUAddrSetNewIndex(p->addrs);
     }
     return 0;
@@ -744,7 +744,7 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
 
         if (group->pxb)
             continue;
-        nports = group->slots->len + group->nspare;
+        nports = group->slots->len + group->newPxb.nspare;
         if (nports > QEMU_VIOMMU_ADDR_SLOTS) {
             virReportError(VIR_ERROR_EXHAUSTED, _("IOMMU %1$s needs %2$u root ports (devices and spares), but a pcie-expander-bus holds at most %3$d; assign fewer devices of that IOMMU or use fewer spare ports"),
                            group->iommu->name, nports, QEMU_VIOMMU_ADDR_SLOTS);
@@ -759,7 +759,7 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
                           group->iommu->name, group->pxbIndex, gap->top - (int) range,
                           gap->top - 1, range, nports, gap->bottom, gap->top - 1);
                 gap->top -= range;
-                group->busNr = gap->top;
+                group->newPxb.busNr = gap->top;
                 break;
             }
         }
@@ -845,9 +845,9 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
 
         if (group->pxb)
             continue;
-        group->cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
+        group->newPxb.cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
         VIR_DEBUG("%s: new pxb %u: guest node %d for host node %d (%s; -1: none, the guest has no cell for it)",
-                  group->iommu->name, group->pxbIndex, group->cell, hostNode,
+                  group->iommu->name, group->pxbIndex, group->newPxb.cell, hostNode,
                   group->iommu->numaNode >= 0 ? "the IOMMU's" : "its first device's");
     }
     return 0;
@@ -982,8 +982,8 @@ qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
                                                group->pxbIndex);
         for (j = 0; j < group->slots->len; j++)
             qemuVIOMMURecordSlot(group->meta, g_ptr_array_index(group->slots, j));
-        for (j = 0; j < group->nspare; j++)
-            qemuVIOMMUMetaBusAddPort(group->meta, group->spareFirst + j);
+        for (j = 0; j < group->newPxb.nspare; j++)
+            qemuVIOMMUMetaBusAddPort(group->meta, group->newPxb.spareFirst + j);
     }
 
     qemuVIOMMUPlanDecideUpdates(p);

@@ -142,10 +142,10 @@ qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
         qemuVIOMMUNewController nc = {
             .index = group->pxbIndex,
             .model = QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS,
-            .busNr = group->busNr,
-            .cell = group->cell,
+            .busNr = group->newPxb.busNr,
+            .cell = group->newPxb.cell,
             .bus = 0,
-            .slot = group->rootSlot,
+            .slot = group->newPxb.rootSlot,
         };
         g_array_append_val(list, nc);
     }
@@ -155,9 +155,9 @@ qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
         if (!slot->reuse)
             qemuVIOMMUAddPort(list, slot->port, group->pxbIndex, slot->pxbSlot);
     }
-    for (j = 0; j < group->nspare; j++)
-        qemuVIOMMUAddPort(list, group->spareFirst + j, group->pxbIndex,
-                          group->spareSlot + j);
+    for (j = 0; j < group->newPxb.nspare; j++)
+        qemuVIOMMUAddPort(list, group->newPxb.spareFirst + j, group->pxbIndex,
+                          group->newPxb.spareSlot + j);
 }
 
 

@@ -116,16 +116,18 @@ qemuVIOMMUExplainPlaced(GString *buf,
                              group->meta ? "kept: the record says it serves this IOMMU"
                                          : "kept: devices of this IOMMU are below it");
     } else {
+        const qemuVIOMMUNewPxb *np = &group->newPxb;
+
         /* its own bus and a secondary bus per port, spares included */
         g_string_append_printf(buf, "  expander bus: index %u, busNr %d-%u, ",
-                               group->pxbIndex, group->busNr,
-                               group->busNr + group->slots->len + group->nspare);
-        qemuVIOMMUExplainNode(buf, "guest node", group->cell);
+                               group->pxbIndex, np->busNr,
+                               np->busNr + group->slots->len + np->nspare);
+        qemuVIOMMUExplainNode(buf, "guest node", np->cell);
         g_string_append_printf(buf, " (new: its IOMMU had none; slot 0x%02x of pcie.0",
-                               group->rootSlot);
-        if (group->nspare > 0)
+                               np->rootSlot);
+        if (np->nspare > 0)
             g_string_append_printf(buf, "; spare root ports %u-%u",
-                                   group->spareFirst, group->spareFirst + group->nspare - 1);
+                                   np->spareFirst, np->spareFirst + np->nspare - 1);
         g_string_append(buf, ")\n");
     }
 

@@ -194,7 +194,7 @@ qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p)
             qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
 
             if (!group->pxb)
-                group->cell = 0;
+                group->newPxb.cell = 0;
         }
     }
     return 0;

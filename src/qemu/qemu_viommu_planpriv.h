@@ -31,6 +31,18 @@ struct _qemuVIOMMUSlot {
     qemuVIOMMUController *reuse; /* an existing spare root port */
 };
 
+/* A pcie-expander-bus the plan adds, with its spare root ports (the
+ * root ports of its devices are the group's slots). */
+typedef struct _qemuVIOMMUNewPxb qemuVIOMMUNewPxb;
+struct _qemuVIOMMUNewPxb {
+    unsigned int rootSlot;      /* its slot on the root bus */
+    int busNr;
+    int cell;                   /* guest NUMA cell, -1 */
+    unsigned int nspare;        /* spare ports */
+    unsigned int spareFirst;    /* index of the first spare */
+    unsigned int spareSlot;     /* slot of the first spare */
+};
+
 /* The devices of one physical IOMMU that need a place, and where
  * they go. */
 typedef struct _qemuVIOMMUGroup qemuVIOMMUGroup;
@@ -39,13 +51,8 @@ struct _qemuVIOMMUGroup {
     GPtrArray *slots;           /* qemuVIOMMUSlot * */
     qemuVIOMMUController *pxb;  /* existing pxb, or NULL for a new one */
     unsigned int pxbIndex;
-    unsigned int rootSlot;      /* new pxb: its slot on the root bus */
-    int busNr;                  /* new pxb */
-    int cell;                   /* new pxb: guest NUMA cell, -1 */
+    qemuVIOMMUNewPxb newPxb;    /* when pxb is NULL */
     unsigned int newPorts;      /* existing pxb: root ports the plan adds */
-    unsigned int nspare;        /* new pxb: spare ports */
-    unsigned int spareFirst;    /* new pxb: index of the first spare */
-    unsigned int spareSlot;     /* new pxb: slot of the first spare */
     qemuVIOMMUMetaBus *meta;
 };
 
