@@ -34,8 +34,8 @@ qemuVIOMMUExplainFind(const qemuVIOMMUPlan *p,
     size_t j;
     size_t k;
 
-    for (i = 0; i < p->groups->len; i++) {
-        const qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             const qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
@@ -72,8 +72,8 @@ qemuVIOMMUExplainBusNr(const qemuVIOMMUPlan *p,
     size_t i;
 
     *renumbered = false;
-    for (i = 0; i < p->renumber->len; i++) {
-        const qemuVIOMMURenumber *r = &g_array_index(p->renumber, qemuVIOMMURenumber, i);
+    for (i = 0; i < p->dec.renumber->len; i++) {
+        const qemuVIOMMURenumber *r = &g_array_index(p->dec.renumber, qemuVIOMMURenumber, i);
 
         if (r->pxb == pxb) {
             *renumbered = true;
@@ -211,15 +211,15 @@ qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUPlan *p)
     int rc = qemuVIOMMUWindowGet(p->def, &have);
 
     g_string_append(buf, "window (64-bit MMIO, <pcihole64>)\n");
-    if (p->windowNeed == 0)
+    if (p->dec.windowNeed == 0)
         g_string_append(buf, "  need: none (no 64-bit prefetchable BARs)\n");
     else
         g_string_append_printf(buf, "  need: %llu MiB (the BARs of the assigned devices, by root port)\n",
-                               p->windowNeed >> 20);
+                               p->dec.windowNeed >> 20);
 
-    if (p->windowSet)
+    if (p->dec.windowSet)
         g_string_append_printf(buf, "  value: %llu MiB (planned: more than the %s of %llu MiB)\n",
-                               p->windowSet >> 20,
+                               p->dec.windowSet >> 20,
                                rc == 1 ? "domain's <pcihole64>" : "default",
                                (rc == 1 ? have : dflt) >> 20);
     else if (rc == 1)
@@ -239,12 +239,12 @@ qemuVIOMMUExplainOptionSource(const qemuVIOMMUPlan *p,
 {
     if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE &&
         p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 &&
-        g_strcmp0(p->optionsFrom, "default") != 0 &&
-        (!p->tmpl || !qemuVIOMMUOptionsHas(&p->tmpl->options, opt)))
+        g_strcmp0(p->dec.optionsFrom, "default") != 0 &&
+        (!p->dec.tmpl || !qemuVIOMMUOptionsHas(&p->dec.tmpl->options, opt)))
         return "planner: QEMU needs it for assigned devices";
-    if (qemuVIOMMUOptionsHas(&p->options, opt) &&
-        p->options.value[opt] == opts->value[opt])
-        return p->optionsFrom;
+    if (qemuVIOMMUOptionsHas(&p->dec.options, opt) &&
+        p->dec.options.value[opt] == opts->value[opt])
+        return p->dec.optionsFrom;
     return "host SMMU capabilities";
 }
 
@@ -272,22 +272,13 @@ qemuVIOMMUExplainOptions(GString *buf,
 }
 
 
-static const qemuVIOMMUOptions *
-qemuVIOMMUExplainOptionsFor(const qemuVIOMMUPlan *p, const char *iommu)
-{
-    const qemuVIOMMUOptions *opts = g_hash_table_lookup(p->iommuOptions, iommu);
-
-    return opts ? opts : &p->options;
-}
-
-
 static bool
 qemuVIOMMUExplainUpdated(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *iommu)
 {
     size_t i;
 
-    for (i = 0; i < p->update->len; i++) {
-        if (g_ptr_array_index(p->update, i) == iommu)
+    for (i = 0; i < p->dec.update->len; i++) {
+        if (g_ptr_array_index(p->dec.update, i) == iommu)
             return true;
     }
     return false;
@@ -298,10 +289,11 @@ qemuVIOMMUExplainUpdated(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *iommu)
 static void
 qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
 {
+    const qemuVIOMMUDecisions *dec = &p->dec;
     size_t i;
 
-    for (i = 0; i < p->meta->buses->len; i++) {
-        const qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+    for (i = 0; i < dec->record->buses->len; i++) {
+        const qemuVIOMMUMetaBus *bus = g_ptr_array_index(dec->record->buses, i);
         qemuVIOMMUIOMMU *iommu = qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller);
         bool updated;
 
@@ -311,25 +303,26 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
         g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (%s)\n",
                                qemuVIOMMUModelTypeToString(iommu->model), bus->controller,
                                bus->iommu, updated ? "updated" : "kept");
-        qemuVIOMMUExplainOptions(buf, p, updated ? qemuVIOMMUExplainOptionsFor(p, bus->iommu)
+        qemuVIOMMUExplainOptions(buf, p, updated ? qemuVIOMMUDecisionsOptionsFor(dec, bus->iommu)
                                                  : &iommu->options, updated);
     }
-    for (i = 0; i < p->groups->len; i++) {
-        const qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < dec->groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
 
         if (group->pxb)
             continue;
         g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(p->model), group->pxbIndex,
-                               group->iommu->name, p->optionsFrom);
-        qemuVIOMMUExplainOptions(buf, p, qemuVIOMMUExplainOptionsFor(p, group->iommu->name), true);
+                               qemuVIOMMUModelTypeToString(dec->model), group->pxbIndex,
+                               group->iommu->name, dec->optionsFrom);
+        qemuVIOMMUExplainOptions(buf, p,
+                                 qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name), true);
     }
     /* vSMMUs of the domain's own, which the plan leaves alone */
     for (i = 0; i < p->def->iommus->len; i++) {
         const qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->def->iommus, i);
 
-        if (iommu == p->tmpl ||
-            qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus))
+        if (iommu == dec->tmpl ||
+            qemuVIOMMUMetaFindBusByController(dec->record, iommu->pciBus))
             continue;
         g_string_append_printf(buf, "vIOMMU %s on %s %d (the domain's own, kept)\n",
                                qemuVIOMMUModelTypeToString(iommu->model),
@@ -337,7 +330,7 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
                                iommu->pciBus);
         qemuVIOMMUExplainOptions(buf, p, &iommu->options, false);
     }
-    if (p->removeTemplate)
+    if (dec->removeTemplate)
         g_string_append(buf, "template <iommu> removed: its options are on each vSMMU\n");
 }
 
@@ -345,22 +338,24 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
 static void
 qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUPlan *p)
 {
+    const qemuVIOMMUDecisions *dec = &p->dec;
+
     if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT) {
         qemuVIOMMUExplainSMMUs(buf, p);
-    } else if (p->addIOMMU) {
+    } else if (dec->addIOMMU) {
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(p->model), p->optionsFrom);
-        qemuVIOMMUExplainOptions(buf, p, &p->options, true);
-    } else if (p->tmpl) {
-        bool updated = qemuVIOMMUExplainUpdated(p, p->tmpl);
+                               qemuVIOMMUModelTypeToString(dec->model), dec->optionsFrom);
+        qemuVIOMMUExplainOptions(buf, p, &dec->options, true);
+    } else if (dec->tmpl) {
+        bool updated = qemuVIOMMUExplainUpdated(p, dec->tmpl);
 
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (%s)\n",
-                               qemuVIOMMUModelTypeToString(p->tmpl->model),
+                               qemuVIOMMUModelTypeToString(dec->tmpl->model),
                                updated ? "updated" : "kept");
-        qemuVIOMMUExplainOptions(buf, p, updated ? &p->options : &p->tmpl->options, updated);
+        qemuVIOMMUExplainOptions(buf, p, updated ? &dec->options : &dec->tmpl->options, updated);
     }
 
-    if (p->addIOMMUFD)
+    if (dec->addIOMMUFD)
         g_string_append(buf, "iommufd: added (accel='on' vSMMUs need it)\n");
     else if (p->def->iommufd)
         g_string_append(buf, "iommufd: kept\n");
