@@ -36,7 +36,7 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
 }
 
 
-static qemuVIOMMUPlan *
+qemuVIOMMUPlan *
 qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
                   const qemuVIOMMUHostFacts *facts,
                   const qemuVIOMMUPlanOptions *opts)
@@ -677,10 +677,12 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
 }
 
 
-/* Everything the domain already has, checked before anything is
- * decided; every problem is reported. */
+/* Phase 'options': the record as the domain has it, and the vIOMMU
+ * model and options the plan follows (tmpl, model, options,
+ * optionsFrom).  A caching mode the plan cannot use is reported and
+ * failed on at the end of the 'check' phase, with the other problems. */
 static int
-qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanPhaseOptions(qemuVIOMMUPlan *p)
 {
     if (qemuVIOMMUMetaParse(p->def->root, &p->dec.recordBase) < 0 ||
         qemuVIOMMUMetaParse(p->def->root, &p->dec.record) < 0 ||
@@ -688,7 +690,16 @@ qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
         return -1;
     if (qemuVIOMMUPlanCachingMode(p) < 0)
         p->failed = true;
+    return 0;
+}
 
+
+/* Phase 'check': everything the domain already has, checked before
+ * anything is placed, every problem reported; the record brought to
+ * what the domain still has. */
+static int
+qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
+{
     qemuVIOMMUPlanLoadMeta(p);
     qemuVIOMMUPlanResolve(p);
     if (qemuVIOMMUAddrSetNew(p->def, &p->addrs) < 0)
@@ -703,12 +714,61 @@ qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
 }
 
 
+/* Phase 'group': the hostdevs to place, by physical IOMMU and slot. */
+static int
+qemuVIOMMUPlanPhaseGroup(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUPlanGroup(p);
+    if (p->dec.groups->len > 0 && !p->def->devices) {
+        virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+qemuVIOMMUPlanPhaseRecord(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUPlanRecord(p);
+    return 0;
+}
+
+
+int
+qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
+{
+    switch (phase) {
+    case QEMU_VIOMMU_PLAN_PHASE_OPTIONS:
+        return qemuVIOMMUPlanPhaseOptions(p);
+    case QEMU_VIOMMU_PLAN_PHASE_CHECK:
+        return qemuVIOMMUPlanPhaseCheck(p);
+    case QEMU_VIOMMU_PLAN_PHASE_GROUP:
+        return qemuVIOMMUPlanPhaseGroup(p);
+    case QEMU_VIOMMU_PLAN_PHASE_ALLOCATE:
+        return qemuVIOMMUPlanAllocate(p);
+    case QEMU_VIOMMU_PLAN_PHASE_GPUMEM:
+        return qemuVIOMMUPlanGPUMem(p);
+    case QEMU_VIOMMU_PLAN_PHASE_WINDOW:
+        return qemuVIOMMUPlanWindow(p);
+    case QEMU_VIOMMU_PLAN_PHASE_CAPS:
+        return qemuVIOMMUPlanDecideOptions(p);
+    case QEMU_VIOMMU_PLAN_PHASE_RECORD:
+        return qemuVIOMMUPlanPhaseRecord(p);
+    case QEMU_VIOMMU_PLAN_PHASE_LAST:
+        break;
+    }
+    return -1;
+}
+
+
 qemuVIOMMUPlan *
 qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
                     const qemuVIOMMUHostFacts *facts,
                     const qemuVIOMMUPlanOptions *opts)
 {
     g_autoptr(qemuVIOMMUPlan) p = NULL;
+    size_t i;
 
     if (opts->sparePorts > QEMU_VIOMMU_MAX_SPARE_PORTS) {
         virReportError(VIR_ERROR_EXHAUSTED, _("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
@@ -717,20 +777,10 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
     }
 
     p = qemuVIOMMUPlanNew(def, facts, opts);
-    if (qemuVIOMMUPlanValidate(p) < 0)
-        return NULL;
-
-    qemuVIOMMUPlanGroup(p);
-    if (p->dec.groups->len > 0 && !def->devices) {
-        virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
-        return NULL;
+    for (i = 0; i < QEMU_VIOMMU_PLAN_PHASE_LAST; i++) {
+        if (qemuVIOMMUPlanRunPhase(p, i) < 0)
+            return NULL;
     }
-    if (qemuVIOMMUPlanAllocate(p) < 0 ||
-        qemuVIOMMUPlanGPUMem(p) < 0 ||
-        qemuVIOMMUPlanWindow(p) < 0 ||
-        qemuVIOMMUPlanDecideOptions(p) < 0)
-        return NULL;
-    qemuVIOMMUPlanRecord(p);
     return g_steal_pointer(&p);
 }
 

@@ -35,6 +35,33 @@ struct _qemuVIOMMUPlan {
     qemuVIOMMUDecisions dec;        /* what the writers act on */
 };
 
+/*
+ * The phases of qemuVIOMMUPlanBuild(), in the order it runs them.  Each
+ * fills in its part of the plan's decisions from the domain model, the
+ * host facts, the options and what the phases before it decided; run
+ * one at a time (qemuVIOMMUPlanRunPhase()) they can be tested alone.
+ */
+typedef enum {
+    QEMU_VIOMMU_PLAN_PHASE_OPTIONS,  /* tmpl, model, options, record as read */
+    QEMU_VIOMMU_PLAN_PHASE_CHECK,    /* the domain's placements; the record */
+    QEMU_VIOMMU_PLAN_PHASE_GROUP,    /* groups and slots of the unplaced */
+    QEMU_VIOMMU_PLAN_PHASE_ALLOCATE, /* new pxbs, ports, renumber, root addrs */
+    QEMU_VIOMMU_PLAN_PHASE_GPUMEM,   /* GPU memory as guest NUMA nodes */
+    QEMU_VIOMMU_PLAN_PHASE_WINDOW,   /* the 64-bit MMIO window */
+    QEMU_VIOMMU_PLAN_PHASE_CAPS,     /* each vSMMU's options */
+    QEMU_VIOMMU_PLAN_PHASE_RECORD,   /* vIOMMU add/update/remove, iommufd, record */
+
+    QEMU_VIOMMU_PLAN_PHASE_LAST
+} qemuVIOMMUPlanPhase;
+
+/* A plan of @def against @facts before any phase ran. */
+qemuVIOMMUPlan *qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
+                                  const qemuVIOMMUHostFacts *facts,
+                                  const qemuVIOMMUPlanOptions *opts);
+
+/* Run @phase on @p.  Returns 0, or -1 with the problems reported. */
+int qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase);
+
 /* qemu_viommu_alloc.c: the decisions, after qemu_viommu.c validated */
 void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
 int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
