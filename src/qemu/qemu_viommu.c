@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "qemu_viommu_explain.h"
 #include "qemu_viommu_model.h"
 #include "qemu_viommu_vtd.h"
 #include "qemu_viommu_planpriv.h"
@@ -789,6 +790,13 @@ void
 qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
 {
     qemuVIOMMUDecisionsApply(&p->dec, p->def);
+}
+
+
+char *
+qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *p)
+{
+    return qemuVIOMMUDecisionsFormatExplain(&p->dec, p->def, p->facts, p->addrs);
 }
 
 

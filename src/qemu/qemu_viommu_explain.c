@@ -12,8 +12,18 @@
 
 #include "qemu_viommu_explain.h"
 
-#include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_decisions.h"
 #include "qemu_viommu_window.h"
+
+
+/* What the explanation reads: the decisions and the inputs they were
+ * made from, none of them changed. */
+typedef struct _qemuVIOMMUExplainIn qemuVIOMMUExplainIn;
+struct _qemuVIOMMUExplainIn {
+    const qemuVIOMMUDecisions *dec;
+    qemuVIOMMUDomain *def;
+    qemuVIOMMUAddrSet *addrs;
+};
 
 
 /* Where a placed item went: the group and slot of the plan, or none
@@ -22,11 +32,12 @@ typedef struct _qemuVIOMMUExplainPlace qemuVIOMMUExplainPlace;
 struct _qemuVIOMMUExplainPlace {
     const qemuVIOMMUGroup *group;
     const qemuVIOMMUSlot *slot;
+    const qemuVIOMMUItem *item;     /* the placed item, as the plan has it */
 };
 
 
 static bool
-qemuVIOMMUExplainFind(const qemuVIOMMUPlan *p,
+qemuVIOMMUExplainFind(const qemuVIOMMUExplainIn *p,
                       const qemuVIOMMUItem *item,
                       qemuVIOMMUExplainPlace *place)
 {
@@ -34,17 +45,19 @@ qemuVIOMMUExplainFind(const qemuVIOMMUPlan *p,
     size_t j;
     size_t k;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        const qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < p->dec->groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(p->dec->groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             const qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
 
             for (k = 0; k < slot->items->len; k++) {
-                if (g_ptr_array_index(slot->items, k) != item)
+                if (((qemuVIOMMUItem *) g_ptr_array_index(slot->items, k))->hostdev !=
+                    item->hostdev)
                     continue;
                 place->group = group;
                 place->slot = slot;
+                place->item = g_ptr_array_index(slot->items, k);
                 return true;
             }
         }
@@ -65,15 +78,15 @@ qemuVIOMMUExplainNode(GString *buf, const char *what, int node)
 
 /* The bus number pxb @pxb has once the plan is applied. */
 static int
-qemuVIOMMUExplainBusNr(const qemuVIOMMUPlan *p,
+qemuVIOMMUExplainBusNr(const qemuVIOMMUExplainIn *p,
                        const qemuVIOMMUController *pxb,
                        bool *renumbered)
 {
     size_t i;
 
     *renumbered = false;
-    for (i = 0; i < p->dec.renumber->len; i++) {
-        const qemuVIOMMURenumber *r = &g_array_index(p->dec.renumber, qemuVIOMMURenumber, i);
+    for (i = 0; i < p->dec->renumber->len; i++) {
+        const qemuVIOMMURenumber *r = &g_array_index(p->dec->renumber, qemuVIOMMURenumber, i);
 
         if (r->pxb == pxb) {
             *renumbered = true;
@@ -86,7 +99,7 @@ qemuVIOMMUExplainBusNr(const qemuVIOMMUPlan *p,
 
 static void
 qemuVIOMMUExplainPxb(GString *buf,
-                     const qemuVIOMMUPlan *p,
+                     const qemuVIOMMUExplainIn *p,
                      const qemuVIOMMUController *pxb,
                      const char *why)
 {
@@ -103,7 +116,7 @@ qemuVIOMMUExplainPxb(GString *buf,
  * new or reused root port. */
 static void
 qemuVIOMMUExplainPlaced(GString *buf,
-                        const qemuVIOMMUPlan *p,
+                        const qemuVIOMMUExplainIn *p,
                         const qemuVIOMMUItem *item,
                         const qemuVIOMMUExplainPlace *place)
 {
@@ -151,7 +164,7 @@ qemuVIOMMUExplainPlaced(GString *buf,
 /* A device that keeps its address. */
 static void
 qemuVIOMMUExplainKept(GString *buf,
-                      const qemuVIOMMUPlan *p,
+                      const qemuVIOMMUExplainIn *p,
                       const qemuVIOMMUItem *item)
 {
     const virPCIDeviceAddress *addr = &item->hostdev->addr.addr;
@@ -182,7 +195,7 @@ qemuVIOMMUExplainKept(GString *buf,
 
 static void
 qemuVIOMMUExplainDevice(GString *buf,
-                        const qemuVIOMMUPlan *p,
+                        const qemuVIOMMUExplainIn *p,
                         const qemuVIOMMUItem *item)
 {
     qemuVIOMMUExplainPlace place = { 0 };
@@ -197,29 +210,29 @@ qemuVIOMMUExplainDevice(GString *buf,
     g_string_append(buf, "\n");
 
     if (qemuVIOMMUExplainFind(p, item, &place))
-        qemuVIOMMUExplainPlaced(buf, p, item, &place);
+        qemuVIOMMUExplainPlaced(buf, p, place.item, &place);
     else
         qemuVIOMMUExplainKept(buf, p, item);
 }
 
 
 static void
-qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUPlan *p)
+qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUExplainIn *p)
 {
     unsigned long long dflt = qemuVIOMMUWindowDefault(p->def->archKind);
     unsigned long long have = 0;
     int rc = qemuVIOMMUWindowGet(p->def, &have);
 
     g_string_append(buf, "window (64-bit MMIO, <pcihole64>)\n");
-    if (p->dec.windowNeed == 0)
+    if (p->dec->windowNeed == 0)
         g_string_append(buf, "  need: none (no 64-bit prefetchable BARs)\n");
     else
         g_string_append_printf(buf, "  need: %llu MiB (the BARs of the assigned devices, by root port)\n",
-                               p->dec.windowNeed >> 20);
+                               p->dec->windowNeed >> 20);
 
-    if (p->dec.windowSet)
+    if (p->dec->windowSet)
         g_string_append_printf(buf, "  value: %llu MiB (planned: more than the %s of %llu MiB)\n",
-                               p->dec.windowSet >> 20,
+                               p->dec->windowSet >> 20,
                                rc == 1 ? "domain's <pcihole64>" : "default",
                                (rc == 1 ? have : dflt) >> 20);
     else if (rc == 1)
@@ -233,25 +246,25 @@ qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUPlan *p)
 
 /* Where option @opt of a vIOMMU with options @opts comes from. */
 static const char *
-qemuVIOMMUExplainOptionSource(const qemuVIOMMUPlan *p,
+qemuVIOMMUExplainOptionSource(const qemuVIOMMUExplainIn *p,
                               const qemuVIOMMUOptions *opts,
                               qemuVIOMMUOption opt)
 {
     if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE &&
         p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 &&
-        g_strcmp0(p->dec.optionsFrom, "default") != 0 &&
-        (!p->dec.tmpl || !qemuVIOMMUOptionsHas(&p->dec.tmpl->options, opt)))
+        g_strcmp0(p->dec->optionsFrom, "default") != 0 &&
+        (!p->dec->tmpl || !qemuVIOMMUOptionsHas(&p->dec->tmpl->options, opt)))
         return "planner: QEMU needs it for assigned devices";
-    if (qemuVIOMMUOptionsHas(&p->dec.options, opt) &&
-        p->dec.options.value[opt] == opts->value[opt])
-        return p->dec.optionsFrom;
+    if (qemuVIOMMUOptionsHas(&p->dec->options, opt) &&
+        p->dec->options.value[opt] == opts->value[opt])
+        return p->dec->optionsFrom;
     return "host SMMU capabilities";
 }
 
 
 static void
 qemuVIOMMUExplainOptions(GString *buf,
-                         const qemuVIOMMUPlan *p,
+                         const qemuVIOMMUExplainIn *p,
                          const qemuVIOMMUOptions *opts,
                          bool planned)
 {
@@ -273,12 +286,12 @@ qemuVIOMMUExplainOptions(GString *buf,
 
 
 static bool
-qemuVIOMMUExplainUpdated(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *iommu)
+qemuVIOMMUExplainUpdated(const qemuVIOMMUExplainIn *p, const qemuVIOMMUIOMMU *iommu)
 {
     size_t i;
 
-    for (i = 0; i < p->dec.update->len; i++) {
-        if (g_ptr_array_index(p->dec.update, i) == iommu)
+    for (i = 0; i < p->dec->update->len; i++) {
+        if (g_ptr_array_index(p->dec->update, i) == iommu)
             return true;
     }
     return false;
@@ -287,9 +300,9 @@ qemuVIOMMUExplainUpdated(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *iommu)
 
 /* aarch64: a vSMMU per expander bus of the record, and per new one. */
 static void
-qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
+qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 {
-    const qemuVIOMMUDecisions *dec = &p->dec;
+    const qemuVIOMMUDecisions *dec = p->dec;
     size_t i;
 
     for (i = 0; i < dec->record->buses->len; i++) {
@@ -336,9 +349,9 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
 
 
 static void
-qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUPlan *p)
+qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 {
-    const qemuVIOMMUDecisions *dec = &p->dec;
+    const qemuVIOMMUDecisions *dec = p->dec;
 
     if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT) {
         qemuVIOMMUExplainSMMUs(buf, p);
@@ -363,17 +376,29 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUPlan *p)
 
 
 char *
-qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *p)
+qemuVIOMMUDecisionsFormatExplain(const qemuVIOMMUDecisions *dec,
+                                 qemuVIOMMUDomain *def,
+                                 const qemuVIOMMUHostFacts *facts,
+                                 qemuVIOMMUAddrSet *addrs)
 {
     g_autoptr(GString) buf = g_string_new(NULL);
+    qemuVIOMMUExplainIn in = { .dec = dec, .def = def, .addrs = addrs };
     size_t i;
 
-    for (i = 0; i < p->items->len; i++)
-        qemuVIOMMUExplainDevice(buf, p, g_ptr_array_index(p->items, i));
-    if (p->items->len == 0)
+    for (i = 0; i < def->hostdevs->len; i++) {
+        const qemuVIOMMUHostdevFacts *hf = qemuVIOMMUHostFactsGet(facts, i);
+        qemuVIOMMUItem item = {
+            .hostdev = g_ptr_array_index(def->hostdevs, i),
+            .dev = hf->dev,
+            .iommu = hf->iommu,
+        };
+
+        qemuVIOMMUExplainDevice(buf, &in, &item);
+    }
+    if (def->hostdevs->len == 0)
         g_string_append(buf, "no assigned PCI or mediated devices\n");
-    qemuVIOMMUExplainWindow(buf, p);
-    qemuVIOMMUExplainIOMMUs(buf, p);
+    qemuVIOMMUExplainWindow(buf, &in);
+    qemuVIOMMUExplainIOMMUs(buf, &in);
     return g_string_free(g_steal_pointer(&buf), FALSE);
 }
 
