@@ -1,6 +1,9 @@
 /*
- * qemu_viommu_planpriv.h: the planner's state and decisions, shared by
- *                         its validation, allocation and writing steps
+ * qemu_viommu_planpriv.h: the planner's working state, shared by its
+ *                         phases only (qemu_viommu.c, qemu_viommu_alloc.c,
+ *                         qemu_viommu_gpumem.c, qemu_viommu_window.c,
+ *                         qemu_viommu_caps.c); the writers read the
+ *                         decisions alone (qemu_viommu_decisions.h)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -13,10 +16,10 @@
 #include "qemu_viommu_planopts.h"
 
 /*
- * A plan: the planner's view of the domain and, once built, its
- * decisions.  Building reads the domain model, the address set and
- * the host facts and changes none of them; only
- * qemuVIOMMUPlanApply() writes, into the document.
+ * A plan: the planner's view of the domain, its working state and,
+ * once built, its decisions.  Building reads the domain model and the
+ * host facts and changes none of them; only qemuVIOMMUDecisionsApply()
+ * writes, into the document, and reads nothing here but the decisions.
  */
 struct _qemuVIOMMUPlan {
     const qemuVIOMMUPlanOptions *opts;
