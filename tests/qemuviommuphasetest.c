@@ -157,7 +157,7 @@ testBasic(const void *opaque G_GNUC_UNUSED)
     CHECK(!dec->addIOMMUFD && !dec->record,
           "record decided before its phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
-    CHECK(dec->addIOMMUFD && !dec->addIOMMU && !dec->removeTemplate && dec->update->len == 0,
+    CHECK(dec->addIOMMUFD && !dec->addIOMMU && !dec->removeIOMMU && dec->update->len == 0,
           "record: not just <iommufd> added");
     CHECK(dec->record->buses->len == 2 &&
           !qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record),

@@ -945,7 +945,7 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
     /* The template has done its job; left in, libvirt would turn it into
      * the machine-wide iommu=smmuv3 that rules out per-pxb vSMMUs. */
     if (p->dec.tmpl && (generated || p->dec.record->buses->len > 0)) {
-        p->dec.removeTemplate = true;
+        p->dec.removeIOMMU = p->dec.tmpl;
         VIR_DEBUG("template <iommu> removed: its options are on each vSMMU; left in, libvirt makes it machine-wide");
     }
     p->dec.addIOMMUFD = p->accel && !p->def->iommufd &&

@@ -320,8 +320,8 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
                                           qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name));
     }
 
-    if (dec->removeTemplate)
-        qemuVIOMMUXMLRemove(dec->tmpl->node);
+    if (dec->removeIOMMU)
+        qemuVIOMMUXMLRemove(dec->removeIOMMU->node);
 }
 
 

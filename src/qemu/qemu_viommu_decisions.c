@@ -54,7 +54,7 @@ qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
         dec->nreserve == 0 &&
         dec->update->len == 0 &&
         !dec->addIOMMU &&
-        !dec->removeTemplate &&
+        !dec->removeIOMMU &&
         !dec->addIOMMUFD &&
         dec->windowSet == 0 &&
         !dec->gpumemCell0 &&

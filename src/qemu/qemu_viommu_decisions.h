@@ -105,7 +105,7 @@ struct _qemuVIOMMUDecisions {
     /* vIOMMUs and <iommufd> */
     GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
     bool addIOMMU;                  /* q35: the one vIOMMU */
-    bool removeTemplate;            /* remove tmpl */
+    qemuVIOMMUIOMMU *removeIOMMU;   /* the template, to remove; or NULL */
     bool addIOMMUFD;
 
     /* the 64-bit MMIO window */

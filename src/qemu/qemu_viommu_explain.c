@@ -343,7 +343,7 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
                                iommu->pciBus);
         qemuVIOMMUExplainOptions(buf, p, &iommu->options, false);
     }
-    if (dec->removeTemplate)
+    if (dec->removeIOMMU)
         g_string_append(buf, "template <iommu> removed: its options are on each vSMMU\n");
 }
 
