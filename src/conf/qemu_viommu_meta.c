@@ -60,6 +60,60 @@ qemuVIOMMUMetaFree(qemuVIOMMUMeta *meta)
 }
 
 
+static bool
+qemuVIOMMUMetaPortSame(const qemuVIOMMUMetaPort *a, const qemuVIOMMUMetaPort *b)
+{
+    size_t i;
+
+    if (a->controller != b->controller || a->devices->len != b->devices->len)
+        return false;
+    for (i = 0; i < a->devices->len; i++) {
+        const qemuVIOMMUMetaDevice *x = g_ptr_array_index(a->devices, i);
+        const qemuVIOMMUMetaDevice *y = g_ptr_array_index(b->devices, i);
+
+        if (strcmp(x->source, y->source) != 0 ||
+            x->group != y->group || x->numaNode != y->numaNode)
+            return false;
+    }
+    return true;
+}
+
+
+static bool
+qemuVIOMMUMetaBusSame(const qemuVIOMMUMetaBus *a, const qemuVIOMMUMetaBus *b)
+{
+    size_t i;
+
+    if (strcmp(a->iommu, b->iommu) != 0 || g_strcmp0(a->kind, b->kind) != 0 ||
+        a->controller != b->controller || a->ports->len != b->ports->len)
+        return false;
+    for (i = 0; i < a->ports->len; i++) {
+        if (!qemuVIOMMUMetaPortSame(g_ptr_array_index(a->ports, i),
+                                    g_ptr_array_index(b->ports, i)))
+            return false;
+    }
+    return true;
+}
+
+
+bool
+qemuVIOMMUMetaSamePlacement(const qemuVIOMMUMeta *a, const qemuVIOMMUMeta *b)
+{
+    size_t na = a ? a->buses->len : 0;
+    size_t nb = b ? b->buses->len : 0;
+    size_t i;
+
+    if (na != nb)
+        return false;
+    for (i = 0; i < na; i++) {
+        if (!qemuVIOMMUMetaBusSame(g_ptr_array_index(a->buses, i),
+                                   g_ptr_array_index(b->buses, i)))
+            return false;
+    }
+    return true;
+}
+
+
 qemuVIOMMUMetaBus *
 qemuVIOMMUMetaAddBus(qemuVIOMMUMeta *meta,
                      const char *iommu,

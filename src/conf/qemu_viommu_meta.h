@@ -83,6 +83,12 @@ qemuVIOMMUMetaBus *qemuVIOMMUMetaFindBus(qemuVIOMMUMeta *meta,
 qemuVIOMMUMetaBus *qemuVIOMMUMetaFindBusByController(qemuVIOMMUMeta *meta,
                                                      unsigned int controller);
 
+/* Do @a and @b record the same buses, ports and devices, in the same
+ * order?  The options are not compared.  NULL is a record without
+ * buses. */
+bool qemuVIOMMUMetaSamePlacement(const qemuVIOMMUMeta *a,
+                                 const qemuVIOMMUMeta *b);
+
 /* Read the record of domain @root.  Returns 1 with *meta, 0 when the
  * domain has none, -1 (reported) when it is damaged. */
 int qemuVIOMMUMetaParse(xmlNodePtr root, qemuVIOMMUMeta **meta);

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "qemu_viommu_explain.h"
 #include "qemu_viommu_model.h"
 #include "qemu_viommu_vtd.h"
 #include "qemu_viommu_planpriv.h"
@@ -22,36 +23,21 @@
 VIR_LOG_INIT("plan");
 
 
-static void
-qemuVIOMMUGroupFree(qemuVIOMMUGroup *group)
-{
-    g_ptr_array_unref(group->slots);
-    g_free(group);
-}
-
-
 void
 qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
 {
     if (!p)
         return;
     qemuVIOMMUAddrSetFree(p->addrs);
-    qemuVIOMMUMetaFree(p->meta);
     g_ptr_array_unref(p->items);
     g_hash_table_unref(p->claims);
     g_hash_table_unref(p->owners);
-    g_ptr_array_unref(p->groups);
-    g_array_unref(p->renumber);
-    g_array_unref(p->rootAddrs);
-    g_ptr_array_unref(p->update);
-    g_hash_table_unref(p->iommuOptions);
-    if (p->gpumemSets)
-        g_array_unref(p->gpumemSets);
+    qemuVIOMMUDecisionsClear(&p->dec);
     g_free(p);
 }
 
 
-static qemuVIOMMUPlan *
+qemuVIOMMUPlan *
 qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
                   const qemuVIOMMUHostFacts *facts,
                   const qemuVIOMMUPlanOptions *opts)
@@ -64,11 +50,7 @@ qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
     p->items = g_ptr_array_new_with_free_func(g_free);
     p->claims = g_hash_table_new(g_str_hash, g_str_equal);
     p->owners = g_hash_table_new(NULL, NULL);
-    p->groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
-    p->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
-    p->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
-    p->update = g_ptr_array_new();
-    p->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    qemuVIOMMUDecisionsInit(&p->dec);
     return p;
 }
 
@@ -121,12 +103,12 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
         if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
             if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
                 return -1;
-            if (p->tmpl) {
+            if (p->dec.tmpl) {
                 virReportError(VIR_ERROR_CONFLICT, _("%1$s: a q35 guest has one vIOMMU for all its buses; remove the second <iommu>"),
                                path);
                 return -1;
             }
-            p->tmpl = iommu;
+            p->dec.tmpl = iommu;
             continue;
         }
 
@@ -134,12 +116,12 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
             return -1;
         if (iommu->pciBus >= 0)
             continue;
-        if (p->tmpl) {
+        if (p->dec.tmpl) {
             virReportError(VIR_ERROR_CONFLICT, _("%1$s: conflicting templates: a second <iommu model='smmuv3'> without pciBus; keep one template whose options every vIOMMU gets"),
                            path);
             return -1;
         }
-        p->tmpl = iommu;
+        p->dec.tmpl = iommu;
     }
     return 0;
 }
@@ -158,7 +140,7 @@ qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
 
         if (iommu->pciBus < 0)
             continue;
-        if (p->meta && qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus))
+        if (p->dec.record && qemuVIOMMUMetaFindBusByController(p->dec.record, iommu->pciBus))
             return iommu;
         if (!own)
             own = iommu;
@@ -179,31 +161,31 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
     /* The record keeps what was asked for (the template's options); the
      * vSMMUs themselves hold that made explicit for their own SMMU, so
      * they are the source only of a domain planned by hand. */
-    if (p->tmpl) {
-        p->model = p->tmpl->model;
-        p->options = p->tmpl->options;
-        p->optionsFrom = "template";
-    } else if (p->meta && p->meta->hasOptions) {
-        p->model = p->meta->model;
-        p->options = p->meta->options;
-        p->optionsFrom = "record";
+    if (p->dec.tmpl) {
+        p->dec.model = p->dec.tmpl->model;
+        p->dec.options = p->dec.tmpl->options;
+        p->dec.optionsFrom = "template";
+    } else if (p->dec.record && p->dec.record->hasOptions) {
+        p->dec.model = p->dec.record->model;
+        p->dec.options = p->dec.record->options;
+        p->dec.optionsFrom = "record";
     } else if ((src = qemuVIOMMUPlanOptionsSource(p))) {
-        p->model = src->model;
-        p->options = src->options;
-        p->optionsFrom = "domain's vIOMMU";
+        p->dec.model = src->model;
+        p->dec.options = src->options;
+        p->dec.optionsFrom = "domain's vIOMMU";
     } else if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
-        p->model = QEMU_VIOMMU_MODEL_INTEL;
-        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
-        p->optionsFrom = "default";
+        p->dec.model = QEMU_VIOMMU_MODEL_INTEL;
+        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        p->dec.optionsFrom = "default";
     } else {
-        p->model = QEMU_VIOMMU_MODEL_SMMUV3;
-        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_ACCEL, 1);
-        p->optionsFrom = "default";
+        p->dec.model = QEMU_VIOMMU_MODEL_SMMUV3;
+        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_ACCEL, 1);
+        p->dec.optionsFrom = "default";
     }
     VIR_DEBUG("vIOMMU model %s and options from the %s",
-              qemuVIOMMUModelTypeToString(p->model), p->optionsFrom);
+              qemuVIOMMUModelTypeToString(p->dec.model), p->dec.optionsFrom);
 
-    p->accel = qemuVIOMMUOptionsIsOn(&p->options, QEMU_VIOMMU_OPTION_ACCEL);
+    p->accel = qemuVIOMMUOptionsIsOn(&p->dec.options, QEMU_VIOMMU_OPTION_ACCEL);
 
     if (p->accel && def->iommufd && !def->iommufdEnabled) {
         g_autofree char *path = qemuVIOMMUXMLNodePath(def->iommufd);
@@ -233,19 +215,19 @@ qemuVIOMMUPlanCachingMode(qemuVIOMMUPlan *p)
 
     if (def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || def->hostdevs->len == 0)
         return 0;
-    if (!p->tmpl) {
-        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+    if (!p->dec.tmpl) {
+        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
         return 0;
     }
 
-    switch ((state = qemuVIOMMUVTDCachingMode(def, p->tmpl))) {
+    switch ((state = qemuVIOMMUVTDCachingMode(def, p->dec.tmpl))) {
     case QEMU_VIOMMU_VTD_CACHING_FINE:
         return 0;
     case QEMU_VIOMMU_VTD_CACHING_ABSENT:
-        qemuVIOMMUOptionsSet(&p->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
         return 0;
     case QEMU_VIOMMU_VTD_CACHING_OFF:
-        path = qemuVIOMMUXMLNodePath(p->tmpl->node);
+        path = qemuVIOMMUXMLNodePath(p->dec.tmpl->node);
         msg = qemuVIOMMUVTDCachingMessage(def, path, state);
         virReportError(VIR_ERROR_UNSUPPORTED, "%s", msg);
         return -1;
@@ -441,8 +423,8 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
 {
     size_t i = 0;
 
-    while (p->meta && i < p->meta->buses->len) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+    while (p->dec.record && i < p->dec.record->buses->len) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
         qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(p->def, bus->controller);
         size_t j = 0;
 
@@ -452,14 +434,12 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
              !qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller))) {
             VIR_DEBUG("%s: record of pxb %u dropped: the pxb or its vIOMMU is gone",
                       bus->iommu, bus->controller);
-            g_ptr_array_remove_index(p->meta->buses, i);
-            p->changed = true;
+            g_ptr_array_remove_index(p->dec.record->buses, i);
             continue;
         }
         while (j < bus->ports->len) {
             if (!qemuVIOMMUMetaPortController(p->def, bus, g_ptr_array_index(bus->ports, j))) {
                 g_ptr_array_remove_index(bus->ports, j);
-                p->changed = true;
                 continue;
             }
             j++;
@@ -506,7 +486,7 @@ qemuVIOMMUPlanCheckPlacedQ35(qemuVIOMMUPlan *p,
         return 0;
     }
 
-    if (!p->tmpl && !p->opts->move) {
+    if (!p->dec.tmpl && !p->opts->move) {
         virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed behind no vIOMMU: the q35 guest has no <iommu>; add <iommu model='intel'/> or plan with --move to let virt-viommu add it"),
                        path, hd->sourceStr);
         return -1;
@@ -648,7 +628,7 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
     size_t j;
     size_t k;
 
-    if (!p->meta)
+    if (!p->dec.record)
         return;
 
     for (i = 0; i < p->items->len; i++) {
@@ -658,14 +638,14 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
         qemuVIOMMUMetaPort *port;
 
         if (!hd->addr.set || item->move || hd->addr.addr.domain != 0 ||
-            !(bus = qemuVIOMMUMetaFindBus(p->meta, item->iommu->name)) ||
+            !(bus = qemuVIOMMUMetaFindBus(p->dec.record, item->iommu->name)) ||
             !(port = qemuVIOMMUMetaBusFindPort(bus, hd->addr.addr.bus)))
             continue;
         g_hash_table_insert(where, hd->sourceStr, port);
     }
 
-    for (i = 0; i < p->meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+    for (i = 0; i < p->dec.record->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
 
         for (j = 0; j < bus->ports->len; j++) {
             qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
@@ -676,7 +656,6 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
                 if (g_hash_table_lookup(where, dev->source) == port)
                     continue;
                 g_ptr_array_remove_index(port->devices, k - 1);
-                p->changed = true;
             }
         }
     }
@@ -695,22 +674,33 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
             continue;
         qemuVIOMMUMetaPortAddDevice(port, item->hostdev->sourceStr,
                                     item->dev->group, item->dev->numaNode);
-        p->changed = true;
     }
 }
 
 
-/* Everything the domain already has, checked before anything is
- * decided; every problem is reported. */
+/* Phase 'options': the record as the domain has it, and the vIOMMU
+ * model and options the plan follows (tmpl, model, options,
+ * optionsFrom).  A caching mode the plan cannot use is reported and
+ * failed on at the end of the 'check' phase, with the other problems. */
 static int
-qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanPhaseOptions(qemuVIOMMUPlan *p)
 {
-    if (qemuVIOMMUMetaParse(p->def->root, &p->meta) < 0 ||
+    if (qemuVIOMMUMetaParse(p->def->root, &p->dec.recordBase) < 0 ||
+        qemuVIOMMUMetaParse(p->def->root, &p->dec.record) < 0 ||
         qemuVIOMMUPlanOptionsSettle(p) < 0)
         return -1;
     if (qemuVIOMMUPlanCachingMode(p) < 0)
         p->failed = true;
+    return 0;
+}
 
+
+/* Phase 'check': everything the domain already has, checked before
+ * anything is placed, every problem reported; the record brought to
+ * what the domain still has. */
+static int
+qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
+{
     qemuVIOMMUPlanLoadMeta(p);
     qemuVIOMMUPlanResolve(p);
     if (qemuVIOMMUAddrSetNew(p->def, &p->addrs) < 0)
@@ -725,12 +715,61 @@ qemuVIOMMUPlanValidate(qemuVIOMMUPlan *p)
 }
 
 
+/* Phase 'group': the hostdevs to place, by physical IOMMU and slot. */
+static int
+qemuVIOMMUPlanPhaseGroup(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUPlanGroup(p);
+    if (p->dec.groups->len > 0 && !p->def->devices) {
+        virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
+        return -1;
+    }
+    return 0;
+}
+
+
+static int
+qemuVIOMMUPlanPhaseRecord(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUPlanRecord(p);
+    return 0;
+}
+
+
+int
+qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
+{
+    switch (phase) {
+    case QEMU_VIOMMU_PLAN_PHASE_OPTIONS:
+        return qemuVIOMMUPlanPhaseOptions(p);
+    case QEMU_VIOMMU_PLAN_PHASE_CHECK:
+        return qemuVIOMMUPlanPhaseCheck(p);
+    case QEMU_VIOMMU_PLAN_PHASE_GROUP:
+        return qemuVIOMMUPlanPhaseGroup(p);
+    case QEMU_VIOMMU_PLAN_PHASE_ALLOCATE:
+        return qemuVIOMMUPlanAllocate(p);
+    case QEMU_VIOMMU_PLAN_PHASE_GPUMEM:
+        return qemuVIOMMUPlanGPUMem(p);
+    case QEMU_VIOMMU_PLAN_PHASE_WINDOW:
+        return qemuVIOMMUPlanWindow(p);
+    case QEMU_VIOMMU_PLAN_PHASE_CAPS:
+        return qemuVIOMMUPlanDecideOptions(p);
+    case QEMU_VIOMMU_PLAN_PHASE_RECORD:
+        return qemuVIOMMUPlanPhaseRecord(p);
+    case QEMU_VIOMMU_PLAN_PHASE_LAST:
+        break;
+    }
+    return -1;
+}
+
+
 qemuVIOMMUPlan *
 qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
                     const qemuVIOMMUHostFacts *facts,
                     const qemuVIOMMUPlanOptions *opts)
 {
     g_autoptr(qemuVIOMMUPlan) p = NULL;
+    size_t i;
 
     if (opts->sparePorts > QEMU_VIOMMU_MAX_SPARE_PORTS) {
         virReportError(VIR_ERROR_EXHAUSTED, _("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
@@ -739,28 +778,32 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
     }
 
     p = qemuVIOMMUPlanNew(def, facts, opts);
-    if (qemuVIOMMUPlanValidate(p) < 0)
-        return NULL;
-
-    qemuVIOMMUPlanGroup(p);
-    if (p->groups->len > 0 && !def->devices) {
-        virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
-        return NULL;
+    for (i = 0; i < QEMU_VIOMMU_PLAN_PHASE_LAST; i++) {
+        if (qemuVIOMMUPlanRunPhase(p, i) < 0)
+            return NULL;
     }
-    if (qemuVIOMMUPlanAllocate(p) < 0 ||
-        qemuVIOMMUPlanGPUMem(p) < 0 ||
-        qemuVIOMMUPlanWindow(p) < 0 ||
-        qemuVIOMMUPlanDecideOptions(p) < 0)
-        return NULL;
-    qemuVIOMMUPlanRecord(p);
     return g_steal_pointer(&p);
+}
+
+
+void
+qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
+{
+    qemuVIOMMUDecisionsApply(&p->dec, p->def);
+}
+
+
+char *
+qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *p)
+{
+    return qemuVIOMMUDecisionsFormatExplain(&p->dec, p->def, p->facts, p->addrs);
 }
 
 
 bool
 qemuVIOMMUPlanChanged(const qemuVIOMMUPlan *p)
 {
-    return p->changed;
+    return !qemuVIOMMUDecisionsEmpty(&p->dec);
 }
 
 

@@ -42,8 +42,8 @@ qemuVIOMMUPlanGetGroup(qemuVIOMMUPlan *p, virSysIOMMU *iommu)
     qemuVIOMMUGroup *group;
     size_t i;
 
-    for (i = 0; i < p->groups->len; i++) {
-        group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        group = g_ptr_array_index(p->dec.groups, i);
         if (group->iommu == iommu)
             return group;
     }
@@ -51,9 +51,9 @@ qemuVIOMMUPlanGetGroup(qemuVIOMMUPlan *p, virSysIOMMU *iommu)
     group = g_new0(qemuVIOMMUGroup, 1);
     group->iommu = iommu;
     group->slots = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUSlotFree);
-    group->busNr = -1;
-    group->cell = -1;
-    g_ptr_array_add(p->groups, group);
+    group->newPxb.busNr = -1;
+    group->newPxb.cell = -1;
+    g_ptr_array_add(p->dec.groups, group);
     return group;
 }
 
@@ -144,8 +144,8 @@ qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p)
         g_ptr_array_add(slot->items, item);
     }
 
-    for (i = 0; i < p->groups->len; i++)
-        qemuVIOMMUGroupSplitSlots(g_ptr_array_index(p->groups, i));
+    for (i = 0; i < p->dec.groups->len; i++)
+        qemuVIOMMUGroupSplitSlots(g_ptr_array_index(p->dec.groups, i));
 }
 
 
@@ -196,13 +196,13 @@ qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
 {
     size_t i;
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
         qemuVIOMMUSlot *first = g_ptr_array_index(group->slots, 0);
         qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
         gpointer claim;
 
-        group->meta = qemuVIOMMUMetaFindBus(p->meta, group->iommu->name);
+        group->meta = qemuVIOMMUMetaFindBus(p->dec.record, group->iommu->name);
         if (!g_hash_table_lookup_extended(p->claims, group->iommu->name, NULL, &claim))
             continue;
         if (GPOINTER_TO_UINT(claim) == 1) {
@@ -291,8 +291,8 @@ qemuVIOMMUPlanPxbNeed(qemuVIOMMUPlan *p, qemuVIOMMUController *pxb)
     unsigned int need = 1 + qemuVIOMMUPlanBusesBelow(p, pxb->index, 0);
     size_t i;
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         if (group->pxb == pxb)
             need += group->newPorts;
@@ -327,7 +327,7 @@ qemuVIOMMUPlanExpanders(qemuVIOMMUPlan *p, bool *ours)
             qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_EXPANDER)
             continue;
         g_ptr_array_add(pxbs, ctrl);
-        if (!qemuVIOMMUMetaFindBusByController(p->meta, ctrl->index))
+        if (!qemuVIOMMUMetaFindBusByController(p->dec.record, ctrl->index))
             *ours = false;
     }
     g_ptr_array_sort(pxbs, qemuVIOMMUPxbBusNrDescending);
@@ -355,8 +355,7 @@ qemuVIOMMUPlanRenumber(qemuVIOMMUPlan *p, GPtrArray *pxbs, int *floor)
         if (pxb->busNr != top) {
             qemuVIOMMURenumber r = { .pxb = pxb, .busNr = top };
 
-            g_array_append_val(p->renumber, r);
-            p->changed = true;
+            g_array_append_val(p->dec.renumber, r);
             VIR_DEBUG("pxb %u: busNr %d -> %d: renumbered from the top, its range no longer holds its ports",
                       pxb->index, pxb->busNr, top);
         }
@@ -454,15 +453,15 @@ qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p)
         if (!qemuVIOMMUDomainFindController(p->def, i))
             g_array_append_val(items, item);
     }
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
         qemuVIOMMURootItem item = { .index = group->pxbIndex, .group = group };
 
         if (!group->pxb)
             g_array_append_val(items, item);
     }
-    for (i = 0; i < p->nreserve; i++) {
-        qemuVIOMMURootItem item = { .index = p->reserveFirst + i, .port = true };
+    for (i = 0; i < p->dec.nreserve; i++) {
+        qemuVIOMMURootItem item = { .index = p->dec.reserveFirst + i, .port = true };
 
         g_array_append_val(items, item);
     }
@@ -521,13 +520,13 @@ qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p)
         if (qemuVIOMMURootBusPlace(&rb, item->port, &slot, &function) < 0)
             return qemuVIOMMUPlanReportRootBus(p, items);
         if (item->group) {
-            item->group->rootSlot = slot;
+            item->group->newPxb.rootSlot = slot;
             VIR_DEBUG("%s: new pxb %u: slot 0x%02x of pcie.0, the one libvirt would give it in index order",
                       item->group->iommu->name, item->index, slot);
         } else if (item->ctrl && !item->port) {
             qemuVIOMMURootAddr ra = { .ctrl = item->ctrl, .slot = slot };
 
-            g_array_append_val(p->rootAddrs, ra);
+            g_array_append_val(p->dec.rootAddrs, ra);
             VIR_DEBUG("controller %u: slot 0x%02x of pcie.0 written, the one libvirt would give it",
                       item->ctrl->index, slot);
         }
@@ -575,8 +574,8 @@ qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
     bool spares = false;
     size_t i;
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         spares |= !group->pxb && p->opts->sparePorts > 0;
     }
@@ -587,11 +586,11 @@ qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
     landing = qemuVIOMMUPlanLandingPorts(p, QEMU_VIOMMU_ADDR_BUSES);
     if (demand <= landing)
         return;
-    p->nreserve = demand - landing;
-    p->reserveFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+    p->dec.nreserve = demand - landing;
+    p->dec.reserveFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
     VIR_DEBUG("root ports %u-%u added free on pcie.0: libvirt will address %u device(s) itself and %u free port(s) come before the spares",
-              p->reserveFirst, p->reserveFirst + p->nreserve - 1, demand, landing);
-    for (i = 0; i < p->nreserve; i++)
+              p->dec.reserveFirst, p->dec.reserveFirst + p->dec.nreserve - 1, demand, landing);
+    for (i = 0; i < p->dec.nreserve; i++)
         qemuVIOMMUAddrSetNewIndex(p->addrs);
 }
 
@@ -608,17 +607,17 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
 
     p->rootFirstNew = qemuVIOMMUAddrSetPeekIndex(p->addrs);
     qemuVIOMMUPlanAllocateReserve(p);
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         if (group->pxb)
             continue;
         group->pxbIndex = qemuVIOMMUAddrSetNewIndex(p->addrs);
-        group->nspare = p->opts->sparePorts;
+        group->newPxb.nspare = p->opts->sparePorts;
     }
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         if (group->pxb) {
             if (qemuVIOMMUPlanAllocateExisting(p, group, taken) < 0)
@@ -634,9 +633,9 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
                       qemuVIOMMUSlotSource(slot), group->iommu->name,
                       group->pxbIndex, slot->port, slot->pxbSlot);
         }
-        group->spareSlot = group->slots->len;
-        group->spareFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
-        for (j = 0; j < group->nspare; j++)
+        group->newPxb.spareSlot = group->slots->len;
+        group->newPxb.spareFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+        for (j = 0; j < group->newPxb.nspare; j++)
             qemuVIOMMUAddrSetNewIndex(p->addrs);
     }
     return 0;
@@ -676,7 +675,7 @@ qemuVIOMMUPlanBusGaps(qemuVIOMMUPlan *p, int floor)
 
     g_array_append_val(gaps, below);
     /* renumbered pxbs are packed from the top, with nothing between */
-    if (p->renumber->len > 0)
+    if (p->dec.renumber->len > 0)
         return gaps;
     for (i = 0; i < pxbs->len; i++) {
         qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
@@ -737,14 +736,14 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
         return -1;
     gaps = qemuVIOMMUPlanBusGaps(p, floor);
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
         unsigned int nports;
         unsigned int range;
 
         if (group->pxb)
             continue;
-        nports = group->slots->len + group->nspare;
+        nports = group->slots->len + group->newPxb.nspare;
         if (nports > QEMU_VIOMMU_ADDR_SLOTS) {
             virReportError(VIR_ERROR_EXHAUSTED, _("IOMMU %1$s needs %2$u root ports (devices and spares), but a pcie-expander-bus holds at most %3$d; assign fewer devices of that IOMMU or use fewer spare ports"),
                            group->iommu->name, nports, QEMU_VIOMMU_ADDR_SLOTS);
@@ -759,7 +758,7 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
                           group->iommu->name, group->pxbIndex, gap->top - (int) range,
                           gap->top - 1, range, nports, gap->bottom, gap->top - 1);
                 gap->top -= range;
-                group->busNr = gap->top;
+                group->newPxb.busNr = gap->top;
                 break;
             }
         }
@@ -778,8 +777,8 @@ qemuVIOMMUPlanReuses(qemuVIOMMUPlan *p, qemuVIOMMUController *ctrl)
     size_t i;
     size_t j;
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             if (((qemuVIOMMUSlot *) g_ptr_array_index(group->slots, j))->reuse == ctrl)
@@ -836,8 +835,8 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
         return -1;
     qemuVIOMMUPlanWarnExposed(p);
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
         qemuVIOMMUSlot *first = g_ptr_array_index(group->slots, 0);
         qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
         int hostNode = group->iommu->numaNode >= 0 ? group->iommu->numaNode
@@ -845,9 +844,9 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
 
         if (group->pxb)
             continue;
-        group->cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
+        group->newPxb.cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
         VIR_DEBUG("%s: new pxb %u: guest node %d for host node %d (%s; -1: none, the guest has no cell for it)",
-                  group->iommu->name, group->pxbIndex, group->cell, hostNode,
+                  group->iommu->name, group->pxbIndex, group->newPxb.cell, hostNode,
                   group->iommu->numaNode >= 0 ? "the IOMMU's" : "its first device's");
     }
     return 0;
@@ -890,31 +889,29 @@ qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
     size_t i;
 
     if (p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
-        if (p->tmpl && !qemuVIOMMUOptionsEqual(&p->tmpl->options, &p->options)) {
-            g_ptr_array_add(p->update, p->tmpl);
-            p->changed = true;
+        if (p->dec.tmpl && !qemuVIOMMUOptionsEqual(&p->dec.tmpl->options, &p->dec.options)) {
+            g_ptr_array_add(p->dec.update, p->dec.tmpl);
             VIR_DEBUG("vIOMMU iommu%u: updated: caching mode added, QEMU needs it for assigned devices",
-                      p->tmpl->alias);
+                      p->dec.tmpl->alias);
         }
         return;
     }
 
-    if (!(p->tmpl || p->opts->refreshOptions) ||
+    if (!(p->dec.tmpl || p->opts->refreshOptions) ||
         p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT)
         return;
 
-    for (i = 0; i < p->meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+    for (i = 0; i < p->dec.record->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
         qemuVIOMMUIOMMU *iommu = qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller);
 
         if (!iommu ||
             qemuVIOMMUOptionsEqual(&iommu->options,
-                                   qemuVIOMMUPlanOptionsFor(p, bus->iommu)))
+                                   qemuVIOMMUDecisionsOptionsFor(&p->dec, bus->iommu)))
             continue;
-        g_ptr_array_add(p->update, iommu);
-        p->changed = true;
+        g_ptr_array_add(p->dec.update, iommu);
         VIR_DEBUG("%s: vIOMMU of pxb %u updated: its options differ from the %s and its SMMU's capabilities",
-                  bus->iommu, bus->controller, p->tmpl ? "template" : "record");
+                  bus->iommu, bus->controller, p->dec.tmpl ? "template" : "record");
     }
 }
 
@@ -927,8 +924,8 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
     bool generated = false;
     size_t i;
 
-    for (i = 0; i < p->groups->len && !q35; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len && !q35; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         if (!group->pxb)
             generated = true;
@@ -937,25 +934,23 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
     /* hostdevs the plan kept where they were (--move) need the one
      * vIOMMU of q35 as much as those it places */
     if (q35) {
-        p->addIOMMU = !p->tmpl && p->items->len > 0;
-        if (p->addIOMMU) {
-            p->changed = true;
+        p->dec.addIOMMU = !p->dec.tmpl && p->items->len > 0;
+        if (p->dec.addIOMMU) {
             VIR_DEBUG("vIOMMU %s added: the q35 guest has assigned devices and no <iommu>",
-                      qemuVIOMMUModelTypeToString(p->model));
+                      qemuVIOMMUModelTypeToString(p->dec.model));
         }
         return;
     }
 
     /* The template has done its job; left in, libvirt would turn it into
      * the machine-wide iommu=smmuv3 that rules out per-pxb vSMMUs. */
-    if (p->tmpl && (generated || p->meta->buses->len > 0)) {
-        p->removeTemplate = true;
-        p->changed = true;
+    if (p->dec.tmpl && (generated || p->dec.record->buses->len > 0)) {
+        p->dec.removeIOMMU = p->dec.tmpl;
         VIR_DEBUG("template <iommu> removed: its options are on each vSMMU; left in, libvirt makes it machine-wide");
     }
-    p->addIOMMUFD = p->accel && !p->def->iommufd &&
-        (p->groups->len > 0 || p->meta->buses->len > 0);
-    if (p->addIOMMUFD)
+    p->dec.addIOMMUFD = p->accel && !p->def->iommufd &&
+        (p->dec.groups->len > 0 || p->dec.record->buses->len > 0);
+    if (p->dec.addIOMMUFD)
         VIR_DEBUG("<iommufd> added: accel='on' vSMMUs need it and the domain has none");
 }
 
@@ -967,33 +962,32 @@ qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
     size_t i;
     size_t j;
 
-    if (!p->meta)
-        p->meta = qemuVIOMMUMetaNew();
+    if (!p->dec.record)
+        p->dec.record = qemuVIOMMUMetaNew();
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         if (!group->pxb && p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT)
             VIR_DEBUG("%s: vIOMMU added on new pxb %u: one per physical IOMMU",
                       group->iommu->name, group->pxbIndex);
         if (!group->meta)
-            group->meta = qemuVIOMMUMetaAddBus(p->meta, group->iommu->name,
+            group->meta = qemuVIOMMUMetaAddBus(p->dec.record, group->iommu->name,
                                                virSysIOMMUKindTypeToString(group->iommu->kind),
                                                group->pxbIndex);
         for (j = 0; j < group->slots->len; j++)
             qemuVIOMMURecordSlot(group->meta, g_ptr_array_index(group->slots, j));
-        for (j = 0; j < group->nspare; j++)
-            qemuVIOMMUMetaBusAddPort(group->meta, group->spareFirst + j);
+        for (j = 0; j < group->newPxb.nspare; j++)
+            qemuVIOMMUMetaBusAddPort(group->meta, group->newPxb.spareFirst + j);
     }
 
     qemuVIOMMUPlanDecideUpdates(p);
     qemuVIOMMUPlanDecideIOMMUs(p);
 
-    if (p->groups->len > 0 || p->rootAddrs->len > 0 || p->addIOMMUFD)
-        p->changed = true;
-    if (p->changed) {
-        p->meta->hasOptions = true;
-        p->meta->model = p->model;
-        p->meta->options = p->options;
+    /* the record keeps the options of a plan that changes the domain */
+    if (!qemuVIOMMUDecisionsEmpty(&p->dec)) {
+        p->dec.record->hasOptions = true;
+        p->dec.record->model = p->dec.model;
+        p->dec.record->options = p->dec.options;
     }
 }

@@ -7,8 +7,7 @@
 
 #include <config.h>
 
-#include "qemu_viommu.h"
-#include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_decisions.h"
 #include "qemu_viommu_xml.h"
 
 
@@ -90,18 +89,18 @@ qemuVIOMMUSetAddress(xmlNodePtr parent,
  * default chassis (the index) and port (slot * 8), written out so the
  * planned XML reads like 'virsh dumpxml'. */
 static xmlNodePtr
-qemuVIOMMUWriteController(qemuVIOMMUPlan *p,
+qemuVIOMMUWriteController(qemuVIOMMUDomain *def,
                           xmlNodePtr anchor,
                           const qemuVIOMMUNewController *nc)
 {
-    xmlNodePtr ctrl = xmlNewDocNode(p->def->doc, NULL, BAD_CAST "controller", NULL);
+    xmlNodePtr ctrl = xmlNewDocNode(def->doc, NULL, BAD_CAST "controller", NULL);
     xmlNodePtr target;
 
     xmlSetProp(ctrl, BAD_CAST "type", BAD_CAST "pci");
     qemuVIOMMUXMLSetPropInt(ctrl, "index", nc->index);
     xmlSetProp(ctrl, BAD_CAST "model",
                BAD_CAST qemuVIOMMUControllerModelTypeToString(nc->model));
-    qemuVIOMMUXMLInsert(p->def->devices, anchor, ctrl);
+    qemuVIOMMUXMLInsert(def->devices, anchor, ctrl);
     if (nc->unaddressed)
         return ctrl;
 
@@ -150,10 +149,10 @@ qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
         qemuVIOMMUNewController nc = {
             .index = group->pxbIndex,
             .model = QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS,
-            .busNr = group->busNr,
-            .cell = group->cell,
+            .busNr = group->newPxb.busNr,
+            .cell = group->newPxb.cell,
             .bus = 0,
-            .slot = group->rootSlot,
+            .slot = group->newPxb.rootSlot,
         };
         g_array_append_val(list, nc);
     }
@@ -163,25 +162,25 @@ qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
         if (!slot->reuse)
             qemuVIOMMUAddPort(list, slot->port, group->pxbIndex, slot->pxbSlot);
     }
-    for (j = 0; j < group->nspare; j++)
-        qemuVIOMMUAddPort(list, group->spareFirst + j, group->pxbIndex,
-                          group->spareSlot + j);
+    for (j = 0; j < group->newPxb.nspare; j++)
+        qemuVIOMMUAddPort(list, group->newPxb.spareFirst + j, group->pxbIndex,
+                          group->newPxb.spareSlot + j);
 }
 
 
 /* Write the new controllers, in index order. */
 static void
-qemuVIOMMUApplyControllers(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyControllers(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
     g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUNewController));
     xmlNodePtr anchor;
     size_t i;
 
-    for (i = 0; i < p->groups->len; i++)
-        qemuVIOMMUGroupNewControllers(g_ptr_array_index(p->groups, i), list);
-    for (i = 0; i < p->nreserve; i++) {
+    for (i = 0; i < dec->groups->len; i++)
+        qemuVIOMMUGroupNewControllers(g_ptr_array_index(dec->groups, i), list);
+    for (i = 0; i < dec->nreserve; i++) {
         qemuVIOMMUNewController nc = {
-            .index = p->reserveFirst + i,
+            .index = dec->reserveFirst + i,
             .model = QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT,
             .unaddressed = true,
         };
@@ -191,9 +190,9 @@ qemuVIOMMUApplyControllers(qemuVIOMMUPlan *p)
         return;
 
     g_array_sort(list, qemuVIOMMUNewControllerCompare);
-    anchor = qemuVIOMMUControllerAnchor(p->def->devices);
+    anchor = qemuVIOMMUControllerAnchor(def->devices);
     for (i = 0; i < list->len; i++)
-        anchor = qemuVIOMMUWriteController(p, anchor,
+        anchor = qemuVIOMMUWriteController(def, anchor,
                                            &g_array_index(list, qemuVIOMMUNewController, i));
 }
 
@@ -201,14 +200,14 @@ qemuVIOMMUApplyControllers(qemuVIOMMUPlan *p)
 /* The guest address of every placed hostdev: its root port, with the
  * functions of one host device as functions of that port's slot. */
 static void
-qemuVIOMMUApplyHostdevs(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyHostdevs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
     size_t i;
     size_t j;
     size_t k;
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < dec->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
@@ -228,12 +227,12 @@ qemuVIOMMUApplyHostdevs(qemuVIOMMUPlan *p)
 
 
 static void
-qemuVIOMMUApplyRenumber(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyRenumber(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
     size_t i;
 
-    for (i = 0; i < p->renumber->len; i++) {
-        qemuVIOMMURenumber *r = &g_array_index(p->renumber, qemuVIOMMURenumber, i);
+    for (i = 0; i < dec->renumber->len; i++) {
+        qemuVIOMMURenumber *r = &g_array_index(dec->renumber, qemuVIOMMURenumber, i);
 
         qemuVIOMMUXMLSetPropInt(qemuVIOMMUXMLChild(r->pxb->node, "target"),
                                 "busNr", r->busNr);
@@ -272,16 +271,17 @@ qemuVIOMMUIOMMUDriver(xmlNodePtr iommu)
 
 
 static xmlNodePtr
-qemuVIOMMUWriteIOMMU(qemuVIOMMUPlan *p,
+qemuVIOMMUWriteIOMMU(qemuVIOMMUDomain *def,
+                     qemuVIOMMUModel model,
                      xmlNodePtr anchor,
                      int pciBus,
                      const qemuVIOMMUOptions *opts)
 {
-    xmlNodePtr iommu = xmlNewDocNode(p->def->doc, NULL, BAD_CAST "iommu", NULL);
+    xmlNodePtr iommu = xmlNewDocNode(def->doc, NULL, BAD_CAST "iommu", NULL);
     xmlNodePtr driver;
 
-    xmlSetProp(iommu, BAD_CAST "model", BAD_CAST qemuVIOMMUModelTypeToString(p->model));
-    qemuVIOMMUXMLInsert(p->def->devices, anchor, iommu);
+    xmlSetProp(iommu, BAD_CAST "model", BAD_CAST qemuVIOMMUModelTypeToString(model));
+    qemuVIOMMUXMLInsert(def->devices, anchor, iommu);
     driver = qemuVIOMMUXMLNewChild(iommu, "driver");
     if (pciBus >= 0)
         qemuVIOMMUXMLSetPropInt(driver, "pciBus", pciBus);
@@ -293,68 +293,68 @@ qemuVIOMMUWriteIOMMU(qemuVIOMMUPlan *p,
 /* The new vIOMMUs: one per new pxb on aarch64, at most one on q35,
  * after the template or the last vIOMMU; then the template goes. */
 static void
-qemuVIOMMUApplyIOMMUs(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
-    GPtrArray *iommus = p->def->iommus;
+    GPtrArray *iommus = def->iommus;
     xmlNodePtr anchor = NULL;
     size_t i;
 
-    for (i = 0; i < p->update->len; i++) {
-        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->update, i);
+    for (i = 0; i < dec->update->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(dec->update, i);
 
-        qemuVIOMMUMetaBus *bus = qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus);
+        qemuVIOMMUMetaBus *bus = qemuVIOMMUMetaFindBusByController(dec->record, iommu->pciBus);
 
-        qemuVIOMMUSetDriverOptions(qemuVIOMMUPlanOptionsFor(p, bus ? bus->iommu : NULL),
+        qemuVIOMMUSetDriverOptions(qemuVIOMMUDecisionsOptionsFor(dec, bus ? bus->iommu : NULL),
                                    qemuVIOMMUIOMMUDriver(iommu->node));
     }
 
-    if (p->tmpl)
-        anchor = p->tmpl->node;
+    if (dec->tmpl)
+        anchor = dec->tmpl->node;
     else if (iommus->len > 0)
         anchor = ((qemuVIOMMUIOMMU *) g_ptr_array_index(iommus, iommus->len - 1))->node;
 
-    if (p->addIOMMU)
-        qemuVIOMMUWriteIOMMU(p, anchor, -1, &p->options);
+    if (dec->addIOMMU)
+        qemuVIOMMUWriteIOMMU(def, dec->model, anchor, -1, &dec->options);
 
-    for (i = 0; i < p->groups->len && p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < dec->groups->len && def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
 
         if (!group->pxb)
-            anchor = qemuVIOMMUWriteIOMMU(p, anchor, group->pxbIndex,
-                                          qemuVIOMMUPlanOptionsFor(p, group->iommu->name));
+            anchor = qemuVIOMMUWriteIOMMU(def, dec->model, anchor, group->pxbIndex,
+                                          qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name));
     }
 
-    if (p->removeTemplate)
-        qemuVIOMMUXMLRemove(p->tmpl->node);
+    if (dec->removeIOMMU)
+        qemuVIOMMUXMLRemove(dec->removeIOMMU->node);
 }
 
 
 static void
-qemuVIOMMUApplyIOMMUFD(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyIOMMUFD(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
     xmlNodePtr os;
     xmlNodePtr iommufd;
 
-    if (!p->addIOMMUFD)
+    if (!dec->addIOMMUFD)
         return;
 
-    iommufd = xmlNewDocNode(p->def->doc, NULL, BAD_CAST "iommufd", NULL);
+    iommufd = xmlNewDocNode(def->doc, NULL, BAD_CAST "iommufd", NULL);
     xmlSetProp(iommufd, BAD_CAST "enabled", BAD_CAST "yes");
-    if ((os = qemuVIOMMUXMLChild(p->def->root, "os")))
+    if ((os = qemuVIOMMUXMLChild(def->root, "os")))
         qemuVIOMMUXMLInsertBefore(os, iommufd);
     else
-        qemuVIOMMUXMLInsert(p->def->root, NULL, iommufd);
+        qemuVIOMMUXMLInsert(def->root, NULL, iommufd);
 }
 
 
 /* The slots of pcie.0 of the domain's pxbs that had no address. */
 static void
-qemuVIOMMUApplyRootAddrs(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyRootAddrs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
     size_t i;
 
-    for (i = 0; i < p->rootAddrs->len; i++) {
-        qemuVIOMMURootAddr *ra = &g_array_index(p->rootAddrs, qemuVIOMMURootAddr, i);
+    for (i = 0; i < dec->rootAddrs->len; i++) {
+        qemuVIOMMURootAddr *ra = &g_array_index(dec->rootAddrs, qemuVIOMMURootAddr, i);
 
         qemuVIOMMUSetAddress(ra->ctrl->node, 0, ra->slot, 0, false);
     }
@@ -362,18 +362,18 @@ qemuVIOMMUApplyRootAddrs(qemuVIOMMUPlan *p)
 
 
 void
-qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
+qemuVIOMMUDecisionsApply(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
-    if (!p->changed)
+    if (qemuVIOMMUDecisionsEmpty(dec))
         return;
 
-    qemuVIOMMUApplyControllers(p);
-    qemuVIOMMUApplyRootAddrs(p);
-    qemuVIOMMUApplyHostdevs(p);
-    qemuVIOMMUApplyRenumber(p);
-    qemuVIOMMUApplyIOMMUs(p);
-    qemuVIOMMUApplyIOMMUFD(p);
-    qemuVIOMMUApplyWindow(p);
-    qemuVIOMMUApplyGPUMem(p);
-    qemuVIOMMUMetaFormat(p->meta, p->def->root);
+    qemuVIOMMUApplyControllers(dec, def);
+    qemuVIOMMUApplyRootAddrs(dec, def);
+    qemuVIOMMUApplyHostdevs(dec, def);
+    qemuVIOMMUApplyRenumber(dec, def);
+    qemuVIOMMUApplyIOMMUs(dec, def);
+    qemuVIOMMUApplyIOMMUFD(dec, def);
+    qemuVIOMMUApplyWindow(dec, def);
+    qemuVIOMMUApplyGPUMem(dec, def);
+    qemuVIOMMUMetaFormat(dec->record, def->root);
 }

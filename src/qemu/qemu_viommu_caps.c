@@ -190,20 +190,20 @@ qemuVIOMMUPlanAddOptions(qemuVIOMMUPlan *p,
     g_autofree qemuVIOMMUOptions *opts = g_new0(qemuVIOMMUOptions, 1);
     bool unk = false;
 
-    if (g_hash_table_contains(p->iommuOptions, name))
+    if (g_hash_table_contains(p->dec.iommuOptions, name))
         return 0;
     if (!(iommu = qemuVIOMMUPlanFindHostIOMMU(p, name)) ||
         iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
-        *opts = p->options;
-    } else if (qemuVIOMMUCapsOptions(&p->options, name, iommu->caps, opts, &unk) < 0) {
+        *opts = p->dec.options;
+    } else if (qemuVIOMMUCapsOptions(&p->dec.options, name, iommu->caps, opts, &unk) < 0) {
         return -1;
     }
     if (unk)
         g_ptr_array_add(unknown, iommu);
-    VIR_DEBUG("%s: vSMMU options from the %s%s", name, p->optionsFrom,
+    VIR_DEBUG("%s: vSMMU options from the %s%s", name, p->dec.optionsFrom,
               !iommu || iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3 ? " (not an SMMUv3)"
               : unk ? " (capabilities unknown)" : " and the host SMMU's capabilities");
-    g_hash_table_insert(p->iommuOptions, (gpointer) name, g_steal_pointer(&opts));
+    g_hash_table_insert(p->dec.iommuOptions, (gpointer) name, g_steal_pointer(&opts));
     return 0;
 }
 
@@ -252,8 +252,8 @@ qemuVIOMMUPlanCheckTemplate(qemuVIOMMUPlan *p)
     g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
     size_t i;
 
-    if (qemuVIOMMUSMMUCompatOptions(&p->options,
-                                    p->tmpl ? _("the vIOMMU template")
+    if (qemuVIOMMUSMMUCompatOptions(&p->dec.options,
+                                    p->dec.tmpl ? _("the vIOMMU template")
                                             : _("the options of the planned vSMMUs"),
                                     problems) == 0)
         return 0;
@@ -272,24 +272,24 @@ qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p)
     size_t i;
 
     if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT ||
-        p->model != QEMU_VIOMMU_MODEL_SMMUV3)
+        p->dec.model != QEMU_VIOMMU_MODEL_SMMUV3)
         return 0;
 
     if (qemuVIOMMUPlanCheckTemplate(p) < 0)
         return -1;
 
     /* new vSMMUs */
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         if (!group->pxb && qemuVIOMMUPlanAddOptions(p, group->iommu->name, unknown) < 0)
             failed = true;
     }
 
     /* vSMMUs of earlier plans change only when asked to */
-    for (i = 0; p->meta && (p->tmpl || p->opts->refreshOptions) &&
-         i < p->meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+    for (i = 0; p->dec.record && (p->dec.tmpl || p->opts->refreshOptions) &&
+         i < p->dec.record->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
 
         if (qemuVIOMMUPlanAddOptions(p, bus->iommu, unknown) < 0)
             failed = true;
@@ -300,15 +300,4 @@ qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p)
     if (unknown->len > 0)
         qemuVIOMMUPlanWarnUnknown(unknown);
     return 0;
-}
-
-
-const qemuVIOMMUOptions *
-qemuVIOMMUPlanOptionsFor(qemuVIOMMUPlan *p, const char *iommu)
-{
-    const qemuVIOMMUOptions *opts = NULL;
-
-    if (iommu && p->iommuOptions)
-        opts = g_hash_table_lookup(p->iommuOptions, iommu);
-    return opts ? opts : &p->options;
 }

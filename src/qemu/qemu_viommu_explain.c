@@ -12,8 +12,18 @@
 
 #include "qemu_viommu_explain.h"
 
-#include "qemu_viommu_planpriv.h"
+#include "qemu_viommu_decisions.h"
 #include "qemu_viommu_window.h"
+
+
+/* What the explanation reads: the decisions and the inputs they were
+ * made from, none of them changed. */
+typedef struct _qemuVIOMMUExplainIn qemuVIOMMUExplainIn;
+struct _qemuVIOMMUExplainIn {
+    const qemuVIOMMUDecisions *dec;
+    qemuVIOMMUDomain *def;
+    qemuVIOMMUAddrSet *addrs;
+};
 
 
 /* Where a placed item went: the group and slot of the plan, or none
@@ -22,11 +32,12 @@ typedef struct _qemuVIOMMUExplainPlace qemuVIOMMUExplainPlace;
 struct _qemuVIOMMUExplainPlace {
     const qemuVIOMMUGroup *group;
     const qemuVIOMMUSlot *slot;
+    const qemuVIOMMUItem *item;     /* the placed item, as the plan has it */
 };
 
 
 static bool
-qemuVIOMMUExplainFind(const qemuVIOMMUPlan *p,
+qemuVIOMMUExplainFind(const qemuVIOMMUExplainIn *p,
                       const qemuVIOMMUItem *item,
                       qemuVIOMMUExplainPlace *place)
 {
@@ -34,17 +45,19 @@ qemuVIOMMUExplainFind(const qemuVIOMMUPlan *p,
     size_t j;
     size_t k;
 
-    for (i = 0; i < p->groups->len; i++) {
-        const qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec->groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(p->dec->groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             const qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
 
             for (k = 0; k < slot->items->len; k++) {
-                if (g_ptr_array_index(slot->items, k) != item)
+                if (((qemuVIOMMUItem *) g_ptr_array_index(slot->items, k))->hostdev !=
+                    item->hostdev)
                     continue;
                 place->group = group;
                 place->slot = slot;
+                place->item = g_ptr_array_index(slot->items, k);
                 return true;
             }
         }
@@ -65,15 +78,15 @@ qemuVIOMMUExplainNode(GString *buf, const char *what, int node)
 
 /* The bus number pxb @pxb has once the plan is applied. */
 static int
-qemuVIOMMUExplainBusNr(const qemuVIOMMUPlan *p,
+qemuVIOMMUExplainBusNr(const qemuVIOMMUExplainIn *p,
                        const qemuVIOMMUController *pxb,
                        bool *renumbered)
 {
     size_t i;
 
     *renumbered = false;
-    for (i = 0; i < p->renumber->len; i++) {
-        const qemuVIOMMURenumber *r = &g_array_index(p->renumber, qemuVIOMMURenumber, i);
+    for (i = 0; i < p->dec->renumber->len; i++) {
+        const qemuVIOMMURenumber *r = &g_array_index(p->dec->renumber, qemuVIOMMURenumber, i);
 
         if (r->pxb == pxb) {
             *renumbered = true;
@@ -86,7 +99,7 @@ qemuVIOMMUExplainBusNr(const qemuVIOMMUPlan *p,
 
 static void
 qemuVIOMMUExplainPxb(GString *buf,
-                     const qemuVIOMMUPlan *p,
+                     const qemuVIOMMUExplainIn *p,
                      const qemuVIOMMUController *pxb,
                      const char *why)
 {
@@ -103,7 +116,7 @@ qemuVIOMMUExplainPxb(GString *buf,
  * new or reused root port. */
 static void
 qemuVIOMMUExplainPlaced(GString *buf,
-                        const qemuVIOMMUPlan *p,
+                        const qemuVIOMMUExplainIn *p,
                         const qemuVIOMMUItem *item,
                         const qemuVIOMMUExplainPlace *place)
 {
@@ -116,16 +129,18 @@ qemuVIOMMUExplainPlaced(GString *buf,
                              group->meta ? "kept: the record says it serves this IOMMU"
                                          : "kept: devices of this IOMMU are below it");
     } else {
+        const qemuVIOMMUNewPxb *np = &group->newPxb;
+
         /* its own bus and a secondary bus per port, spares included */
         g_string_append_printf(buf, "  expander bus: index %u, busNr %d-%u, ",
-                               group->pxbIndex, group->busNr,
-                               group->busNr + group->slots->len + group->nspare);
-        qemuVIOMMUExplainNode(buf, "guest node", group->cell);
+                               group->pxbIndex, np->busNr,
+                               np->busNr + group->slots->len + np->nspare);
+        qemuVIOMMUExplainNode(buf, "guest node", np->cell);
         g_string_append_printf(buf, " (new: its IOMMU had none; slot 0x%02x of pcie.0",
-                               group->rootSlot);
-        if (group->nspare > 0)
+                               np->rootSlot);
+        if (np->nspare > 0)
             g_string_append_printf(buf, "; spare root ports %u-%u",
-                                   group->spareFirst, group->spareFirst + group->nspare - 1);
+                                   np->spareFirst, np->spareFirst + np->nspare - 1);
         g_string_append(buf, ")\n");
     }
 
@@ -149,7 +164,7 @@ qemuVIOMMUExplainPlaced(GString *buf,
 /* A device that keeps its address. */
 static void
 qemuVIOMMUExplainKept(GString *buf,
-                      const qemuVIOMMUPlan *p,
+                      const qemuVIOMMUExplainIn *p,
                       const qemuVIOMMUItem *item)
 {
     const virPCIDeviceAddress *addr = &item->hostdev->addr.addr;
@@ -180,7 +195,7 @@ qemuVIOMMUExplainKept(GString *buf,
 
 static void
 qemuVIOMMUExplainDevice(GString *buf,
-                        const qemuVIOMMUPlan *p,
+                        const qemuVIOMMUExplainIn *p,
                         const qemuVIOMMUItem *item)
 {
     qemuVIOMMUExplainPlace place = { 0 };
@@ -195,29 +210,29 @@ qemuVIOMMUExplainDevice(GString *buf,
     g_string_append(buf, "\n");
 
     if (qemuVIOMMUExplainFind(p, item, &place))
-        qemuVIOMMUExplainPlaced(buf, p, item, &place);
+        qemuVIOMMUExplainPlaced(buf, p, place.item, &place);
     else
         qemuVIOMMUExplainKept(buf, p, item);
 }
 
 
 static void
-qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUPlan *p)
+qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUExplainIn *p)
 {
     unsigned long long dflt = qemuVIOMMUWindowDefault(p->def->archKind);
     unsigned long long have = 0;
     int rc = qemuVIOMMUWindowGet(p->def, &have);
 
     g_string_append(buf, "window (64-bit MMIO, <pcihole64>)\n");
-    if (p->windowNeed == 0)
+    if (p->dec->windowNeed == 0)
         g_string_append(buf, "  need: none (no 64-bit prefetchable BARs)\n");
     else
         g_string_append_printf(buf, "  need: %llu MiB (the BARs of the assigned devices, by root port)\n",
-                               p->windowNeed >> 20);
+                               p->dec->windowNeed >> 20);
 
-    if (p->windowSet)
+    if (p->dec->windowSet)
         g_string_append_printf(buf, "  value: %llu MiB (planned: more than the %s of %llu MiB)\n",
-                               p->windowSet >> 20,
+                               p->dec->windowSet >> 20,
                                rc == 1 ? "domain's <pcihole64>" : "default",
                                (rc == 1 ? have : dflt) >> 20);
     else if (rc == 1)
@@ -231,25 +246,25 @@ qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUPlan *p)
 
 /* Where option @opt of a vIOMMU with options @opts comes from. */
 static const char *
-qemuVIOMMUExplainOptionSource(const qemuVIOMMUPlan *p,
+qemuVIOMMUExplainOptionSource(const qemuVIOMMUExplainIn *p,
                               const qemuVIOMMUOptions *opts,
                               qemuVIOMMUOption opt)
 {
     if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE &&
         p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 &&
-        g_strcmp0(p->optionsFrom, "default") != 0 &&
-        (!p->tmpl || !qemuVIOMMUOptionsHas(&p->tmpl->options, opt)))
+        g_strcmp0(p->dec->optionsFrom, "default") != 0 &&
+        (!p->dec->tmpl || !qemuVIOMMUOptionsHas(&p->dec->tmpl->options, opt)))
         return "planner: QEMU needs it for assigned devices";
-    if (qemuVIOMMUOptionsHas(&p->options, opt) &&
-        p->options.value[opt] == opts->value[opt])
-        return p->optionsFrom;
+    if (qemuVIOMMUOptionsHas(&p->dec->options, opt) &&
+        p->dec->options.value[opt] == opts->value[opt])
+        return p->dec->optionsFrom;
     return "host SMMU capabilities";
 }
 
 
 static void
 qemuVIOMMUExplainOptions(GString *buf,
-                         const qemuVIOMMUPlan *p,
+                         const qemuVIOMMUExplainIn *p,
                          const qemuVIOMMUOptions *opts,
                          bool planned)
 {
@@ -270,22 +285,13 @@ qemuVIOMMUExplainOptions(GString *buf,
 }
 
 
-static const qemuVIOMMUOptions *
-qemuVIOMMUExplainOptionsFor(const qemuVIOMMUPlan *p, const char *iommu)
-{
-    const qemuVIOMMUOptions *opts = g_hash_table_lookup(p->iommuOptions, iommu);
-
-    return opts ? opts : &p->options;
-}
-
-
 static bool
-qemuVIOMMUExplainUpdated(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *iommu)
+qemuVIOMMUExplainUpdated(const qemuVIOMMUExplainIn *p, const qemuVIOMMUIOMMU *iommu)
 {
     size_t i;
 
-    for (i = 0; i < p->update->len; i++) {
-        if (g_ptr_array_index(p->update, i) == iommu)
+    for (i = 0; i < p->dec->update->len; i++) {
+        if (g_ptr_array_index(p->dec->update, i) == iommu)
             return true;
     }
     return false;
@@ -294,12 +300,13 @@ qemuVIOMMUExplainUpdated(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *iommu)
 
 /* aarch64: a vSMMU per expander bus of the record, and per new one. */
 static void
-qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
+qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 {
+    const qemuVIOMMUDecisions *dec = p->dec;
     size_t i;
 
-    for (i = 0; i < p->meta->buses->len; i++) {
-        const qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->meta->buses, i);
+    for (i = 0; i < dec->record->buses->len; i++) {
+        const qemuVIOMMUMetaBus *bus = g_ptr_array_index(dec->record->buses, i);
         qemuVIOMMUIOMMU *iommu = qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller);
         bool updated;
 
@@ -309,25 +316,26 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
         g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (%s)\n",
                                qemuVIOMMUModelTypeToString(iommu->model), bus->controller,
                                bus->iommu, updated ? "updated" : "kept");
-        qemuVIOMMUExplainOptions(buf, p, updated ? qemuVIOMMUExplainOptionsFor(p, bus->iommu)
+        qemuVIOMMUExplainOptions(buf, p, updated ? qemuVIOMMUDecisionsOptionsFor(dec, bus->iommu)
                                                  : &iommu->options, updated);
     }
-    for (i = 0; i < p->groups->len; i++) {
-        const qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < dec->groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
 
         if (group->pxb)
             continue;
         g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(p->model), group->pxbIndex,
-                               group->iommu->name, p->optionsFrom);
-        qemuVIOMMUExplainOptions(buf, p, qemuVIOMMUExplainOptionsFor(p, group->iommu->name), true);
+                               qemuVIOMMUModelTypeToString(dec->model), group->pxbIndex,
+                               group->iommu->name, dec->optionsFrom);
+        qemuVIOMMUExplainOptions(buf, p,
+                                 qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name), true);
     }
     /* vSMMUs of the domain's own, which the plan leaves alone */
     for (i = 0; i < p->def->iommus->len; i++) {
         const qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->def->iommus, i);
 
-        if (iommu == p->tmpl ||
-            qemuVIOMMUMetaFindBusByController(p->meta, iommu->pciBus))
+        if (iommu == dec->tmpl ||
+            qemuVIOMMUMetaFindBusByController(dec->record, iommu->pciBus))
             continue;
         g_string_append_printf(buf, "vIOMMU %s on %s %d (the domain's own, kept)\n",
                                qemuVIOMMUModelTypeToString(iommu->model),
@@ -335,30 +343,32 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUPlan *p)
                                iommu->pciBus);
         qemuVIOMMUExplainOptions(buf, p, &iommu->options, false);
     }
-    if (p->removeTemplate)
+    if (dec->removeIOMMU)
         g_string_append(buf, "template <iommu> removed: its options are on each vSMMU\n");
 }
 
 
 static void
-qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUPlan *p)
+qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 {
+    const qemuVIOMMUDecisions *dec = p->dec;
+
     if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT) {
         qemuVIOMMUExplainSMMUs(buf, p);
-    } else if (p->addIOMMU) {
+    } else if (dec->addIOMMU) {
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(p->model), p->optionsFrom);
-        qemuVIOMMUExplainOptions(buf, p, &p->options, true);
-    } else if (p->tmpl) {
-        bool updated = qemuVIOMMUExplainUpdated(p, p->tmpl);
+                               qemuVIOMMUModelTypeToString(dec->model), dec->optionsFrom);
+        qemuVIOMMUExplainOptions(buf, p, &dec->options, true);
+    } else if (dec->tmpl) {
+        bool updated = qemuVIOMMUExplainUpdated(p, dec->tmpl);
 
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (%s)\n",
-                               qemuVIOMMUModelTypeToString(p->tmpl->model),
+                               qemuVIOMMUModelTypeToString(dec->tmpl->model),
                                updated ? "updated" : "kept");
-        qemuVIOMMUExplainOptions(buf, p, updated ? &p->options : &p->tmpl->options, updated);
+        qemuVIOMMUExplainOptions(buf, p, updated ? &dec->options : &dec->tmpl->options, updated);
     }
 
-    if (p->addIOMMUFD)
+    if (dec->addIOMMUFD)
         g_string_append(buf, "iommufd: added (accel='on' vSMMUs need it)\n");
     else if (p->def->iommufd)
         g_string_append(buf, "iommufd: kept\n");
@@ -366,17 +376,29 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUPlan *p)
 
 
 char *
-qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *p)
+qemuVIOMMUDecisionsFormatExplain(const qemuVIOMMUDecisions *dec,
+                                 qemuVIOMMUDomain *def,
+                                 const qemuVIOMMUHostFacts *facts,
+                                 qemuVIOMMUAddrSet *addrs)
 {
     g_autoptr(GString) buf = g_string_new(NULL);
+    qemuVIOMMUExplainIn in = { .dec = dec, .def = def, .addrs = addrs };
     size_t i;
 
-    for (i = 0; i < p->items->len; i++)
-        qemuVIOMMUExplainDevice(buf, p, g_ptr_array_index(p->items, i));
-    if (p->items->len == 0)
+    for (i = 0; i < def->hostdevs->len; i++) {
+        const qemuVIOMMUHostdevFacts *hf = qemuVIOMMUHostFactsGet(facts, i);
+        qemuVIOMMUItem item = {
+            .hostdev = g_ptr_array_index(def->hostdevs, i),
+            .dev = hf->dev,
+            .iommu = hf->iommu,
+        };
+
+        qemuVIOMMUExplainDevice(buf, &in, &item);
+    }
+    if (def->hostdevs->len == 0)
         g_string_append(buf, "no assigned PCI or mediated devices\n");
-    qemuVIOMMUExplainWindow(buf, p);
-    qemuVIOMMUExplainIOMMUs(buf, p);
+    qemuVIOMMUExplainWindow(buf, &in);
+    qemuVIOMMUExplainIOMMUs(buf, &in);
     return g_string_free(g_steal_pointer(&buf), FALSE);
 }
 

@@ -9,6 +9,8 @@
 #include <libxml/tree.h>
 
 #include "qemu_viommu.h"
+#include "qemu_viommu_addr.h"
+#include "qemu_viommu_decisions.h"
 
 /*
  * The text of 'plan --explain': for each assigned device of @plan, in
@@ -17,6 +19,13 @@
  * window and each vIOMMU option come from.  Deterministic; cannot fail.
  */
 char *qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *plan);
+
+/* The same text from the decisions @dec made for @def against @facts,
+ * with @addrs the address set they were made with; reads them only. */
+char *qemuVIOMMUDecisionsFormatExplain(const qemuVIOMMUDecisions *dec,
+                                       qemuVIOMMUDomain *def,
+                                       const qemuVIOMMUHostFacts *facts,
+                                       qemuVIOMMUAddrSet *addrs);
 
 /* Plan @doc against @host as qemuVIOMMUPlanDomain() does, but leave
  * @doc as it is and return the plan's explanation; NULL with every

@@ -150,8 +150,8 @@ qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p)
     unsigned int next;
     size_t i;
 
-    p->gpumemSets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
-    p->gpumemCell0 = false;
+    g_array_set_size(p->dec.gpumemSets, 0);
+    p->dec.gpumemCell0 = false;
     next = qemuVIOMMUGPUMemNextCell(p->def);
 
     for (i = 0; i < p->items->len; i++) {
@@ -169,12 +169,12 @@ qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p)
                 return -1;
             continue;
         }
-        if (p->def->numaCells->len == 0 && !p->gpumemCell0) {
-            p->gpumemCell0 = true;
+        if (p->def->numaCells->len == 0 && !p->dec.gpumemCell0) {
+            p->dec.gpumemCell0 = true;
             next = 1;
         }
-        if (p->gpumemSets->len == 0)
-            p->gpumemFirst = next;
+        if (p->dec.gpumemSets->len == 0)
+            p->dec.gpumemFirst = next;
         set.hostdev = item->hostdev;
         set.first = next;
         set.count = item->dev->gpumem->nodes;
@@ -184,17 +184,16 @@ qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p)
             return -1;
         }
         next += set.count;
-        g_array_append_val(p->gpumemSets, set);
-        p->changed = true;
+        g_array_append_val(p->dec.gpumemSets, set);
     }
 
     /* with only the one new cell, every host node is guest cell 0 */
-    if (p->gpumemCell0) {
-        for (i = 0; i < p->groups->len; i++) {
-            qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    if (p->dec.gpumemCell0) {
+        for (i = 0; i < p->dec.groups->len; i++) {
+            qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
             if (!group->pxb)
-                group->cell = 0;
+                group->newPxb.cell = 0;
         }
     }
     return 0;
@@ -252,25 +251,24 @@ qemuVIOMMUGPUMemAddCell0(qemuVIOMMUDomain *def, xmlNodePtr numa)
 
 
 void
-qemuVIOMMUApplyGPUMem(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyGPUMem(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
-    qemuVIOMMUDomain *def = p->def;
     xmlNodePtr cpu;
     xmlNodePtr numa;
     size_t i;
     unsigned int id;
 
-    if (!p->gpumemSets || p->gpumemSets->len == 0)
+    if (dec->gpumemSets->len == 0)
         return;
 
     cpu = qemuVIOMMUGPUMemEnsureCPU(def);
     if (!(numa = qemuVIOMMUXMLChild(cpu, "numa")))
         numa = qemuVIOMMUXMLNewChild(cpu, "numa");
-    if (p->gpumemCell0)
+    if (dec->gpumemCell0)
         qemuVIOMMUGPUMemAddCell0(def, numa);
 
-    for (i = 0; i < p->gpumemSets->len; i++) {
-        qemuVIOMMUGPUMemSet *set = &g_array_index(p->gpumemSets, qemuVIOMMUGPUMemSet, i);
+    for (i = 0; i < dec->gpumemSets->len; i++) {
+        qemuVIOMMUGPUMemSet *set = &g_array_index(dec->gpumemSets, qemuVIOMMUGPUMemSet, i);
         xmlNodePtr source = qemuVIOMMUXMLChild(set->hostdev->node, "source");
         xmlNodePtr acpi = xmlNewDocNode(def->doc, set->hostdev->node->ns, BAD_CAST "acpi", NULL);
         g_autofree char *nodeset = set->count > 1 ?

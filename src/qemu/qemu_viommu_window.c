@@ -337,8 +337,8 @@ qemuVIOMMUWindowItemHome(qemuVIOMMUPlan *p,
     size_t j;
     size_t k;
 
-    for (i = 0; i < p->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->groups, i);
+    for (i = 0; i < p->dec.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
@@ -418,7 +418,7 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
 
     if (qemuVIOMMUWindowSumNeed(&sum, dflt, &total, &need) < 0)
         return -1;
-    p->windowNeed = need;
+    p->dec.windowNeed = need;
 
     if (bits < 64 && need > (1ULL << (bits - 1))) {
         g_autofree char *needStr = virPCIBarFormatSize(need);
@@ -436,8 +436,7 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
                   (rc == 1 ? have : dflt) >> 20);
         return 0;
     }
-    p->windowSet = need;
-    p->changed = true;
+    p->dec.windowSet = need;
     VIR_DEBUG("window: <pcihole64> set to %llu MiB: the BARs need more than the %s of %llu MiB",
               need >> 20, rc == 1 ? "domain's <pcihole64>" : "default",
               (rc == 1 ? have : dflt) >> 20);
@@ -446,10 +445,10 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
 
 
 void
-qemuVIOMMUApplyWindow(qemuVIOMMUPlan *p)
+qemuVIOMMUApplyWindow(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
-    if (p->windowSet)
-        qemuVIOMMUWindowSet(p->def, p->windowSet);
+    if (dec->windowSet)
+        qemuVIOMMUWindowSet(def, dec->windowSet);
 }
 
 

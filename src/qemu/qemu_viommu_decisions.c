@@ -1,0 +1,75 @@
+/*
+ * qemu_viommu_decisions.c: the record of a plan's decisions, and
+ *                          whether it changes anything
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <config.h>
+
+#include "qemu_viommu_decisions.h"
+
+
+static void
+qemuVIOMMUGroupFree(qemuVIOMMUGroup *group)
+{
+    g_ptr_array_unref(group->slots);
+    g_free(group);
+}
+
+
+void
+qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec)
+{
+    memset(dec, 0, sizeof(*dec));
+    dec->groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
+    dec->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
+    dec->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
+    dec->update = g_ptr_array_new();
+    dec->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    dec->gpumemSets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
+}
+
+
+void
+qemuVIOMMUDecisionsClear(qemuVIOMMUDecisions *dec)
+{
+    g_clear_pointer(&dec->groups, g_ptr_array_unref);
+    g_clear_pointer(&dec->renumber, g_array_unref);
+    g_clear_pointer(&dec->rootAddrs, g_array_unref);
+    g_clear_pointer(&dec->update, g_ptr_array_unref);
+    g_clear_pointer(&dec->iommuOptions, g_hash_table_unref);
+    g_clear_pointer(&dec->gpumemSets, g_array_unref);
+    g_clear_pointer(&dec->recordBase, qemuVIOMMUMetaFree);
+    g_clear_pointer(&dec->record, qemuVIOMMUMetaFree);
+}
+
+
+bool
+qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
+{
+    return dec->groups->len == 0 &&
+        dec->renumber->len == 0 &&
+        dec->rootAddrs->len == 0 &&
+        dec->nreserve == 0 &&
+        dec->update->len == 0 &&
+        !dec->addIOMMU &&
+        !dec->removeIOMMU &&
+        !dec->addIOMMUFD &&
+        dec->windowSet == 0 &&
+        !dec->gpumemCell0 &&
+        dec->gpumemSets->len == 0 &&
+        qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record);
+}
+
+
+const qemuVIOMMUOptions *
+qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
+                              const char *iommu)
+{
+    const qemuVIOMMUOptions *opts = NULL;
+
+    if (iommu && dec->iommuOptions)
+        opts = g_hash_table_lookup(dec->iommuOptions, iommu);
+    return opts ? opts : &dec->options;
+}
