@@ -205,14 +205,9 @@ virtVIOMMUExplainFile(const char *path,
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(virSysIOMMUHost) host = NULL;
-    g_autofree char *data = NULL;
-    size_t len;
 
-    if (virtVIOMMUReadInput(path, &data, &len) < 0)
-        return -1;
-    if (!(doc = qemuVIOMMUXMLParse(data, len, strcmp(path, "-") == 0 ? "stdin" : path)))
-        return -1;
-    if (!(host = virSysIOMMUHostOpen(sysfsRoot)))
+    if (!(doc = virtVIOMMUReadDomain(path)) ||
+        !(host = virSysIOMMUHostOpen(sysfsRoot)))
         return -1;
     if (!(*text = qemuVIOMMUPlanExplainDomain(host, doc, opts)))
         return -1;
