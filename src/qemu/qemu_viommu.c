@@ -33,12 +33,14 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     g_hash_table_unref(p->claims);
     g_hash_table_unref(p->owners);
     qemuVIOMMUDecisionsClear(&p->dec);
+    qemuVIOMMUHostFactsFree(p->ownFacts);
+    qemuVIOMMUDomainFree(p->ownDef);
     g_free(p);
 }
 
 
 qemuVIOMMUPlan *
-qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
+qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
                   const qemuVIOMMUHostFacts *facts,
                   const qemuVIOMMUPlanOptions *opts)
 {
@@ -59,7 +61,7 @@ qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
 static int
 qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
 {
-    qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUDomain *def = p->def;
     qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
     qemuVIOMMUController *bus;
     size_t j;
@@ -93,7 +95,7 @@ qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
 static int
 qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUDomain *def = p->def;
     size_t i;
 
     for (i = 0; i < def->iommus->len; i++) {
@@ -152,7 +154,7 @@ qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
 static int
 qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUDomain *def = p->def;
     qemuVIOMMUIOMMU *src;
 
     if (qemuVIOMMUPlanFindTemplate(p) < 0)
@@ -208,7 +210,7 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
 static int
 qemuVIOMMUPlanCachingMode(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUDomain *def = p->def;
     qemuVIOMMUVTDCaching state;
     g_autofree char *path = NULL;
     g_autofree char *msg = NULL;
@@ -403,7 +405,7 @@ qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
 
 
 qemuVIOMMUController *
-qemuVIOMMUMetaPortController(qemuVIOMMUDomain *def,
+qemuVIOMMUMetaPortController(const qemuVIOMMUDomain *def,
                              qemuVIOMMUMetaBus *bus,
                              qemuVIOMMUMetaPort *port)
 {
@@ -763,25 +765,56 @@ qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
 }
 
 
+static int
+qemuVIOMMUPlanRun(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    if (p->opts->sparePorts > QEMU_VIOMMU_MAX_SPARE_PORTS) {
+        virReportError(VIR_ERROR_EXHAUSTED, _("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
+                       p->opts->sparePorts, QEMU_VIOMMU_ADDR_SLOTS, QEMU_VIOMMU_MAX_SPARE_PORTS);
+        return -1;
+    }
+
+    for (i = 0; i < QEMU_VIOMMU_PLAN_PHASE_LAST; i++) {
+        if (qemuVIOMMUPlanRunPhase(p, i) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+
 qemuVIOMMUPlan *
-qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
+qemuVIOMMUPlanBuild(const qemuVIOMMUDomain *def,
                     const qemuVIOMMUHostFacts *facts,
                     const qemuVIOMMUPlanOptions *opts)
 {
-    g_autoptr(qemuVIOMMUPlan) p = NULL;
-    size_t i;
+    g_autoptr(qemuVIOMMUPlan) p = qemuVIOMMUPlanNew(def, facts, opts);
 
-    if (opts->sparePorts > QEMU_VIOMMU_MAX_SPARE_PORTS) {
-        virReportError(VIR_ERROR_EXHAUSTED, _("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
-                       opts->sparePorts, QEMU_VIOMMU_ADDR_SLOTS, QEMU_VIOMMU_MAX_SPARE_PORTS);
+    if (qemuVIOMMUPlanRun(p) < 0)
         return NULL;
-    }
+    return g_steal_pointer(&p);
+}
+
+
+qemuVIOMMUPlan *
+qemuVIOMMUPlanDocument(virSysIOMMUHost *host,
+                       xmlDocPtr doc,
+                       const qemuVIOMMUPlanOptions *opts)
+{
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
+    g_autoptr(qemuVIOMMUPlan) p = NULL;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)) ||
+        !(facts = qemuVIOMMUHostFactsCollect(host, def)))
+        return NULL;
 
     p = qemuVIOMMUPlanNew(def, facts, opts);
-    for (i = 0; i < QEMU_VIOMMU_PLAN_PHASE_LAST; i++) {
-        if (qemuVIOMMUPlanRunPhase(p, i) < 0)
-            return NULL;
-    }
+    p->ownDef = g_steal_pointer(&def);
+    p->ownFacts = g_steal_pointer(&facts);
+    if (qemuVIOMMUPlanRun(p) < 0)
+        return NULL;
     return g_steal_pointer(&p);
 }
 
@@ -789,7 +822,8 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
 void
 qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUDecisionsApply(&p->dec, p->def);
+    g_return_if_fail(p->ownDef);
+    qemuVIOMMUDecisionsApply(&p->dec, p->ownDef);
 }
 
 
@@ -813,14 +847,10 @@ qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
                      const qemuVIOMMUPlanOptions *opts,
                      bool *changed)
 {
-    g_autoptr(qemuVIOMMUDomain) def = NULL;
-    g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
     g_autoptr(qemuVIOMMUPlan) plan = NULL;
 
     *changed = false;
-    if (!(def = qemuVIOMMUDomainParse(doc)) ||
-        !(facts = qemuVIOMMUHostFactsCollect(host, def)) ||
-        !(plan = qemuVIOMMUPlanBuild(def, facts, opts)))
+    if (!(plan = qemuVIOMMUPlanDocument(host, doc, opts)))
         return -1;
 
     qemuVIOMMUPlanApply(plan);

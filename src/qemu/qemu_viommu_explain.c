@@ -21,7 +21,7 @@
 typedef struct _qemuVIOMMUExplainIn qemuVIOMMUExplainIn;
 struct _qemuVIOMMUExplainIn {
     const qemuVIOMMUDecisions *dec;
-    qemuVIOMMUDomain *def;
+    const qemuVIOMMUDomain *def;
     qemuVIOMMUAddrSet *addrs;
 };
 
@@ -377,7 +377,7 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 
 char *
 qemuVIOMMUDecisionsFormatExplain(const qemuVIOMMUDecisions *dec,
-                                 qemuVIOMMUDomain *def,
+                                 const qemuVIOMMUDomain *def,
                                  const qemuVIOMMUHostFacts *facts,
                                  qemuVIOMMUAddrSet *addrs)
 {
@@ -408,13 +408,9 @@ qemuVIOMMUPlanExplainDomain(virSysIOMMUHost *host,
                             xmlDocPtr doc,
                             const qemuVIOMMUPlanOptions *opts)
 {
-    g_autoptr(qemuVIOMMUDomain) def = NULL;
-    g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
     g_autoptr(qemuVIOMMUPlan) plan = NULL;
 
-    if (!(def = qemuVIOMMUDomainParse(doc)) ||
-        !(facts = qemuVIOMMUHostFactsCollect(host, def)) ||
-        !(plan = qemuVIOMMUPlanBuild(def, facts, opts)))
+    if (!(plan = qemuVIOMMUPlanDocument(host, doc, opts)))
         return NULL;
     return qemuVIOMMUPlanFormatExplain(plan);
 }

@@ -71,7 +71,7 @@ qemuVIOMMUGPUMemNodeset(qemuVIOMMUHostdev *hd, GArray **nodes)
 
 /* The <numa><cell> of id @id, or NULL. */
 static xmlNodePtr
-qemuVIOMMUGPUMemCell(qemuVIOMMUDomain *def, unsigned int id)
+qemuVIOMMUGPUMemCell(const qemuVIOMMUDomain *def, unsigned int id)
 {
     xmlNodePtr numa = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(def->root, "cpu"), "numa");
     xmlNodePtr cur;
@@ -133,7 +133,7 @@ qemuVIOMMUGPUMemCheckUser(qemuVIOMMUPlan *p,
 
 /* The first cell id after the domain's own cells. */
 static unsigned int
-qemuVIOMMUGPUMemNextCell(qemuVIOMMUDomain *def)
+qemuVIOMMUGPUMemNextCell(const qemuVIOMMUDomain *def)
 {
     unsigned int next = 0;
     size_t i;

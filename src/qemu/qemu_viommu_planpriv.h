@@ -18,13 +18,20 @@
 /*
  * A plan: the planner's view of the domain, its working state and,
  * once built, its decisions.  Building reads the domain model and the
- * host facts and changes none of them; only qemuVIOMMUDecisionsApply()
- * writes, into the document, and reads nothing here but the decisions.
+ * host facts and changes none of them (they are const here); only
+ * qemuVIOMMUDecisionsApply() writes, into the document, and reads
+ * nothing here but the decisions.
  */
 struct _qemuVIOMMUPlan {
+    /* the inputs */
     const qemuVIOMMUPlanOptions *opts;
-    qemuVIOMMUDomain *def;          /* borrowed */
-    const qemuVIOMMUHostFacts *facts; /* borrowed */
+    const qemuVIOMMUDomain *def;
+    const qemuVIOMMUHostFacts *facts;
+    /* the model and facts of a plan made of a document, which it owns
+     * and writes into (qemuVIOMMUPlanDocument()); else NULL */
+    qemuVIOMMUDomain *ownDef;
+    qemuVIOMMUHostFacts *ownFacts;
+
     qemuVIOMMUAddrSet *addrs;
     bool accel;                     /* the decided options say accel='on' */
 
@@ -58,7 +65,7 @@ typedef enum {
 } qemuVIOMMUPlanPhase;
 
 /* A plan of @def against @facts before any phase ran. */
-qemuVIOMMUPlan *qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
+qemuVIOMMUPlan *qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
                                   const qemuVIOMMUHostFacts *facts,
                                   const qemuVIOMMUPlanOptions *opts);
 

@@ -56,7 +56,7 @@ qemuVIOMMUWindowDefault(qemuVIOMMUArch arch)
 
 
 static qemuVIOMMUController *
-qemuVIOMMUWindowRoot(qemuVIOMMUDomain *def)
+qemuVIOMMUWindowRoot(const qemuVIOMMUDomain *def)
 {
     qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, 0);
 
@@ -91,7 +91,7 @@ qemuVIOMMUWindowUnit(const char *unit)
 
 
 int
-qemuVIOMMUWindowGet(qemuVIOMMUDomain *def, unsigned long long *bytes)
+qemuVIOMMUWindowGet(const qemuVIOMMUDomain *def, unsigned long long *bytes)
 {
     qemuVIOMMUController *root = qemuVIOMMUWindowRoot(def);
     xmlNodePtr hole = root ? qemuVIOMMUXMLChild(root->node, "pcihole64") : NULL;
@@ -168,7 +168,7 @@ qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes)
 
 
 unsigned int
-qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def)
+qemuVIOMMUWindowPhysBits(const qemuVIOMMUDomain *def)
 {
     xmlNodePtr cpu = qemuVIOMMUXMLChild(def->root, "cpu");
     xmlNodePtr max = cpu ? qemuVIOMMUXMLChild(cpu, "maxphysaddr") : NULL;
