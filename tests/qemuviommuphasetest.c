@@ -198,6 +198,40 @@ testPlanned(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* aarch64-2smmu-record-repair: the record lists a device that is gone
+ * and misses one placed on a recorded port.  'check' works it out on
+ * its own copy and decides nothing; the repair is the 'record' phase's
+ * decision, and the record as read stays as it was. */
+static int
+testRecordRepair(const void *opaque G_GNUC_UNUSED)
+{
+    g_auto(testPhases) t = { 0 };
+    const qemuVIOMMUDecisions *dec;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+
+    CHECK(testPhasesOpen(&t, "aarch64-2smmu-record-repair.xml", "aarch64-2smmu") == 0,
+          "cannot open aarch64-2smmu-record-repair.xml");
+    dec = &t.plan->dec;
+    CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "phases failed");
+    CHECK(!dec->record && qemuVIOMMUDecisionsEmpty(dec),
+          "the record was decided before its phase");
+    CHECK(t.plan->live && qemuVIOMMUMetaFindDevice(t.plan->live, "0000:02:00.0", NULL),
+          "check: the device on recorded port 4 is not in the working record");
+
+    CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
+    CHECK(!qemuVIOMMUDecisionsEmpty(dec), "record: the repair is not a decision");
+    CHECK((port = qemuVIOMMUMetaFindDevice(dec->record, "0000:02:00.0", &bus)) &&
+          port->controller == 4, "record: 0000:02:00.0 is not recorded on port 4");
+    CHECK(!qemuVIOMMUMetaFindDevice(dec->record, "0001:02:00.0", NULL),
+          "record: the gone 0001:02:00.0 is still recorded");
+    CHECK(qemuVIOMMUMetaFindDevice(dec->recordBase, "0001:02:00.0", NULL) &&
+          !qemuVIOMMUMetaFindDevice(dec->recordBase, "0000:02:00.0", NULL),
+          "the record as read was changed");
+    return 0;
+}
+
+
 /* allocate: a recorded pxb whose bus range no longer holds its ports is
  * renumbered (aarch64-2smmu-replan-renumber: busNr 252 -> 251). */
 static int
@@ -325,6 +359,7 @@ main(void)
 
     DO_TEST("phases of a new plan", testBasic);
     DO_TEST("phases of a planned domain", testPlanned);
+    DO_TEST("record repair", testRecordRepair);
     DO_TEST("allocate: renumber", testRenumber);
     DO_TEST("window", testWindow);
     DO_TEST("gpumem", testGPUMem);

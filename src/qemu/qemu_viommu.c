@@ -29,6 +29,7 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     if (!p)
         return;
     qemuVIOMMUAddrSetFree(p->addrs);
+    qemuVIOMMUMetaFree(p->live);
     g_ptr_array_unref(p->items);
     g_hash_table_unref(p->claims);
     g_hash_table_unref(p->owners);
@@ -142,7 +143,7 @@ qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
 
         if (iommu->pciBus < 0)
             continue;
-        if (p->dec.record && qemuVIOMMUMetaFindBusByController(p->dec.record, iommu->pciBus))
+        if (qemuVIOMMUMetaFindBusByController(p->dec.recordBase, iommu->pciBus))
             return iommu;
         if (!own)
             own = iommu;
@@ -167,9 +168,9 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
         p->dec.model = p->dec.tmpl->model;
         p->dec.options = p->dec.tmpl->options;
         p->dec.optionsFrom = "template";
-    } else if (p->dec.record && p->dec.record->hasOptions) {
-        p->dec.model = p->dec.record->model;
-        p->dec.options = p->dec.record->options;
+    } else if (p->dec.recordBase && p->dec.recordBase->hasOptions) {
+        p->dec.model = p->dec.recordBase->model;
+        p->dec.options = p->dec.recordBase->options;
         p->dec.optionsFrom = "record";
     } else if ((src = qemuVIOMMUPlanOptionsSource(p))) {
         p->dec.model = src->model;
@@ -420,13 +421,16 @@ qemuVIOMMUMetaPortController(const qemuVIOMMUDomain *def,
 
 /* Take the record's word for which IOMMU each planned pxb serves, and
  * forget what the user has removed since. */
-static void
+static int
 qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
 {
     size_t i = 0;
 
-    while (p->dec.record && i < p->dec.record->buses->len) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
+    if (qemuVIOMMUMetaParse(p->def->root, &p->live) < 0)
+        return -1;
+
+    while (p->live && i < p->live->buses->len) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->live->buses, i);
         qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(p->def, bus->controller);
         size_t j = 0;
 
@@ -436,7 +440,7 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
              !qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller))) {
             VIR_DEBUG("%s: record of pxb %u dropped: the pxb or its vIOMMU is gone",
                       bus->iommu, bus->controller);
-            g_ptr_array_remove_index(p->dec.record->buses, i);
+            g_ptr_array_remove_index(p->live->buses, i);
             continue;
         }
         while (j < bus->ports->len) {
@@ -450,6 +454,7 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
         g_hash_table_insert(p->owners, GUINT_TO_POINTER(bus->controller + 1), bus->iommu);
         i++;
     }
+    return 0;
 }
 
 
@@ -630,7 +635,7 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
     size_t j;
     size_t k;
 
-    if (!p->dec.record)
+    if (!p->live)
         return;
 
     for (i = 0; i < p->items->len; i++) {
@@ -640,14 +645,14 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
         qemuVIOMMUMetaPort *port;
 
         if (!hd->addr.set || item->move || hd->addr.addr.domain != 0 ||
-            !(bus = qemuVIOMMUMetaFindBus(p->dec.record, item->iommu->name)) ||
+            !(bus = qemuVIOMMUMetaFindBus(p->live, item->iommu->name)) ||
             !(port = qemuVIOMMUMetaBusFindPort(bus, hd->addr.addr.bus)))
             continue;
         g_hash_table_insert(where, hd->sourceStr, port);
     }
 
-    for (i = 0; i < p->dec.record->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
+    for (i = 0; i < p->live->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->live->buses, i);
 
         for (j = 0; j < bus->ports->len; j++) {
             qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
@@ -688,7 +693,6 @@ static int
 qemuVIOMMUPlanPhaseOptions(qemuVIOMMUPlan *p)
 {
     if (qemuVIOMMUMetaParse(p->def->root, &p->dec.recordBase) < 0 ||
-        qemuVIOMMUMetaParse(p->def->root, &p->dec.record) < 0 ||
         qemuVIOMMUPlanOptionsSettle(p) < 0)
         return -1;
     if (qemuVIOMMUPlanCachingMode(p) < 0)
@@ -698,12 +702,13 @@ qemuVIOMMUPlanPhaseOptions(qemuVIOMMUPlan *p)
 
 
 /* Phase 'check': everything the domain already has, checked before
- * anything is placed, every problem reported; the record brought to
- * what the domain still has. */
+ * anything is placed, every problem reported; the working copy of the
+ * record brought to what the domain still has.  It decides nothing. */
 static int
 qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUPlanLoadMeta(p);
+    if (qemuVIOMMUPlanLoadMeta(p) < 0)
+        return -1;
     qemuVIOMMUPlanResolve(p);
     if (qemuVIOMMUAddrSetNew(p->def, &p->addrs) < 0)
         p->failed = true;
@@ -730,9 +735,12 @@ qemuVIOMMUPlanPhaseGroup(qemuVIOMMUPlan *p)
 }
 
 
+/* Phase 'record': the record as it still holds, with what the plan
+ * places; the vIOMMUs to add, update or remove, and <iommufd>. */
 static int
 qemuVIOMMUPlanPhaseRecord(qemuVIOMMUPlan *p)
 {
+    p->dec.record = p->live ? g_steal_pointer(&p->live) : qemuVIOMMUMetaNew();
     qemuVIOMMUPlanRecord(p);
     return 0;
 }

@@ -202,7 +202,7 @@ qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
         qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
         gpointer claim;
 
-        group->meta = qemuVIOMMUMetaFindBus(p->dec.record, group->iommu->name);
+        group->meta = qemuVIOMMUMetaFindBus(p->live, group->iommu->name);
         if (!g_hash_table_lookup_extended(p->claims, group->iommu->name, NULL, &claim))
             continue;
         if (GPOINTER_TO_UINT(claim) == 1) {
@@ -327,7 +327,7 @@ qemuVIOMMUPlanExpanders(qemuVIOMMUPlan *p, bool *ours)
             qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_EXPANDER)
             continue;
         g_ptr_array_add(pxbs, ctrl);
-        if (!qemuVIOMMUMetaFindBusByController(p->dec.record, ctrl->index))
+        if (!qemuVIOMMUMetaFindBusByController(p->live, ctrl->index))
             *ours = false;
     }
     g_ptr_array_sort(pxbs, qemuVIOMMUPxbBusNrDescending);
@@ -961,9 +961,6 @@ qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
 {
     size_t i;
     size_t j;
-
-    if (!p->dec.record)
-        p->dec.record = qemuVIOMMUMetaNew();
 
     for (i = 0; i < p->dec.groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);

@@ -287,9 +287,9 @@ qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p)
     }
 
     /* vSMMUs of earlier plans change only when asked to */
-    for (i = 0; p->dec.record && (p->dec.tmpl || p->opts->refreshOptions) &&
-         i < p->dec.record->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
+    for (i = 0; p->live && (p->dec.tmpl || p->opts->refreshOptions) &&
+         i < p->live->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->live->buses, i);
 
         if (qemuVIOMMUPlanAddOptions(p, bus->iommu, unknown) < 0)
             failed = true;

@@ -59,7 +59,7 @@ qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
         dec->windowSet == 0 &&
         !dec->gpumemCell0 &&
         dec->gpumemSets->len == 0 &&
-        qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record);
+        (!dec->record || qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record));
 }
 
 

@@ -119,7 +119,7 @@ struct _qemuVIOMMUDecisions {
 
     /* the record: as the domain had it, and as it will be written */
     qemuVIOMMUMeta *recordBase;     /* NULL: the domain had none */
-    qemuVIOMMUMeta *record;
+    qemuVIOMMUMeta *record;         /* NULL until the 'record' phase */
 };
 
 void qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec);

@@ -40,6 +40,11 @@ struct _qemuVIOMMUPlan {
     GHashTable *claims;             /* IOMMU name -> pxb index + 1 (0: root) */
     GHashTable *owners;             /* pxb index + 1 -> IOMMU name */
     unsigned int rootFirstNew;      /* the first index the plan may give */
+    /* the record as it still holds (phase 'check'): without the entries
+     * of pxbs, vIOMMUs, ports and devices that are gone or moved, with
+     * the devices placed on recorded ports; the 'record' phase makes
+     * the decisions' record of it */
+    qemuVIOMMUMeta *live;
     bool failed;
 
     qemuVIOMMUDecisions dec;        /* what the writers act on */
@@ -53,7 +58,7 @@ struct _qemuVIOMMUPlan {
  */
 typedef enum {
     QEMU_VIOMMU_PLAN_PHASE_OPTIONS,  /* tmpl, model, options, record as read */
-    QEMU_VIOMMU_PLAN_PHASE_CHECK,    /* the domain's placements; the record */
+    QEMU_VIOMMU_PLAN_PHASE_CHECK,    /* the domain's placements (no decision) */
     QEMU_VIOMMU_PLAN_PHASE_GROUP,    /* groups and slots of the unplaced */
     QEMU_VIOMMU_PLAN_PHASE_ALLOCATE, /* new pxbs, ports, renumber, root addrs */
     QEMU_VIOMMU_PLAN_PHASE_GPUMEM,   /* GPU memory as guest NUMA nodes */
