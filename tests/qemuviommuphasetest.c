@@ -147,8 +147,8 @@ testBasic(const void *opaque G_GNUC_UNUSED)
           "allocate: renumbered or addressed more");
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_WINDOW) == 0, "gpumem/window failed");
-    CHECK(dec->gpumemSets->len == 0 && !dec->gpumemCell0, "gpumem: cells decided");
-    CHECK(dec->windowNeed == 0 && dec->windowSet == 0, "window: a window decided");
+    CHECK(dec->gpumem.sets->len == 0 && !dec->gpumem.cell0, "gpumem: cells decided");
+    CHECK(dec->window.need == 0 && dec->window.set == 0, "window: a window decided");
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "caps failed");
     CHECK(qemuVIOMMUOptionsIsOn(qemuVIOMMUDecisionsOptionsFor(dec, TEST_IOMMU2),
@@ -186,9 +186,9 @@ testPlanned(const void *opaque G_GNUC_UNUSED)
     }
     CHECK(dec->recordBase && dec->recordBase->buses->len == 2, "the record was not read");
 
-    dec->windowSet = 1ULL << 40;
+    dec->window.set = 1ULL << 40;
     CHECK(!qemuVIOMMUDecisionsEmpty(dec), "a window decision is empty");
-    dec->windowSet = 0;
+    dec->window.set = 0;
 
     bus = g_ptr_array_index(dec->record->buses, 0);
     port = g_ptr_array_index(bus->ports, 0);
@@ -267,10 +267,10 @@ testWindow(const void *opaque G_GNUC_UNUSED)
           "cannot open aarch64-bars-4x256.xml");
     dec = &t.plan->dec;
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_GPUMEM) == 0, "phases failed");
-    CHECK(dec->windowSet == 0, "window set before its phase");
+    CHECK(dec->window.set == 0, "window set before its phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_WINDOW) == 0, "window failed");
-    CHECK(dec->windowNeed == 2097152ULL << 20 && dec->windowSet == dec->windowNeed,
-          "window: need %llu, set %llu, not 2 TiB", dec->windowNeed, dec->windowSet);
+    CHECK(dec->window.need == 2097152ULL << 20 && dec->window.set == dec->window.need,
+          "window: need %llu, set %llu, not 2 TiB", dec->window.need, dec->window.set);
     return 0;
 }
 
@@ -288,10 +288,10 @@ testGPUMem(const void *opaque G_GNUC_UNUSED)
           "cannot open aarch64-grace-gpumem-one.xml");
     dec = &t.plan->dec;
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_ALLOCATE) == 0, "phases failed");
-    CHECK(dec->gpumemSets->len == 0, "cells decided before gpumem");
+    CHECK(dec->gpumem.sets->len == 0, "cells decided before gpumem");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_GPUMEM) == 0, "gpumem failed");
-    CHECK(dec->gpumemCell0 && dec->gpumemSets->len == 1, "gpumem: not cell 0 and one nodeset");
-    set = &g_array_index(dec->gpumemSets, qemuVIOMMUGPUMemSet, 0);
+    CHECK(dec->gpumem.cell0 && dec->gpumem.sets->len == 1, "gpumem: not cell 0 and one nodeset");
+    set = &g_array_index(dec->gpumem.sets, qemuVIOMMUGPUMemSet, 0);
     CHECK(set->first == 1 && set->count == 8, "gpumem: nodeset %u+%u, not 1-8",
           set->first, set->count);
     return 0;

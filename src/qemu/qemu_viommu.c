@@ -759,11 +759,11 @@ qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
     case QEMU_VIOMMU_PLAN_PHASE_ALLOCATE:
         return qemuVIOMMUPlanAllocate(p);
     case QEMU_VIOMMU_PLAN_PHASE_GPUMEM:
-        return qemuVIOMMUPlanGPUMem(p);
+        return qemuVIOMMUPlanGPUMem(p, &p->dec.gpumem);
     case QEMU_VIOMMU_PLAN_PHASE_WINDOW:
-        return qemuVIOMMUPlanWindow(p);
+        return qemuVIOMMUPlanWindow(p, &p->dec.window);
     case QEMU_VIOMMU_PLAN_PHASE_CAPS:
-        return qemuVIOMMUPlanDecideOptions(p);
+        return qemuVIOMMUPlanDecideOptions(p, p->dec.iommuOptions);
     case QEMU_VIOMMU_PLAN_PHASE_RECORD:
         return qemuVIOMMUPlanPhaseRecord(p);
     case QEMU_VIOMMU_PLAN_PHASE_LAST:

@@ -139,9 +139,11 @@ qemuVIOMMUAddPort(GArray *list, unsigned int index,
 }
 
 
-/* The controllers of @group that the plan adds. */
+/* The controllers of @group that @dec adds. */
 static void
-qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
+qemuVIOMMUGroupNewControllers(const qemuVIOMMUDecisions *dec,
+                              qemuVIOMMUGroup *group,
+                              GArray *list)
 {
     size_t j;
 
@@ -150,7 +152,7 @@ qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
             .index = group->pxbIndex,
             .model = QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS,
             .busNr = group->newPxb.busNr,
-            .cell = group->newPxb.cell,
+            .cell = qemuVIOMMUDecisionsPxbCell(dec, group),
             .bus = 0,
             .slot = group->newPxb.rootSlot,
         };
@@ -177,7 +179,7 @@ qemuVIOMMUApplyControllers(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def
     size_t i;
 
     for (i = 0; i < dec->groups->len; i++)
-        qemuVIOMMUGroupNewControllers(g_ptr_array_index(dec->groups, i), list);
+        qemuVIOMMUGroupNewControllers(dec, g_ptr_array_index(dec->groups, i), list);
     for (i = 0; i < dec->nreserve; i++) {
         qemuVIOMMUNewController nc = {
             .index = dec->reserveFirst + i,

@@ -27,7 +27,7 @@ qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec)
     dec->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
     dec->update = g_ptr_array_new();
     dec->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    dec->gpumemSets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
+    dec->gpumem.sets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
 }
 
 
@@ -39,7 +39,7 @@ qemuVIOMMUDecisionsClear(qemuVIOMMUDecisions *dec)
     g_clear_pointer(&dec->rootAddrs, g_array_unref);
     g_clear_pointer(&dec->update, g_ptr_array_unref);
     g_clear_pointer(&dec->iommuOptions, g_hash_table_unref);
-    g_clear_pointer(&dec->gpumemSets, g_array_unref);
+    g_clear_pointer(&dec->gpumem.sets, g_array_unref);
     g_clear_pointer(&dec->recordBase, qemuVIOMMUMetaFree);
     g_clear_pointer(&dec->record, qemuVIOMMUMetaFree);
 }
@@ -56,9 +56,9 @@ qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
         !dec->addIOMMU &&
         !dec->removeIOMMU &&
         !dec->addIOMMUFD &&
-        dec->windowSet == 0 &&
-        !dec->gpumemCell0 &&
-        dec->gpumemSets->len == 0 &&
+        dec->window.set == 0 &&
+        !dec->gpumem.cell0 &&
+        dec->gpumem.sets->len == 0 &&
         (!dec->record || qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record));
 }
 
@@ -72,4 +72,14 @@ qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
     if (iommu && dec->iommuOptions)
         opts = g_hash_table_lookup(dec->iommuOptions, iommu);
     return opts ? opts : &dec->options;
+}
+
+
+int
+qemuVIOMMUDecisionsPxbCell(const qemuVIOMMUDecisions *dec,
+                           const qemuVIOMMUGroup *group)
+{
+    if (group->newPxb.cell >= 0)
+        return group->newPxb.cell;
+    return dec->gpumem.cell0 ? 0 : -1;
 }

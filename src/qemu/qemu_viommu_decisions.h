@@ -77,6 +77,21 @@ struct _qemuVIOMMUGPUMemSet {
     unsigned int count;
 };
 
+/* The 64-bit MMIO window (qemu_viommu_window.c). */
+typedef struct _qemuVIOMMUWindowDecision qemuVIOMMUWindowDecision;
+struct _qemuVIOMMUWindowDecision {
+    unsigned long long need;        /* what the BARs need (explained) */
+    unsigned long long set;         /* bytes for <pcihole64>, 0: leave it */
+};
+
+/* GPU memory as guest NUMA nodes (qemu_viommu_gpumem.c). */
+typedef struct _qemuVIOMMUGPUMemDecision qemuVIOMMUGPUMemDecision;
+struct _qemuVIOMMUGPUMemDecision {
+    bool cell0;                     /* add cell 0: all CPUs and memory */
+    unsigned int first;             /* the first new memoryless cell */
+    GArray *sets;                   /* qemuVIOMMUGPUMemSet, new nodesets */
+};
+
 /*
  * The decisions of a plan: everything qemuVIOMMUDecisionsApply() (and
  * 'plan --explain') acts on.  The planning phases fill it in; whether
@@ -108,14 +123,8 @@ struct _qemuVIOMMUDecisions {
     qemuVIOMMUIOMMU *removeIOMMU;   /* the template, to remove; or NULL */
     bool addIOMMUFD;
 
-    /* the 64-bit MMIO window */
-    unsigned long long windowNeed;  /* what the BARs need (explained) */
-    unsigned long long windowSet;   /* bytes for <pcihole64>, 0: leave it */
-
-    /* GPU memory as guest NUMA nodes (qemu_viommu_gpumem.c) */
-    bool gpumemCell0;               /* add cell 0: all CPUs and memory */
-    unsigned int gpumemFirst;       /* the first new memoryless cell */
-    GArray *gpumemSets;             /* qemuVIOMMUGPUMemSet, new nodesets */
+    qemuVIOMMUWindowDecision window; /* phase 'window' */
+    qemuVIOMMUGPUMemDecision gpumem; /* phase 'gpumem' */
 
     /* the record: as the domain had it, and as it will be written */
     qemuVIOMMUMeta *recordBase;     /* NULL: the domain had none */
@@ -134,6 +143,12 @@ bool qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec);
  * when it has none of its own). */
 const qemuVIOMMUOptions *qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
                                                        const char *iommu);
+
+/* The guest NUMA cell of the new pxb of @group: the cell of its host
+ * node, else cell 0 when the plan adds cell 0 (every host node is then
+ * guest cell 0), else -1 (none). */
+int qemuVIOMMUDecisionsPxbCell(const qemuVIOMMUDecisions *dec,
+                               const qemuVIOMMUGroup *group);
 
 /* Write @dec into the document of @def: new controllers, guest
  * addresses, vIOMMUs and the record, as minimal edits; nothing when

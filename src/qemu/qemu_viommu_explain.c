@@ -224,15 +224,15 @@ qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUExplainIn *p)
     int rc = qemuVIOMMUWindowGet(p->def, &have);
 
     g_string_append(buf, "window (64-bit MMIO, <pcihole64>)\n");
-    if (p->dec->windowNeed == 0)
+    if (p->dec->window.need == 0)
         g_string_append(buf, "  need: none (no 64-bit prefetchable BARs)\n");
     else
         g_string_append_printf(buf, "  need: %llu MiB (the BARs of the assigned devices, by root port)\n",
-                               p->dec->windowNeed >> 20);
+                               p->dec->window.need >> 20);
 
-    if (p->dec->windowSet)
+    if (p->dec->window.set)
         g_string_append_printf(buf, "  value: %llu MiB (planned: more than the %s of %llu MiB)\n",
-                               p->dec->windowSet >> 20,
+                               p->dec->window.set >> 20,
                                rc == 1 ? "domain's <pcihole64>" : "default",
                                (rc == 1 ? have : dflt) >> 20);
     else if (rc == 1)

@@ -77,17 +77,25 @@ qemuVIOMMUPlan *qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
 /* Run @phase on @p.  Returns 0, or -1 with the problems reported. */
 int qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase);
 
-/* qemu_viommu_alloc.c: the decisions, after qemu_viommu.c validated */
+/*
+ * The phases in the files of their own.  The placement phases (group,
+ * allocate, record) work on the plan's working state and so take the
+ * plan; the phases after them read the plan and write their part of
+ * the decisions alone (the plan is const to them: the compiler refuses
+ * a write to its fields, though not to the objects its arrays hold).
+ */
+
+/* qemu_viommu_alloc.c: the placements, after qemu_viommu.c validated */
 void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
 int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
 void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
 
 /* qemu_viommu_window.c: the 64-bit MMIO window, once placed */
-int qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanWindow(const qemuVIOMMUPlan *p, qemuVIOMMUWindowDecision *out);
 
 /* qemu_viommu_gpumem.c: memoryless cells and <acpi nodeset> for the
  * devices whose memory the guest sees as NUMA nodes */
-int qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanGPUMem(const qemuVIOMMUPlan *p, qemuVIOMMUGPUMemDecision *out);
 
 /* qemu_viommu_caps.c: each vSMMU's options from its SMMU's capabilities */
-int qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanDecideOptions(const qemuVIOMMUPlan *p, GHashTable *iommuOptions);
