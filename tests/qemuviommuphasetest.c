@@ -70,9 +70,9 @@ testPhasesOpen(testPhases *t, const char *file, const char *host)
         !(t->doc = qemuVIOMMUXMLParse(text, len, file)) ||
         !(t->host = virSysIOMMUHostOpen(root)) ||
         !(t->def = qemuVIOMMUDomainParse(t->doc)) ||
-        !(t->facts = qemuVIOMMUHostFactsCollect(t->host, t->def)))
+        !(t->facts = qemuVIOMMUHostFactsCollect(t->host, t->def)) ||
+        !(t->plan = qemuVIOMMUPlanNew(t->def, t->facts, &t->opts)))
         return -1;
-    t->plan = qemuVIOMMUPlanNew(t->def, t->facts, &t->opts);
     return 0;
 }
 
@@ -115,9 +115,9 @@ testBasic(const void *opaque G_GNUC_UNUSED)
     dec = &t.plan->dec;
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_OPTIONS) == 0, "options failed");
-    CHECK(dec->model == QEMU_VIOMMU_MODEL_SMMUV3 && !dec->tmpl &&
-          g_strcmp0(dec->optionsFrom, "default") == 0 &&
-          qemuVIOMMUOptionsIsOn(&dec->options, QEMU_VIOMMU_OPTION_ACCEL),
+    CHECK(dec->viommu.model == QEMU_VIOMMU_MODEL_SMMUV3 && !dec->viommu.tmpl &&
+          g_strcmp0(dec->viommu.from, "default") == 0 &&
+          qemuVIOMMUOptionsIsOn(&dec->viommu.options, QEMU_VIOMMU_OPTION_ACCEL),
           "options: not smmuv3 accel=on from the default");
     CHECK(!dec->recordBase && qemuVIOMMUDecisionsEmpty(dec), "options: decided more");
 
@@ -332,8 +332,8 @@ testQ35(const void *opaque G_GNUC_UNUSED)
           "cannot open x86-intel-2dmar-q35.xml");
     dec = &t.plan->dec;
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_OPTIONS) == 0, "options failed");
-    CHECK(dec->model == QEMU_VIOMMU_MODEL_INTEL &&
-          qemuVIOMMUOptionsIsOn(&dec->options, QEMU_VIOMMU_OPTION_CACHING_MODE),
+    CHECK(dec->viommu.model == QEMU_VIOMMU_MODEL_INTEL &&
+          qemuVIOMMUOptionsIsOn(&dec->viommu.options, QEMU_VIOMMU_OPTION_CACHING_MODE),
           "options: not intel with caching mode");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "phases failed");
     CHECK(!dec->addIOMMU, "vIOMMU added before the record phase");

@@ -45,7 +45,7 @@ qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
                   const qemuVIOMMUHostFacts *facts,
                   const qemuVIOMMUPlanOptions *opts)
 {
-    qemuVIOMMUPlan *p = g_new0(qemuVIOMMUPlan, 1);
+    g_autoptr(qemuVIOMMUPlan) p = g_new0(qemuVIOMMUPlan, 1);
 
     p->def = def;
     p->facts = facts;
@@ -54,13 +54,15 @@ qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
     p->claims = g_hash_table_new(g_str_hash, g_str_equal);
     p->owners = g_hash_table_new(NULL, NULL);
     qemuVIOMMUDecisionsInit(&p->dec);
-    return p;
+    if (qemuVIOMMUMetaParse(def->root, &p->dec.recordBase) < 0)
+        return NULL;
+    return g_steal_pointer(&p);
 }
 
 
 /* Is @iommu, on an aarch64 guest, one the planner can work with? */
 static int
-qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
+qemuVIOMMUPlanCheckIOMMU(const qemuVIOMMUPlan *p, size_t i, const char *path)
 {
     const qemuVIOMMUDomain *def = p->def;
     qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
@@ -94,11 +96,12 @@ qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
 
 /* Find the template <iommu>: the one without pciBus (on q35, the one). */
 static int
-qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanFindTemplate(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMU **tmpl)
 {
     const qemuVIOMMUDomain *def = p->def;
     size_t i;
 
+    *tmpl = NULL;
     for (i = 0; i < def->iommus->len; i++) {
         qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
         g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
@@ -106,12 +109,12 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
         if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
             if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
                 return -1;
-            if (p->dec.tmpl) {
+            if (*tmpl) {
                 virReportError(VIR_ERROR_CONFLICT, _("%1$s: a q35 guest has one vIOMMU for all its buses; remove the second <iommu>"),
                                path);
                 return -1;
             }
-            p->dec.tmpl = iommu;
+            *tmpl = iommu;
             continue;
         }
 
@@ -119,12 +122,12 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
             return -1;
         if (iommu->pciBus >= 0)
             continue;
-        if (p->dec.tmpl) {
+        if (*tmpl) {
             virReportError(VIR_ERROR_CONFLICT, _("%1$s: conflicting templates: a second <iommu model='smmuv3'> without pciBus; keep one template whose options every vIOMMU gets"),
                            path);
             return -1;
         }
-        p->dec.tmpl = iommu;
+        *tmpl = iommu;
     }
     return 0;
 }
@@ -133,7 +136,7 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
 /* The vIOMMU whose options new vIOMMUs copy when there is no template:
  * one of an earlier plan first, else one written by hand. */
 static qemuVIOMMUIOMMU *
-qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanOptionsSource(const qemuVIOMMUPlan *p)
 {
     qemuVIOMMUIOMMU *own = NULL;
     size_t i;
@@ -152,45 +155,66 @@ qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
 }
 
 
+/*
+ * q35: QEMU takes no assigned device behind an intel vIOMMU without
+ * caching mode (qemu_viommu_vtd.c).  The plan writes caching_mode='on'
+ * where the domain leaves it out, as it brings a vSMMU's options up to
+ * date, and in the <iommu> it adds; a caching_mode='off' that the
+ * domain says is refused (qemuVIOMMUPlanCheckCachingMode()).
+ */
+static bool
+qemuVIOMMUPlanNeedsCachingMode(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *tmpl)
+{
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || p->def->hostdevs->len == 0)
+        return false;
+    return !tmpl || qemuVIOMMUVTDCachingMode(p->def, tmpl) == QEMU_VIOMMU_VTD_CACHING_ABSENT;
+}
+
+
+/*
+ * Phase 'options': the vIOMMU model and options the plan follows.  The
+ * record keeps what was asked for (the template's options); the
+ * vSMMUs themselves hold that made explicit for their own SMMU, so
+ * they are the source only of a domain planned by hand.
+ */
 static int
-qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanChooseOptions(const qemuVIOMMUPlan *p, qemuVIOMMUChoice *out)
 {
     const qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUMeta *record = p->dec.recordBase;
     qemuVIOMMUIOMMU *src;
 
-    if (qemuVIOMMUPlanFindTemplate(p) < 0)
+    if (qemuVIOMMUPlanFindTemplate(p, &out->tmpl) < 0)
         return -1;
 
-    /* The record keeps what was asked for (the template's options); the
-     * vSMMUs themselves hold that made explicit for their own SMMU, so
-     * they are the source only of a domain planned by hand. */
-    if (p->dec.tmpl) {
-        p->dec.model = p->dec.tmpl->model;
-        p->dec.options = p->dec.tmpl->options;
-        p->dec.optionsFrom = "template";
-    } else if (p->dec.recordBase && p->dec.recordBase->hasOptions) {
-        p->dec.model = p->dec.recordBase->model;
-        p->dec.options = p->dec.recordBase->options;
-        p->dec.optionsFrom = "record";
+    if (out->tmpl) {
+        out->model = out->tmpl->model;
+        out->options = out->tmpl->options;
+        out->from = "template";
+    } else if (record && record->hasOptions) {
+        out->model = record->model;
+        out->options = record->options;
+        out->from = "record";
     } else if ((src = qemuVIOMMUPlanOptionsSource(p))) {
-        p->dec.model = src->model;
-        p->dec.options = src->options;
-        p->dec.optionsFrom = "domain's vIOMMU";
+        out->model = src->model;
+        out->options = src->options;
+        out->from = "domain's vIOMMU";
     } else if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
-        p->dec.model = QEMU_VIOMMU_MODEL_INTEL;
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
-        p->dec.optionsFrom = "default";
+        out->model = QEMU_VIOMMU_MODEL_INTEL;
+        qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        out->from = "default";
     } else {
-        p->dec.model = QEMU_VIOMMU_MODEL_SMMUV3;
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_ACCEL, 1);
-        p->dec.optionsFrom = "default";
+        out->model = QEMU_VIOMMU_MODEL_SMMUV3;
+        qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_ACCEL, 1);
+        out->from = "default";
     }
+    if (qemuVIOMMUPlanNeedsCachingMode(p, out->tmpl))
+        qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
     VIR_DEBUG("vIOMMU model %s and options from the %s",
-              qemuVIOMMUModelTypeToString(p->dec.model), p->dec.optionsFrom);
+              qemuVIOMMUModelTypeToString(out->model), out->from);
 
-    p->accel = qemuVIOMMUOptionsIsOn(&p->dec.options, QEMU_VIOMMU_OPTION_ACCEL);
-
-    if (p->accel && def->iommufd && !def->iommufdEnabled) {
+    if (qemuVIOMMUOptionsIsOn(&out->options, QEMU_VIOMMU_OPTION_ACCEL) &&
+        def->iommufd && !def->iommufdEnabled) {
         g_autofree char *path = qemuVIOMMUXMLNodePath(def->iommufd);
 
         virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: vIOMMUs with accel='on' need iommufd, but it is disabled; set <iommufd enabled='yes'/> or accel='off'"),
@@ -201,43 +225,29 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
 }
 
 
-/*
- * q35: QEMU takes no assigned device behind an intel vIOMMU without
- * caching mode (qemu_viommu_vtd.c).  The plan writes caching_mode='on'
- * where the domain leaves it out, as it brings a vSMMU's options up to
- * date, and in the <iommu> it adds; a caching_mode='off' that the
- * domain says is refused.
- */
+/* q35: a caching_mode='off' that the template says is refused, since
+ * QEMU takes no assigned device behind it. */
 static int
-qemuVIOMMUPlanCachingMode(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanCheckCachingMode(const qemuVIOMMUPlan *p)
 {
-    const qemuVIOMMUDomain *def = p->def;
-    qemuVIOMMUVTDCaching state;
+    const qemuVIOMMUIOMMU *tmpl = p->dec.viommu.tmpl;
     g_autofree char *path = NULL;
     g_autofree char *msg = NULL;
 
-    if (def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || def->hostdevs->len == 0)
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || p->def->hostdevs->len == 0 ||
+        !tmpl || qemuVIOMMUVTDCachingMode(p->def, tmpl) != QEMU_VIOMMU_VTD_CACHING_OFF)
         return 0;
-    if (!p->dec.tmpl) {
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
-        return 0;
-    }
+    path = qemuVIOMMUXMLNodePath(tmpl->node);
+    msg = qemuVIOMMUVTDCachingMessage(p->def, path, QEMU_VIOMMU_VTD_CACHING_OFF);
+    virReportError(VIR_ERROR_UNSUPPORTED, "%s", msg);
+    return -1;
+}
 
-    switch ((state = qemuVIOMMUVTDCachingMode(def, p->dec.tmpl))) {
-    case QEMU_VIOMMU_VTD_CACHING_FINE:
-        return 0;
-    case QEMU_VIOMMU_VTD_CACHING_ABSENT:
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
-        return 0;
-    case QEMU_VIOMMU_VTD_CACHING_OFF:
-        path = qemuVIOMMUXMLNodePath(p->dec.tmpl->node);
-        msg = qemuVIOMMUVTDCachingMessage(def, path, state);
-        virReportError(VIR_ERROR_UNSUPPORTED, "%s", msg);
-        return -1;
-    case QEMU_VIOMMU_VTD_CACHING_LAST:
-        break;
-    }
-    return 0;
+
+bool
+qemuVIOMMUPlanAccel(const qemuVIOMMUPlan *p)
+{
+    return qemuVIOMMUOptionsIsOn(&p->dec.viommu.options, QEMU_VIOMMU_OPTION_ACCEL);
 }
 
 
@@ -272,7 +282,7 @@ qemuVIOMMUPlanCheckFacts(qemuVIOMMUPlan *p,
         break;
     }
 
-    if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && p->accel &&
+    if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && qemuVIOMMUPlanAccel(p) &&
         hf->iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
         virReportError(VIR_ERROR_HOST_IOMMU, _("%1$s: host PCI device %2$s is behind %3$s IOMMU '%4$s'; an accelerated arm-smmuv3 needs a physical SMMUv3 (use accel='off')"),
                        path, hf->dev->bdf,
@@ -493,7 +503,7 @@ qemuVIOMMUPlanCheckPlacedQ35(qemuVIOMMUPlan *p,
         return 0;
     }
 
-    if (!p->dec.tmpl && !p->opts->move) {
+    if (!p->dec.viommu.tmpl && !p->opts->move) {
         virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed behind no vIOMMU: the q35 guest has no <iommu>; add <iommu model='intel'/> or plan with --move to let virt-viommu add it"),
                        path, hd->sourceStr);
         return -1;
@@ -577,7 +587,7 @@ qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p)
 {
     size_t i;
 
-    if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT || !p->accel)
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT || !qemuVIOMMUPlanAccel(p))
         return;
 
     for (i = 0; i < p->def->others->len; i++) {
@@ -685,28 +695,14 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
 }
 
 
-/* Phase 'options': the record as the domain has it, and the vIOMMU
- * model and options the plan follows (tmpl, model, options,
- * optionsFrom).  A caching mode the plan cannot use is reported and
- * failed on at the end of the 'check' phase, with the other problems. */
-static int
-qemuVIOMMUPlanPhaseOptions(qemuVIOMMUPlan *p)
-{
-    if (qemuVIOMMUMetaParse(p->def->root, &p->dec.recordBase) < 0 ||
-        qemuVIOMMUPlanOptionsSettle(p) < 0)
-        return -1;
-    if (qemuVIOMMUPlanCachingMode(p) < 0)
-        p->failed = true;
-    return 0;
-}
-
-
 /* Phase 'check': everything the domain already has, checked before
  * anything is placed, every problem reported; the working copy of the
  * record brought to what the domain still has.  It decides nothing. */
 static int
 qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
 {
+    if (qemuVIOMMUPlanCheckCachingMode(p) < 0)
+        p->failed = true;
     if (qemuVIOMMUPlanLoadMeta(p) < 0)
         return -1;
     qemuVIOMMUPlanResolve(p);
@@ -751,7 +747,7 @@ qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
 {
     switch (phase) {
     case QEMU_VIOMMU_PLAN_PHASE_OPTIONS:
-        return qemuVIOMMUPlanPhaseOptions(p);
+        return qemuVIOMMUPlanChooseOptions(p, &p->dec.viommu);
     case QEMU_VIOMMU_PLAN_PHASE_CHECK:
         return qemuVIOMMUPlanPhaseCheck(p);
     case QEMU_VIOMMU_PLAN_PHASE_GROUP:
@@ -797,9 +793,9 @@ qemuVIOMMUPlanBuild(const qemuVIOMMUDomain *def,
                     const qemuVIOMMUHostFacts *facts,
                     const qemuVIOMMUPlanOptions *opts)
 {
-    g_autoptr(qemuVIOMMUPlan) p = qemuVIOMMUPlanNew(def, facts, opts);
+    g_autoptr(qemuVIOMMUPlan) p = NULL;
 
-    if (qemuVIOMMUPlanRun(p) < 0)
+    if (!(p = qemuVIOMMUPlanNew(def, facts, opts)) || qemuVIOMMUPlanRun(p) < 0)
         return NULL;
     return g_steal_pointer(&p);
 }
@@ -818,7 +814,8 @@ qemuVIOMMUPlanDocument(virSysIOMMUHost *host,
         !(facts = qemuVIOMMUHostFactsCollect(host, def)))
         return NULL;
 
-    p = qemuVIOMMUPlanNew(def, facts, opts);
+    if (!(p = qemuVIOMMUPlanNew(def, facts, opts)))
+        return NULL;
     p->ownDef = g_steal_pointer(&def);
     p->ownFacts = g_steal_pointer(&facts);
     if (qemuVIOMMUPlanRun(p) < 0)

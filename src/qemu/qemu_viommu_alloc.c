@@ -889,15 +889,17 @@ qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
     size_t i;
 
     if (p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
-        if (p->dec.tmpl && !qemuVIOMMUOptionsEqual(&p->dec.tmpl->options, &p->dec.options)) {
-            g_ptr_array_add(p->dec.update, p->dec.tmpl);
+        qemuVIOMMUIOMMU *tmpl = p->dec.viommu.tmpl;
+
+        if (tmpl && !qemuVIOMMUOptionsEqual(&tmpl->options, &p->dec.viommu.options)) {
+            g_ptr_array_add(p->dec.update, tmpl);
             VIR_DEBUG("vIOMMU iommu%u: updated: caching mode added, QEMU needs it for assigned devices",
-                      p->dec.tmpl->alias);
+                      tmpl->alias);
         }
         return;
     }
 
-    if (!(p->dec.tmpl || p->opts->refreshOptions) ||
+    if (!(p->dec.viommu.tmpl || p->opts->refreshOptions) ||
         p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT)
         return;
 
@@ -911,7 +913,7 @@ qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
             continue;
         g_ptr_array_add(p->dec.update, iommu);
         VIR_DEBUG("%s: vIOMMU of pxb %u updated: its options differ from the %s and its SMMU's capabilities",
-                  bus->iommu, bus->controller, p->dec.tmpl ? "template" : "record");
+                  bus->iommu, bus->controller, p->dec.viommu.tmpl ? "template" : "record");
     }
 }
 
@@ -934,21 +936,21 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
     /* hostdevs the plan kept where they were (--move) need the one
      * vIOMMU of q35 as much as those it places */
     if (q35) {
-        p->dec.addIOMMU = !p->dec.tmpl && p->items->len > 0;
+        p->dec.addIOMMU = !p->dec.viommu.tmpl && p->items->len > 0;
         if (p->dec.addIOMMU) {
             VIR_DEBUG("vIOMMU %s added: the q35 guest has assigned devices and no <iommu>",
-                      qemuVIOMMUModelTypeToString(p->dec.model));
+                      qemuVIOMMUModelTypeToString(p->dec.viommu.model));
         }
         return;
     }
 
     /* The template has done its job; left in, libvirt would turn it into
      * the machine-wide iommu=smmuv3 that rules out per-pxb vSMMUs. */
-    if (p->dec.tmpl && (generated || p->dec.record->buses->len > 0)) {
-        p->dec.removeIOMMU = p->dec.tmpl;
+    if (p->dec.viommu.tmpl && (generated || p->dec.record->buses->len > 0)) {
+        p->dec.removeIOMMU = p->dec.viommu.tmpl;
         VIR_DEBUG("template <iommu> removed: its options are on each vSMMU; left in, libvirt makes it machine-wide");
     }
-    p->dec.addIOMMUFD = p->accel && !p->def->iommufd &&
+    p->dec.addIOMMUFD = qemuVIOMMUPlanAccel(p) && !p->def->iommufd &&
         (p->dec.groups->len > 0 || p->dec.record->buses->len > 0);
     if (p->dec.addIOMMUFD)
         VIR_DEBUG("<iommufd> added: accel='on' vSMMUs need it and the domain has none");
@@ -984,7 +986,7 @@ qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
     /* the record keeps the options of a plan that changes the domain */
     if (!qemuVIOMMUDecisionsEmpty(&p->dec)) {
         p->dec.record->hasOptions = true;
-        p->dec.record->model = p->dec.model;
-        p->dec.record->options = p->dec.options;
+        p->dec.record->model = p->dec.viommu.model;
+        p->dec.record->options = p->dec.viommu.options;
     }
 }

@@ -310,19 +310,19 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
                                    qemuVIOMMUIOMMUDriver(iommu->node));
     }
 
-    if (dec->tmpl)
-        anchor = dec->tmpl->node;
+    if (dec->viommu.tmpl)
+        anchor = dec->viommu.tmpl->node;
     else if (iommus->len > 0)
         anchor = ((qemuVIOMMUIOMMU *) g_ptr_array_index(iommus, iommus->len - 1))->node;
 
     if (dec->addIOMMU)
-        qemuVIOMMUWriteIOMMU(def, dec->model, anchor, -1, &dec->options);
+        qemuVIOMMUWriteIOMMU(def, dec->viommu.model, anchor, -1, &dec->viommu.options);
 
     for (i = 0; i < dec->groups->len && def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
 
         if (!group->pxb)
-            anchor = qemuVIOMMUWriteIOMMU(def, dec->model, anchor, group->pxbIndex,
+            anchor = qemuVIOMMUWriteIOMMU(def, dec->viommu.model, anchor, group->pxbIndex,
                                           qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name));
     }
 

@@ -195,13 +195,13 @@ qemuVIOMMUPlanAddOptions(const qemuVIOMMUPlan *p,
         return 0;
     if (!(iommu = qemuVIOMMUPlanFindHostIOMMU(p, name)) ||
         iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
-        *opts = p->dec.options;
-    } else if (qemuVIOMMUCapsOptions(&p->dec.options, name, iommu->caps, opts, &unk) < 0) {
+        *opts = p->dec.viommu.options;
+    } else if (qemuVIOMMUCapsOptions(&p->dec.viommu.options, name, iommu->caps, opts, &unk) < 0) {
         return -1;
     }
     if (unk)
         g_ptr_array_add(unknown, iommu);
-    VIR_DEBUG("%s: vSMMU options from the %s%s", name, p->dec.optionsFrom,
+    VIR_DEBUG("%s: vSMMU options from the %s%s", name, p->dec.viommu.from,
               !iommu || iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3 ? " (not an SMMUv3)"
               : unk ? " (capabilities unknown)" : " and the host SMMU's capabilities");
     g_hash_table_insert(iommuOptions, (gpointer) name, g_steal_pointer(&opts));
@@ -253,8 +253,8 @@ qemuVIOMMUPlanCheckTemplate(const qemuVIOMMUPlan *p)
     g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
     size_t i;
 
-    if (qemuVIOMMUSMMUCompatOptions(&p->dec.options,
-                                    p->dec.tmpl ? _("the vIOMMU template")
+    if (qemuVIOMMUSMMUCompatOptions(&p->dec.viommu.options,
+                                    p->dec.viommu.tmpl ? _("the vIOMMU template")
                                             : _("the options of the planned vSMMUs"),
                                     problems) == 0)
         return 0;
@@ -273,7 +273,7 @@ qemuVIOMMUPlanDecideOptions(const qemuVIOMMUPlan *p, GHashTable *iommuOptions)
     size_t i;
 
     if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT ||
-        p->dec.model != QEMU_VIOMMU_MODEL_SMMUV3)
+        p->dec.viommu.model != QEMU_VIOMMU_MODEL_SMMUV3)
         return 0;
 
     if (qemuVIOMMUPlanCheckTemplate(p) < 0)
@@ -289,7 +289,7 @@ qemuVIOMMUPlanDecideOptions(const qemuVIOMMUPlan *p, GHashTable *iommuOptions)
     }
 
     /* vSMMUs of earlier plans change only when asked to */
-    for (i = 0; p->live && (p->dec.tmpl || p->opts->refreshOptions) &&
+    for (i = 0; p->live && (p->dec.viommu.tmpl || p->opts->refreshOptions) &&
          i < p->live->buses->len; i++) {
         qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->live->buses, i);
 

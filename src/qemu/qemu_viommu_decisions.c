@@ -71,7 +71,7 @@ qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
 
     if (iommu && dec->iommuOptions)
         opts = g_hash_table_lookup(dec->iommuOptions, iommu);
-    return opts ? opts : &dec->options;
+    return opts ? opts : &dec->viommu.options;
 }
 
 

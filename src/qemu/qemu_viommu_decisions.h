@@ -77,6 +77,16 @@ struct _qemuVIOMMUGPUMemSet {
     unsigned int count;
 };
 
+/* The vIOMMU model and options the plan follows: of the template, else
+ * of the record, else of the domain's vIOMMUs, else the defaults. */
+typedef struct _qemuVIOMMUChoice qemuVIOMMUChoice;
+struct _qemuVIOMMUChoice {
+    qemuVIOMMUIOMMU *tmpl;          /* the template <iommu>, or NULL */
+    qemuVIOMMUModel model;
+    qemuVIOMMUOptions options;
+    const char *from;               /* where they came from, as explained */
+};
+
 /* The 64-bit MMIO window (qemu_viommu_window.c). */
 typedef struct _qemuVIOMMUWindowDecision qemuVIOMMUWindowDecision;
 struct _qemuVIOMMUWindowDecision {
@@ -107,12 +117,7 @@ struct _qemuVIOMMUDecisions {
     unsigned int nreserve;          /* free root ports for libvirt's devices */
     unsigned int reserveFirst;      /* index of the first of them */
 
-    /* the vIOMMU options: of the template, else of the domain's
-     * vIOMMUs, else of the record, else the defaults */
-    qemuVIOMMUIOMMU *tmpl;          /* the template <iommu>, or NULL */
-    qemuVIOMMUModel model;
-    qemuVIOMMUOptions options;
-    const char *optionsFrom;        /* where they came from, as explained */
+    qemuVIOMMUChoice viommu;        /* phase 'options' */
     /* IOMMU name -> qemuVIOMMUOptions *: the options of its vSMMU, new
      * or brought up to date (qemu_viommu_caps.c) */
     GHashTable *iommuOptions;

@@ -252,12 +252,12 @@ qemuVIOMMUExplainOptionSource(const qemuVIOMMUExplainIn *p,
 {
     if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE &&
         p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 &&
-        g_strcmp0(p->dec->optionsFrom, "default") != 0 &&
-        (!p->dec->tmpl || !qemuVIOMMUOptionsHas(&p->dec->tmpl->options, opt)))
+        g_strcmp0(p->dec->viommu.from, "default") != 0 &&
+        (!p->dec->viommu.tmpl || !qemuVIOMMUOptionsHas(&p->dec->viommu.tmpl->options, opt)))
         return "planner: QEMU needs it for assigned devices";
-    if (qemuVIOMMUOptionsHas(&p->dec->options, opt) &&
-        p->dec->options.value[opt] == opts->value[opt])
-        return p->dec->optionsFrom;
+    if (qemuVIOMMUOptionsHas(&p->dec->viommu.options, opt) &&
+        p->dec->viommu.options.value[opt] == opts->value[opt])
+        return p->dec->viommu.from;
     return "host SMMU capabilities";
 }
 
@@ -325,8 +325,8 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
         if (group->pxb)
             continue;
         g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(dec->model), group->pxbIndex,
-                               group->iommu->name, dec->optionsFrom);
+                               qemuVIOMMUModelTypeToString(dec->viommu.model), group->pxbIndex,
+                               group->iommu->name, dec->viommu.from);
         qemuVIOMMUExplainOptions(buf, p,
                                  qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name), true);
     }
@@ -334,7 +334,7 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
     for (i = 0; i < p->def->iommus->len; i++) {
         const qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->def->iommus, i);
 
-        if (iommu == dec->tmpl ||
+        if (iommu == dec->viommu.tmpl ||
             qemuVIOMMUMetaFindBusByController(dec->record, iommu->pciBus))
             continue;
         g_string_append_printf(buf, "vIOMMU %s on %s %d (the domain's own, kept)\n",
@@ -357,15 +357,17 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
         qemuVIOMMUExplainSMMUs(buf, p);
     } else if (dec->addIOMMU) {
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(dec->model), dec->optionsFrom);
-        qemuVIOMMUExplainOptions(buf, p, &dec->options, true);
-    } else if (dec->tmpl) {
-        bool updated = qemuVIOMMUExplainUpdated(p, dec->tmpl);
+                               qemuVIOMMUModelTypeToString(dec->viommu.model), dec->viommu.from);
+        qemuVIOMMUExplainOptions(buf, p, &dec->viommu.options, true);
+    } else if (dec->viommu.tmpl) {
+        bool updated = qemuVIOMMUExplainUpdated(p, dec->viommu.tmpl);
 
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (%s)\n",
-                               qemuVIOMMUModelTypeToString(dec->tmpl->model),
+                               qemuVIOMMUModelTypeToString(dec->viommu.tmpl->model),
                                updated ? "updated" : "kept");
-        qemuVIOMMUExplainOptions(buf, p, updated ? &dec->options : &dec->tmpl->options, updated);
+        qemuVIOMMUExplainOptions(buf, p,
+                                 updated ? &dec->viommu.options : &dec->viommu.tmpl->options,
+                                 updated);
     }
 
     if (dec->addIOMMUFD)

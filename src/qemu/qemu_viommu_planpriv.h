@@ -33,7 +33,6 @@ struct _qemuVIOMMUPlan {
     qemuVIOMMUHostFacts *ownFacts;
 
     qemuVIOMMUAddrSet *addrs;
-    bool accel;                     /* the decided options say accel='on' */
 
     /* working state of the phases */
     GPtrArray *items;               /* qemuVIOMMUItem *, all resolved */
@@ -57,7 +56,7 @@ struct _qemuVIOMMUPlan {
  * one at a time (qemuVIOMMUPlanRunPhase()) they can be tested alone.
  */
 typedef enum {
-    QEMU_VIOMMU_PLAN_PHASE_OPTIONS,  /* tmpl, model, options, record as read */
+    QEMU_VIOMMU_PLAN_PHASE_OPTIONS,  /* the vIOMMU model and options */
     QEMU_VIOMMU_PLAN_PHASE_CHECK,    /* the domain's placements (no decision) */
     QEMU_VIOMMU_PLAN_PHASE_GROUP,    /* groups and slots of the unplaced */
     QEMU_VIOMMU_PLAN_PHASE_ALLOCATE, /* new pxbs, ports, renumber, root addrs */
@@ -69,10 +68,14 @@ typedef enum {
     QEMU_VIOMMU_PLAN_PHASE_LAST
 } qemuVIOMMUPlanPhase;
 
-/* A plan of @def against @facts before any phase ran. */
+/* A plan of @def against @facts before any phase ran, with the record
+ * as the domain has it; NULL (reported) when the record is malformed. */
 qemuVIOMMUPlan *qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
                                   const qemuVIOMMUHostFacts *facts,
                                   const qemuVIOMMUPlanOptions *opts);
+
+/* Do the options the plan decided say accel='on'? */
+bool qemuVIOMMUPlanAccel(const qemuVIOMMUPlan *p);
 
 /* Run @phase on @p.  Returns 0, or -1 with the problems reported. */
 int qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase);
