@@ -173,6 +173,36 @@ qemuVIOMMUMetaFindBus(qemuVIOMMUMeta *meta, const char *iommu)
 }
 
 
+qemuVIOMMUMetaPort *
+qemuVIOMMUMetaBusFindPort(const qemuVIOMMUMetaBus *bus, unsigned int controller)
+{
+    size_t i;
+
+    for (i = 0; i < bus->ports->len; i++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
+
+        if (port->controller == controller)
+            return port;
+    }
+    return NULL;
+}
+
+
+qemuVIOMMUMetaDevice *
+qemuVIOMMUMetaPortFindDevice(const qemuVIOMMUMetaPort *port, const char *source)
+{
+    size_t i;
+
+    for (i = 0; i < port->devices->len; i++) {
+        qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, i);
+
+        if (strcmp(dev->source, source) == 0)
+            return dev;
+    }
+    return NULL;
+}
+
+
 qemuVIOMMUMetaBus *
 qemuVIOMMUMetaFindBusByController(qemuVIOMMUMeta *meta, unsigned int controller)
 {

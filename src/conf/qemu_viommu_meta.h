@@ -80,6 +80,14 @@ void qemuVIOMMUMetaPortAddDevice(qemuVIOMMUMetaPort *port,
 
 qemuVIOMMUMetaBus *qemuVIOMMUMetaFindBus(qemuVIOMMUMeta *meta,
                                          const char *iommu);
+/* The recorded port of @bus whose root port is @controller, or NULL. */
+qemuVIOMMUMetaPort *qemuVIOMMUMetaBusFindPort(const qemuVIOMMUMetaBus *bus,
+                                              unsigned int controller);
+
+/* The entry of @port for the device @source, or NULL. */
+qemuVIOMMUMetaDevice *qemuVIOMMUMetaPortFindDevice(const qemuVIOMMUMetaPort *port,
+                                                   const char *source);
+
 qemuVIOMMUMetaBus *qemuVIOMMUMetaFindBusByController(qemuVIOMMUMeta *meta,
                                                      unsigned int controller);
 

@@ -434,35 +434,38 @@ qemuVIOMMUMetaPortController(const qemuVIOMMUDomain *def,
 static int
 qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
 {
-    size_t i = 0;
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+    qemuVIOMMUMetaDevice *dev;
 
     if (qemuVIOMMUMetaParse(p->def->root, &p->live) < 0)
         return -1;
 
-    while (p->live && i < p->live->buses->len) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->live->buses, i);
-        qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(p->def, bus->controller);
-        size_t j = 0;
+    qemuVIOMMUMetaIterInit(&it, p->live);
+    while (qemuVIOMMUMetaIterNext(&it, &bus, &port, &dev)) {
+        qemuVIOMMUController *pxb;
+
+        if (dev)
+            continue;
+        if (port) {
+            if (!qemuVIOMMUMetaPortController(p->def, bus, port))
+                qemuVIOMMUMetaIterRemove(&it);
+            continue;
+        }
 
         /* a pxb that is gone, or whose vIOMMU is, serves nobody now */
+        pxb = qemuVIOMMUDomainFindController(p->def, bus->controller);
         if (!pxb || pxb->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS ||
             (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT &&
              !qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller))) {
             VIR_DEBUG("%s: record of pxb %u dropped: the pxb or its vIOMMU is gone",
                       bus->iommu, bus->controller);
-            g_ptr_array_remove_index(p->live->buses, i);
+            qemuVIOMMUMetaIterRemove(&it);
             continue;
-        }
-        while (j < bus->ports->len) {
-            if (!qemuVIOMMUMetaPortController(p->def, bus, g_ptr_array_index(bus->ports, j))) {
-                g_ptr_array_remove_index(bus->ports, j);
-                continue;
-            }
-            j++;
         }
         g_hash_table_insert(p->claims, bus->iommu, GUINT_TO_POINTER(bus->controller + 1));
         g_hash_table_insert(p->owners, GUINT_TO_POINTER(bus->controller + 1), bus->iommu);
-        i++;
     }
     return 0;
 }
@@ -609,22 +612,6 @@ qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p)
 }
 
 
-/* The recorded port of @meta's bus @bus whose root port is @controller. */
-static qemuVIOMMUMetaPort *
-qemuVIOMMUMetaBusFindPort(qemuVIOMMUMetaBus *bus, unsigned int controller)
-{
-    size_t i;
-
-    for (i = 0; i < bus->ports->len; i++) {
-        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
-
-        if (port->controller == controller)
-            return port;
-    }
-    return NULL;
-}
-
-
 /*
  * The record follows the devices: a recorded port lists exactly the
  * hostdevs placed on it.  'attach' and 'detach' change a device and
@@ -641,9 +628,10 @@ static void
 qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
 {
     g_autoptr(GHashTable) where = g_hash_table_new(g_str_hash, g_str_equal);
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaPort *port;
+    qemuVIOMMUMetaDevice *dev;
     size_t i;
-    size_t j;
-    size_t k;
 
     if (!p->live)
         return;
@@ -652,7 +640,6 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
         qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
         qemuVIOMMUHostdev *hd = item->hostdev;
         qemuVIOMMUMetaBus *bus;
-        qemuVIOMMUMetaPort *port;
 
         if (!hd->addr.set || item->move || hd->addr.addr.domain != 0 ||
             !(bus = qemuVIOMMUMetaFindBus(p->live, item->iommu->name)) ||
@@ -661,36 +648,20 @@ qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
         g_hash_table_insert(where, hd->sourceStr, port);
     }
 
-    for (i = 0; i < p->live->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->live->buses, i);
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-
-            for (k = port->devices->len; k > 0; k--) {
-                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
-
-                if (g_hash_table_lookup(where, dev->source) == port)
-                    continue;
-                g_ptr_array_remove_index(port->devices, k - 1);
-            }
-        }
+    qemuVIOMMUMetaIterInit(&it, p->live);
+    while (qemuVIOMMUMetaIterNextDevice(&it, NULL, &port, &dev)) {
+        if (g_hash_table_lookup(where, dev->source) != port)
+            qemuVIOMMUMetaIterRemove(&it);
     }
 
     for (i = 0; i < p->items->len; i++) {
         qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
-        qemuVIOMMUMetaPort *port = g_hash_table_lookup(where, item->hostdev->sourceStr);
-        bool listed = false;
+        const char *source = item->hostdev->sourceStr;
 
-        for (k = 0; port && k < port->devices->len && !listed; k++) {
-            qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
-
-            listed = strcmp(dev->source, item->hostdev->sourceStr) == 0;
-        }
-        if (!port || listed)
+        if (!(port = g_hash_table_lookup(where, source)) ||
+            qemuVIOMMUMetaPortFindDevice(port, source))
             continue;
-        qemuVIOMMUMetaPortAddDevice(port, item->hostdev->sourceStr,
-                                    item->dev->group, item->dev->numaNode);
+        qemuVIOMMUMetaPortAddDevice(port, source, item->dev->group, item->dev->numaNode);
     }
 }
 

@@ -856,15 +856,9 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
 static void
 qemuVIOMMURecordSlot(qemuVIOMMUMetaBus *bus, qemuVIOMMUSlot *slot)
 {
-    qemuVIOMMUMetaPort *port = NULL;
+    qemuVIOMMUMetaPort *port = qemuVIOMMUMetaBusFindPort(bus, slot->port);
     size_t i;
 
-    for (i = 0; i < bus->ports->len && !port; i++) {
-        qemuVIOMMUMetaPort *cur = g_ptr_array_index(bus->ports, i);
-
-        if (cur->controller == slot->port)
-            port = cur;
-    }
     if (!port)
         port = qemuVIOMMUMetaBusAddPort(bus, slot->port);
 

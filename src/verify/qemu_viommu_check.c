@@ -285,19 +285,10 @@ qemuVIOMMUCheckOnSpare(qemuVIOMMUMeta *meta,
                        const char *iommu)
 {
     qemuVIOMMUMetaBus *bus;
-    size_t i;
 
-    if (!iommu || !hd->addr.set || !(bus = qemuVIOMMUMetaFindBus(meta, iommu)))
-        return false;
-    for (i = 0; i < bus->ports->len; i++) {
-        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
-
-        if (port->controller == hd->addr.addr.bus)
-            return true;
-    }
-    return false;
+    return iommu && hd->addr.set && (bus = qemuVIOMMUMetaFindBus(meta, iommu)) &&
+        qemuVIOMMUMetaBusFindPort(bus, hd->addr.addr.bus);
 }
-
 
 
 /* Each assigned device whose memory the guest sees as NUMA nodes: does
