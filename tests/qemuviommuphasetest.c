@@ -154,11 +154,11 @@ testBasic(const void *opaque G_GNUC_UNUSED)
     CHECK(qemuVIOMMUOptionsIsOn(qemuVIOMMUDecisionsOptionsFor(dec, TEST_IOMMU2),
                                 QEMU_VIOMMU_OPTION_ACCEL), "caps: accel lost");
 
-    CHECK(!dec->addIOMMUFD && !dec->record,
+    CHECK(!dec->iommus.addIOMMUFD && !dec->record,
           "record decided before its phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
-    CHECK(dec->addIOMMUFD && !dec->addIOMMU && !dec->removeIOMMU && dec->update->len == 0,
-          "record: not just <iommufd> added");
+    CHECK(dec->iommus.addIOMMUFD && !dec->iommus.addIOMMU && !dec->iommus.removeIOMMU &&
+          dec->iommus.update->len == 0, "record: not just <iommufd> added");
     CHECK(dec->record->buses->len == 2 &&
           !qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record),
           "record: the two buses are not recorded");
@@ -336,9 +336,9 @@ testQ35(const void *opaque G_GNUC_UNUSED)
           qemuVIOMMUOptionsIsOn(&dec->viommu.options, QEMU_VIOMMU_OPTION_CACHING_MODE),
           "options: not intel with caching mode");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "phases failed");
-    CHECK(!dec->addIOMMU, "vIOMMU added before the record phase");
+    CHECK(!dec->iommus.addIOMMU, "vIOMMU added before the record phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
-    CHECK(dec->addIOMMU && !dec->addIOMMUFD && dec->groups->len == 2,
+    CHECK(dec->iommus.addIOMMU && !dec->iommus.addIOMMUFD && dec->groups->len == 2,
           "record: not one vIOMMU for two pxbs");
     CHECK(testGroup(dec, 0)->newPxb.cell == 0 && testGroup(dec, 1)->newPxb.cell == 1,
           "allocate: the pxbs are not on guest nodes 0 and 1");

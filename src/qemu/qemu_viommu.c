@@ -31,8 +31,7 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     qemuVIOMMUAddrSetFree(p->addrs);
     qemuVIOMMUMetaFree(p->live);
     g_ptr_array_unref(p->items);
-    g_hash_table_unref(p->claims);
-    g_hash_table_unref(p->owners);
+    qemuVIOMMUClaimsFree(p->claims);
     qemuVIOMMUDecisionsClear(&p->dec);
     qemuVIOMMUHostFactsFree(p->ownFacts);
     qemuVIOMMUDomainFree(p->ownDef);
@@ -51,8 +50,7 @@ qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
     p->facts = facts;
     p->opts = opts;
     p->items = g_ptr_array_new_with_free_func(g_free);
-    p->claims = g_hash_table_new(g_str_hash, g_str_equal);
-    p->owners = g_hash_table_new(NULL, NULL);
+    p->claims = qemuVIOMMUClaimsNew();
     qemuVIOMMUDecisionsInit(&p->dec);
     if (qemuVIOMMUMetaParse(def->root, &p->dec.recordBase) < 0)
         return NULL;
@@ -391,8 +389,8 @@ qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
                     unsigned int key,
                     bool quiet)
 {
-    const char *owner = g_hash_table_lookup(p->owners, GUINT_TO_POINTER(key + 1));
-    gpointer claim;
+    const char *owner = qemuVIOMMUClaimsOwner(p->claims, key);
+    unsigned int claim;
 
     if (owner && strcmp(owner, iommu) != 0) {
         if (!quiet)
@@ -400,17 +398,14 @@ qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
                            qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key, owner);
         return -1;
     }
-    if (g_hash_table_lookup_extended(p->claims, iommu, NULL, &claim) &&
-        GPOINTER_TO_UINT(claim) != key + 1) {
+    if (qemuVIOMMUClaimsBusOf(p->claims, iommu, &claim) && claim != key) {
         if (!quiet)
             virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> or plan with --move to let virt-viommu place it"),
-                           qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key,
-                           GPOINTER_TO_UINT(claim) - 1);
+                           qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key, claim);
         return -1;
     }
 
-    g_hash_table_insert(p->claims, (gpointer) iommu, GUINT_TO_POINTER(key + 1));
-    g_hash_table_insert(p->owners, GUINT_TO_POINTER(key + 1), (gpointer) iommu);
+    qemuVIOMMUClaimsSet(p->claims, iommu, key);
     return 0;
 }
 
@@ -464,8 +459,7 @@ qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
             qemuVIOMMUMetaIterRemove(&it);
             continue;
         }
-        g_hash_table_insert(p->claims, bus->iommu, GUINT_TO_POINTER(bus->controller + 1));
-        g_hash_table_insert(p->owners, GUINT_TO_POINTER(bus->controller + 1), bus->iommu);
+        qemuVIOMMUClaimsSet(p->claims, bus->iommu, bus->controller);
     }
     return 0;
 }
@@ -693,7 +687,7 @@ qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
 static int
 qemuVIOMMUPlanPhaseGroup(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUPlanGroup(p);
+    qemuVIOMMUPlanGroup(p, p->dec.groups);
     if (p->dec.groups->len > 0 && !p->def->devices) {
         virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
         return -1;
@@ -708,7 +702,15 @@ static int
 qemuVIOMMUPlanPhaseRecord(qemuVIOMMUPlan *p)
 {
     p->dec.record = p->live ? g_steal_pointer(&p->live) : qemuVIOMMUMetaNew();
-    qemuVIOMMUPlanRecord(p);
+    qemuVIOMMUPlanRecord(p, p->dec.record);
+    qemuVIOMMUPlanDecideIOMMUChanges(p, &p->dec.iommus);
+
+    /* the record keeps the options of a plan that changes the domain */
+    if (!qemuVIOMMUDecisionsEmpty(&p->dec)) {
+        p->dec.record->hasOptions = true;
+        p->dec.record->model = p->dec.viommu.model;
+        p->dec.record->options = p->dec.viommu.options;
+    }
     return 0;
 }
 

@@ -301,8 +301,8 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     xmlNodePtr anchor = NULL;
     size_t i;
 
-    for (i = 0; i < dec->update->len; i++) {
-        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(dec->update, i);
+    for (i = 0; i < dec->iommus.update->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(dec->iommus.update, i);
 
         qemuVIOMMUMetaBus *bus = qemuVIOMMUMetaFindBusByController(dec->record, iommu->pciBus);
 
@@ -315,7 +315,7 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     else if (iommus->len > 0)
         anchor = ((qemuVIOMMUIOMMU *) g_ptr_array_index(iommus, iommus->len - 1))->node;
 
-    if (dec->addIOMMU)
+    if (dec->iommus.addIOMMU)
         qemuVIOMMUWriteIOMMU(def, dec->viommu.model, anchor, -1, &dec->viommu.options);
 
     for (i = 0; i < dec->groups->len && def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
@@ -326,8 +326,8 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
                                           qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name));
     }
 
-    if (dec->removeIOMMU)
-        qemuVIOMMUXMLRemove(dec->removeIOMMU->node);
+    if (dec->iommus.removeIOMMU)
+        qemuVIOMMUXMLRemove(dec->iommus.removeIOMMU->node);
 }
 
 
@@ -337,7 +337,7 @@ qemuVIOMMUApplyIOMMUFD(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     xmlNodePtr os;
     xmlNodePtr iommufd;
 
-    if (!dec->addIOMMUFD)
+    if (!dec->iommus.addIOMMUFD)
         return;
 
     iommufd = xmlNewDocNode(def->doc, NULL, BAD_CAST "iommufd", NULL);

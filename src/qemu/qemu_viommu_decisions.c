@@ -25,7 +25,7 @@ qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec)
     dec->groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
     dec->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
     dec->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
-    dec->update = g_ptr_array_new();
+    dec->iommus.update = g_ptr_array_new();
     dec->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     dec->gpumem.sets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
 }
@@ -37,7 +37,7 @@ qemuVIOMMUDecisionsClear(qemuVIOMMUDecisions *dec)
     g_clear_pointer(&dec->groups, g_ptr_array_unref);
     g_clear_pointer(&dec->renumber, g_array_unref);
     g_clear_pointer(&dec->rootAddrs, g_array_unref);
-    g_clear_pointer(&dec->update, g_ptr_array_unref);
+    g_clear_pointer(&dec->iommus.update, g_ptr_array_unref);
     g_clear_pointer(&dec->iommuOptions, g_hash_table_unref);
     g_clear_pointer(&dec->gpumem.sets, g_array_unref);
     g_clear_pointer(&dec->recordBase, qemuVIOMMUMetaFree);
@@ -52,10 +52,10 @@ qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
         dec->renumber->len == 0 &&
         dec->rootAddrs->len == 0 &&
         dec->nreserve == 0 &&
-        dec->update->len == 0 &&
-        !dec->addIOMMU &&
-        !dec->removeIOMMU &&
-        !dec->addIOMMUFD &&
+        dec->iommus.update->len == 0 &&
+        !dec->iommus.addIOMMU &&
+        !dec->iommus.removeIOMMU &&
+        !dec->iommus.addIOMMUFD &&
         dec->window.set == 0 &&
         !dec->gpumem.cell0 &&
         dec->gpumem.sets->len == 0 &&

@@ -87,6 +87,17 @@ struct _qemuVIOMMUChoice {
     const char *from;               /* where they came from, as explained */
 };
 
+/* The vIOMMUs of the domain the plan adds, brings up to date or
+ * removes, and <iommufd> (the new vSMMUs of aarch64 come with their
+ * new pxbs). */
+typedef struct _qemuVIOMMUIOMMUChanges qemuVIOMMUIOMMUChanges;
+struct _qemuVIOMMUIOMMUChanges {
+    GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
+    bool addIOMMU;                  /* q35: the one vIOMMU */
+    qemuVIOMMUIOMMU *removeIOMMU;   /* the template, to remove; or NULL */
+    bool addIOMMUFD;
+};
+
 /* The 64-bit MMIO window (qemu_viommu_window.c). */
 typedef struct _qemuVIOMMUWindowDecision qemuVIOMMUWindowDecision;
 struct _qemuVIOMMUWindowDecision {
@@ -122,11 +133,7 @@ struct _qemuVIOMMUDecisions {
      * or brought up to date (qemu_viommu_caps.c) */
     GHashTable *iommuOptions;
 
-    /* vIOMMUs and <iommufd> */
-    GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
-    bool addIOMMU;                  /* q35: the one vIOMMU */
-    qemuVIOMMUIOMMU *removeIOMMU;   /* the template, to remove; or NULL */
-    bool addIOMMUFD;
+    qemuVIOMMUIOMMUChanges iommus;  /* phase 'record' */
 
     qemuVIOMMUWindowDecision window; /* phase 'window' */
     qemuVIOMMUGPUMemDecision gpumem; /* phase 'gpumem' */

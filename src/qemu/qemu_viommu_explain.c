@@ -290,8 +290,8 @@ qemuVIOMMUExplainUpdated(const qemuVIOMMUExplainIn *p, const qemuVIOMMUIOMMU *io
 {
     size_t i;
 
-    for (i = 0; i < p->dec->update->len; i++) {
-        if (g_ptr_array_index(p->dec->update, i) == iommu)
+    for (i = 0; i < p->dec->iommus.update->len; i++) {
+        if (g_ptr_array_index(p->dec->iommus.update, i) == iommu)
             return true;
     }
     return false;
@@ -343,7 +343,7 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
                                iommu->pciBus);
         qemuVIOMMUExplainOptions(buf, p, &iommu->options, false);
     }
-    if (dec->removeIOMMU)
+    if (dec->iommus.removeIOMMU)
         g_string_append(buf, "template <iommu> removed: its options are on each vSMMU\n");
 }
 
@@ -355,7 +355,7 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 
     if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT) {
         qemuVIOMMUExplainSMMUs(buf, p);
-    } else if (dec->addIOMMU) {
+    } else if (dec->iommus.addIOMMU) {
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (new; model from the %s)\n",
                                qemuVIOMMUModelTypeToString(dec->viommu.model), dec->viommu.from);
         qemuVIOMMUExplainOptions(buf, p, &dec->viommu.options, true);
@@ -370,7 +370,7 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
                                  updated);
     }
 
-    if (dec->addIOMMUFD)
+    if (dec->iommus.addIOMMUFD)
         g_string_append(buf, "iommufd: added (accel='on' vSMMUs need it)\n");
     else if (p->def->iommufd)
         g_string_append(buf, "iommufd: kept\n");

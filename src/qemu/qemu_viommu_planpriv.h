@@ -11,6 +11,7 @@
 #pragma once
 
 #include "qemu_viommu_addr.h"
+#include "qemu_viommu_claims.h"
 #include "qemu_viommu_decisions.h"
 #include "qemu_viommu_facts.h"
 #include "qemu_viommu_planopts.h"
@@ -32,13 +33,11 @@ struct _qemuVIOMMUPlan {
     qemuVIOMMUDomain *ownDef;
     qemuVIOMMUHostFacts *ownFacts;
 
-    qemuVIOMMUAddrSet *addrs;
-
-    /* working state of the phases */
+    /* working state: filled in by 'check', read by the phases after it
+     * (the address set also by 'allocate', which takes from it) */
     GPtrArray *items;               /* qemuVIOMMUItem *, all resolved */
-    GHashTable *claims;             /* IOMMU name -> pxb index + 1 (0: root) */
-    GHashTable *owners;             /* pxb index + 1 -> IOMMU name */
-    unsigned int rootFirstNew;      /* the first index the plan may give */
+    qemuVIOMMUClaims *claims;       /* which bus serves which IOMMU */
+    qemuVIOMMUAddrSet *addrs;
     /* the record as it still holds (phase 'check'): without the entries
      * of pxbs, vIOMMUs, ports and devices that are gone or moved, with
      * the devices placed on recorded ports; the 'record' phase makes
@@ -81,17 +80,21 @@ bool qemuVIOMMUPlanAccel(const qemuVIOMMUPlan *p);
 int qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase);
 
 /*
- * The phases in the files of their own.  The placement phases (group,
- * allocate, record) work on the plan's working state and so take the
- * plan; the phases after them read the plan and write their part of
- * the decisions alone (the plan is const to them: the compiler refuses
- * a write to its fields, though not to the objects its arrays hold).
+ * The phases in files of their own.  Each reads the plan const and
+ * writes only its own part of the decisions, passed on its own (the
+ * compiler refuses a write to the plan's fields, though not to the
+ * objects its arrays hold), but for 'allocate': it takes bus numbers,
+ * indexes and slots from the address set as it decides, and so works
+ * on the plan.  ('check', in qemu_viommu.c, fills in the working state
+ * and decides nothing.)
  */
 
 /* qemu_viommu_alloc.c: the placements, after qemu_viommu.c validated */
-void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanGroup(const qemuVIOMMUPlan *p, GPtrArray *groups);
 int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
-void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanRecord(const qemuVIOMMUPlan *p, qemuVIOMMUMeta *record);
+void qemuVIOMMUPlanDecideIOMMUChanges(const qemuVIOMMUPlan *p,
+                                      qemuVIOMMUIOMMUChanges *out);
 
 /* qemu_viommu_window.c: the 64-bit MMIO window, once placed */
 int qemuVIOMMUPlanWindow(const qemuVIOMMUPlan *p, qemuVIOMMUWindowDecision *out);
