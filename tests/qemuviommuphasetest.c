@@ -70,9 +70,9 @@ testPhasesOpen(testPhases *t, const char *file, const char *host)
         !(t->doc = qemuVIOMMUXMLParse(text, len, file)) ||
         !(t->host = virSysIOMMUHostOpen(root)) ||
         !(t->def = qemuVIOMMUDomainParse(t->doc)) ||
-        !(t->facts = qemuVIOMMUHostFactsCollect(t->host, t->def)))
+        !(t->facts = qemuVIOMMUHostFactsCollect(t->host, t->def)) ||
+        !(t->plan = qemuVIOMMUPlanNew(t->def, t->facts, &t->opts)))
         return -1;
-    t->plan = qemuVIOMMUPlanNew(t->def, t->facts, &t->opts);
     return 0;
 }
 
@@ -115,9 +115,9 @@ testBasic(const void *opaque G_GNUC_UNUSED)
     dec = &t.plan->dec;
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_OPTIONS) == 0, "options failed");
-    CHECK(dec->model == QEMU_VIOMMU_MODEL_SMMUV3 && !dec->tmpl &&
-          g_strcmp0(dec->optionsFrom, "default") == 0 &&
-          qemuVIOMMUOptionsIsOn(&dec->options, QEMU_VIOMMU_OPTION_ACCEL),
+    CHECK(dec->viommu.model == QEMU_VIOMMU_MODEL_SMMUV3 && !dec->viommu.tmpl &&
+          g_strcmp0(dec->viommu.from, "default") == 0 &&
+          qemuVIOMMUOptionsIsOn(&dec->viommu.options, QEMU_VIOMMU_OPTION_ACCEL),
           "options: not smmuv3 accel=on from the default");
     CHECK(!dec->recordBase && qemuVIOMMUDecisionsEmpty(dec), "options: decided more");
 
@@ -147,18 +147,18 @@ testBasic(const void *opaque G_GNUC_UNUSED)
           "allocate: renumbered or addressed more");
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_WINDOW) == 0, "gpumem/window failed");
-    CHECK(dec->gpumemSets->len == 0 && !dec->gpumemCell0, "gpumem: cells decided");
-    CHECK(dec->windowNeed == 0 && dec->windowSet == 0, "window: a window decided");
+    CHECK(dec->gpumem.sets->len == 0 && !dec->gpumem.cell0, "gpumem: cells decided");
+    CHECK(dec->window.need == 0 && dec->window.set == 0, "window: a window decided");
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "caps failed");
     CHECK(qemuVIOMMUOptionsIsOn(qemuVIOMMUDecisionsOptionsFor(dec, TEST_IOMMU2),
                                 QEMU_VIOMMU_OPTION_ACCEL), "caps: accel lost");
 
-    CHECK(!dec->addIOMMUFD && !dec->record,
+    CHECK(!dec->iommus.addIOMMUFD && !dec->record,
           "record decided before its phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
-    CHECK(dec->addIOMMUFD && !dec->addIOMMU && !dec->removeIOMMU && dec->update->len == 0,
-          "record: not just <iommufd> added");
+    CHECK(dec->iommus.addIOMMUFD && !dec->iommus.addIOMMU && !dec->iommus.removeIOMMU &&
+          dec->iommus.update->len == 0, "record: not just <iommufd> added");
     CHECK(dec->record->buses->len == 2 &&
           !qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record),
           "record: the two buses are not recorded");
@@ -186,14 +186,48 @@ testPlanned(const void *opaque G_GNUC_UNUSED)
     }
     CHECK(dec->recordBase && dec->recordBase->buses->len == 2, "the record was not read");
 
-    dec->windowSet = 1ULL << 40;
+    dec->window.set = 1ULL << 40;
     CHECK(!qemuVIOMMUDecisionsEmpty(dec), "a window decision is empty");
-    dec->windowSet = 0;
+    dec->window.set = 0;
 
     bus = g_ptr_array_index(dec->record->buses, 0);
     port = g_ptr_array_index(bus->ports, 0);
     g_ptr_array_remove_index(port->devices, 0);
     CHECK(!qemuVIOMMUDecisionsEmpty(dec), "a record edit is empty");
+    return 0;
+}
+
+
+/* aarch64-2smmu-record-repair: the record lists a device that is gone
+ * and misses one placed on a recorded port.  'check' works it out on
+ * its own copy and decides nothing; the repair is the 'record' phase's
+ * decision, and the record as read stays as it was. */
+static int
+testRecordRepair(const void *opaque G_GNUC_UNUSED)
+{
+    g_auto(testPhases) t = { 0 };
+    const qemuVIOMMUDecisions *dec;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+
+    CHECK(testPhasesOpen(&t, "aarch64-2smmu-record-repair.xml", "aarch64-2smmu") == 0,
+          "cannot open aarch64-2smmu-record-repair.xml");
+    dec = &t.plan->dec;
+    CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "phases failed");
+    CHECK(!dec->record && qemuVIOMMUDecisionsEmpty(dec),
+          "the record was decided before its phase");
+    CHECK(t.plan->live && qemuVIOMMUMetaFindDevice(t.plan->live, "0000:02:00.0", NULL),
+          "check: the device on recorded port 4 is not in the working record");
+
+    CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
+    CHECK(!qemuVIOMMUDecisionsEmpty(dec), "record: the repair is not a decision");
+    CHECK((port = qemuVIOMMUMetaFindDevice(dec->record, "0000:02:00.0", &bus)) &&
+          port->controller == 4, "record: 0000:02:00.0 is not recorded on port 4");
+    CHECK(!qemuVIOMMUMetaFindDevice(dec->record, "0001:02:00.0", NULL),
+          "record: the gone 0001:02:00.0 is still recorded");
+    CHECK(qemuVIOMMUMetaFindDevice(dec->recordBase, "0001:02:00.0", NULL) &&
+          !qemuVIOMMUMetaFindDevice(dec->recordBase, "0000:02:00.0", NULL),
+          "the record as read was changed");
     return 0;
 }
 
@@ -233,10 +267,10 @@ testWindow(const void *opaque G_GNUC_UNUSED)
           "cannot open aarch64-bars-4x256.xml");
     dec = &t.plan->dec;
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_GPUMEM) == 0, "phases failed");
-    CHECK(dec->windowSet == 0, "window set before its phase");
+    CHECK(dec->window.set == 0, "window set before its phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_WINDOW) == 0, "window failed");
-    CHECK(dec->windowNeed == 2097152ULL << 20 && dec->windowSet == dec->windowNeed,
-          "window: need %llu, set %llu, not 2 TiB", dec->windowNeed, dec->windowSet);
+    CHECK(dec->window.need == 2097152ULL << 20 && dec->window.set == dec->window.need,
+          "window: need %llu, set %llu, not 2 TiB", dec->window.need, dec->window.set);
     return 0;
 }
 
@@ -254,10 +288,10 @@ testGPUMem(const void *opaque G_GNUC_UNUSED)
           "cannot open aarch64-grace-gpumem-one.xml");
     dec = &t.plan->dec;
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_ALLOCATE) == 0, "phases failed");
-    CHECK(dec->gpumemSets->len == 0, "cells decided before gpumem");
+    CHECK(dec->gpumem.sets->len == 0, "cells decided before gpumem");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_GPUMEM) == 0, "gpumem failed");
-    CHECK(dec->gpumemCell0 && dec->gpumemSets->len == 1, "gpumem: not cell 0 and one nodeset");
-    set = &g_array_index(dec->gpumemSets, qemuVIOMMUGPUMemSet, 0);
+    CHECK(dec->gpumem.cell0 && dec->gpumem.sets->len == 1, "gpumem: not cell 0 and one nodeset");
+    set = &g_array_index(dec->gpumem.sets, qemuVIOMMUGPUMemSet, 0);
     CHECK(set->first == 1 && set->count == 8, "gpumem: nodeset %u+%u, not 1-8",
           set->first, set->count);
     return 0;
@@ -298,13 +332,13 @@ testQ35(const void *opaque G_GNUC_UNUSED)
           "cannot open x86-intel-2dmar-q35.xml");
     dec = &t.plan->dec;
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_OPTIONS) == 0, "options failed");
-    CHECK(dec->model == QEMU_VIOMMU_MODEL_INTEL &&
-          qemuVIOMMUOptionsIsOn(&dec->options, QEMU_VIOMMU_OPTION_CACHING_MODE),
+    CHECK(dec->viommu.model == QEMU_VIOMMU_MODEL_INTEL &&
+          qemuVIOMMUOptionsIsOn(&dec->viommu.options, QEMU_VIOMMU_OPTION_CACHING_MODE),
           "options: not intel with caching mode");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "phases failed");
-    CHECK(!dec->addIOMMU, "vIOMMU added before the record phase");
+    CHECK(!dec->iommus.addIOMMU, "vIOMMU added before the record phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
-    CHECK(dec->addIOMMU && !dec->addIOMMUFD && dec->groups->len == 2,
+    CHECK(dec->iommus.addIOMMU && !dec->iommus.addIOMMUFD && dec->groups->len == 2,
           "record: not one vIOMMU for two pxbs");
     CHECK(testGroup(dec, 0)->newPxb.cell == 0 && testGroup(dec, 1)->newPxb.cell == 1,
           "allocate: the pxbs are not on guest nodes 0 and 1");
@@ -325,6 +359,7 @@ main(void)
 
     DO_TEST("phases of a new plan", testBasic);
     DO_TEST("phases of a planned domain", testPlanned);
+    DO_TEST("record repair", testRecordRepair);
     DO_TEST("allocate: renumber", testRenumber);
     DO_TEST("window", testWindow);
     DO_TEST("gpumem", testGPUMem);

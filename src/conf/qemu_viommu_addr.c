@@ -73,7 +73,7 @@ qemuVIOMMUAddrSetReserveNode(qemuVIOMMUAddrSet *set,
 
 
 int
-qemuVIOMMUAddrSetNew(qemuVIOMMUDomain *def, qemuVIOMMUAddrSet **ret)
+qemuVIOMMUAddrSetNew(const qemuVIOMMUDomain *def, qemuVIOMMUAddrSet **ret)
 {
     g_autoptr(qemuVIOMMUAddrSet) set = g_new0(qemuVIOMMUAddrSet, 1);
     bool failed = false;

@@ -36,7 +36,7 @@ typedef struct _qemuVIOMMUAddrSet qemuVIOMMUAddrSet;
  * host devices and other devices take.  *set is always filled; every
  * address given twice is reported, and -1 returned then.
  */
-int qemuVIOMMUAddrSetNew(qemuVIOMMUDomain *def, qemuVIOMMUAddrSet **set);
+int qemuVIOMMUAddrSetNew(const qemuVIOMMUDomain *def, qemuVIOMMUAddrSet **set);
 void qemuVIOMMUAddrSetFree(qemuVIOMMUAddrSet *set);
 
 /* Take @addr for @who (an element path, for messages).  Returns -1

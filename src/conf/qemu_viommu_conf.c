@@ -827,7 +827,7 @@ qemuVIOMMUHostdevPath(qemuVIOMMUHostdev *dev)
 
 
 qemuVIOMMUController *
-qemuVIOMMUDomainFindController(qemuVIOMMUDomain *def, unsigned int index)
+qemuVIOMMUDomainFindController(const qemuVIOMMUDomain *def, unsigned int index)
 {
     size_t i;
 
@@ -842,7 +842,7 @@ qemuVIOMMUDomainFindController(qemuVIOMMUDomain *def, unsigned int index)
 
 
 qemuVIOMMUIOMMU *
-qemuVIOMMUDomainFindIOMMUForBus(qemuVIOMMUDomain *def, unsigned int index)
+qemuVIOMMUDomainFindIOMMUForBus(const qemuVIOMMUDomain *def, unsigned int index)
 {
     size_t i;
 
@@ -893,7 +893,7 @@ qemuVIOMMUNodesetHas(const char *nodeset, int node)
 
 
 int
-qemuVIOMMUDomainGuestCellForHostNode(qemuVIOMMUDomain *def, int hostNode)
+qemuVIOMMUDomainGuestCellForHostNode(const qemuVIOMMUDomain *def, int hostNode)
 {
     size_t i;
 

@@ -212,16 +212,16 @@ struct _qemuVIOMMUDomain {
 qemuVIOMMUDomain *qemuVIOMMUDomainParse(xmlDocPtr doc);
 void qemuVIOMMUDomainFree(qemuVIOMMUDomain *def);
 
-qemuVIOMMUController *qemuVIOMMUDomainFindController(qemuVIOMMUDomain *def,
+qemuVIOMMUController *qemuVIOMMUDomainFindController(const qemuVIOMMUDomain *def,
                                                      unsigned int index);
 
 /* The vIOMMU bound to bus @index with pciBus, or NULL. */
-qemuVIOMMUIOMMU *qemuVIOMMUDomainFindIOMMUForBus(qemuVIOMMUDomain *def,
+qemuVIOMMUIOMMU *qemuVIOMMUDomainFindIOMMUForBus(const qemuVIOMMUDomain *def,
                                                  unsigned int index);
 
 /* The guest NUMA cell whose <numatune><memnode> holds host node
  * @hostNode, or -1 (no guest NUMA, or no cell maps it). */
-int qemuVIOMMUDomainGuestCellForHostNode(qemuVIOMMUDomain *def, int hostNode);
+int qemuVIOMMUDomainGuestCellForHostNode(const qemuVIOMMUDomain *def, int hostNode);
 
 /* The "/domain/devices/hostdev[3]" path of @dev, for messages; made on
  * first use, as it costs a walk over the element's siblings. */

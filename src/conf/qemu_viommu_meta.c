@@ -173,6 +173,36 @@ qemuVIOMMUMetaFindBus(qemuVIOMMUMeta *meta, const char *iommu)
 }
 
 
+qemuVIOMMUMetaPort *
+qemuVIOMMUMetaBusFindPort(const qemuVIOMMUMetaBus *bus, unsigned int controller)
+{
+    size_t i;
+
+    for (i = 0; i < bus->ports->len; i++) {
+        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
+
+        if (port->controller == controller)
+            return port;
+    }
+    return NULL;
+}
+
+
+qemuVIOMMUMetaDevice *
+qemuVIOMMUMetaPortFindDevice(const qemuVIOMMUMetaPort *port, const char *source)
+{
+    size_t i;
+
+    for (i = 0; i < port->devices->len; i++) {
+        qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, i);
+
+        if (strcmp(dev->source, source) == 0)
+            return dev;
+    }
+    return NULL;
+}
+
+
 qemuVIOMMUMetaBus *
 qemuVIOMMUMetaFindBusByController(qemuVIOMMUMeta *meta, unsigned int controller)
 {
@@ -185,6 +215,151 @@ qemuVIOMMUMetaFindBusByController(qemuVIOMMUMeta *meta, unsigned int controller)
             return bus;
     }
     return NULL;
+}
+
+
+void
+qemuVIOMMUMetaIterInit(qemuVIOMMUMetaIter *it, const qemuVIOMMUMeta *meta)
+{
+    *it = (qemuVIOMMUMetaIter) { .meta = meta, .done = !meta };
+}
+
+
+/* The entries under the one the walk is on at @depth: the record's
+ * buses (0), a bus's ports (1), a port's devices (2); NULL under a
+ * device. */
+static GPtrArray *
+qemuVIOMMUMetaIterChildren(const qemuVIOMMUMetaIter *it, unsigned int depth)
+{
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+
+    if (depth == 0)
+        return it->meta->buses;
+    bus = g_ptr_array_index(it->meta->buses, it->idx[0]);
+    if (depth == 1)
+        return bus->ports;
+    port = g_ptr_array_index(bus->ports, it->idx[1]);
+    if (depth == 2)
+        return port->devices;
+    return NULL;
+}
+
+
+/* Down to the first entry under the current one, else on to the next
+ * one beside it or beside the nearest entry above it that has one. */
+static bool
+qemuVIOMMUMetaIterStep(qemuVIOMMUMetaIter *it)
+{
+    GPtrArray *children;
+
+    if (it->done)
+        return false;
+    it->removed = false;
+    if (!it->skipChildren &&
+        (children = qemuVIOMMUMetaIterChildren(it, it->depth)) && children->len > 0) {
+        it->idx[it->depth++] = 0;
+        return true;
+    }
+    it->skipChildren = false;
+    for (; it->depth > 0; it->depth--) {
+        children = qemuVIOMMUMetaIterChildren(it, it->depth - 1);
+        if (it->idx[it->depth - 1] + 1 < children->len) {
+            it->idx[it->depth - 1]++;
+            return true;
+        }
+    }
+    it->done = true;
+    return false;
+}
+
+
+/* The entry the walk is on, and those above it; NULL below it. */
+static void
+qemuVIOMMUMetaIterGet(const qemuVIOMMUMetaIter *it,
+                      qemuVIOMMUMetaBus **busOut,
+                      qemuVIOMMUMetaPort **portOut,
+                      qemuVIOMMUMetaDevice **devOut)
+{
+    qemuVIOMMUMetaBus *bus = NULL;
+    qemuVIOMMUMetaPort *port = NULL;
+    qemuVIOMMUMetaDevice *dev = NULL;
+
+    if (!it->done && it->depth >= 1)
+        bus = g_ptr_array_index(it->meta->buses, it->idx[0]);
+    if (bus && it->depth >= 2)
+        port = g_ptr_array_index(bus->ports, it->idx[1]);
+    if (port && it->depth >= 3)
+        dev = g_ptr_array_index(port->devices, it->idx[2]);
+    if (busOut)
+        *busOut = bus;
+    if (portOut)
+        *portOut = port;
+    if (devOut)
+        *devOut = dev;
+}
+
+
+bool
+qemuVIOMMUMetaIterNext(qemuVIOMMUMetaIter *it,
+                       qemuVIOMMUMetaBus **bus,
+                       qemuVIOMMUMetaPort **port,
+                       qemuVIOMMUMetaDevice **dev)
+{
+    bool more = qemuVIOMMUMetaIterStep(it);
+
+    qemuVIOMMUMetaIterGet(it, bus, port, dev);
+    return more;
+}
+
+
+bool
+qemuVIOMMUMetaIterNextPort(qemuVIOMMUMetaIter *it,
+                           qemuVIOMMUMetaBus **bus,
+                           qemuVIOMMUMetaPort **port)
+{
+    /* the devices of the port just returned are not wanted */
+    if (it->depth == 2)
+        it->skipChildren = true;
+    while (qemuVIOMMUMetaIterStep(it) && it->depth != 2)
+        ;
+    qemuVIOMMUMetaIterGet(it, bus, port, NULL);
+    return !it->done;
+}
+
+
+bool
+qemuVIOMMUMetaIterNextDevice(qemuVIOMMUMetaIter *it,
+                             qemuVIOMMUMetaBus **bus,
+                             qemuVIOMMUMetaPort **port,
+                             qemuVIOMMUMetaDevice **dev)
+{
+    while (qemuVIOMMUMetaIterStep(it) && it->depth != 3)
+        ;
+    qemuVIOMMUMetaIterGet(it, bus, port, dev);
+    return !it->done;
+}
+
+
+/* The walk steps back to the entry before the removed one in document
+ * order, so that its next step reaches the one after: the entry beside
+ * it, whose children it has walked already, or, for a first child, the
+ * entry above it, whose first child is now the next one. */
+void
+qemuVIOMMUMetaIterRemove(qemuVIOMMUMetaIter *it)
+{
+    unsigned int depth = it->depth;
+
+    if (it->done || it->removed || depth == 0)
+        return;
+    g_ptr_array_remove_index(qemuVIOMMUMetaIterChildren(it, depth - 1), it->idx[depth - 1]);
+    it->removed = true;
+    if (it->idx[depth - 1] > 0) {
+        it->idx[depth - 1]--;
+        it->skipChildren = true;
+    } else {
+        it->depth--;
+    }
 }
 
 
@@ -407,11 +582,14 @@ qemuVIOMMUMetaFormatPrefix(const qemuVIOMMUMeta *meta,
     xmlNodePtr old = qemuVIOMMUMetaFindNode(root);
     xmlNodePtr metadata = qemuVIOMMUMetaEnsureContainer(root);
     xmlNodePtr plan = xmlNewDocNode(root->doc, NULL, BAD_CAST "plan", NULL);
+    xmlNodePtr bnode = NULL;
+    xmlNodePtr pnode = NULL;
     xmlNsPtr ns;
     xmlNodePtr opts;
-    size_t i;
-    size_t j;
-    size_t k;
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+    qemuVIOMMUMetaDevice *dev;
 
     ns = xmlNewNs(plan, BAD_CAST QEMU_VIOMMU_META_NS, BAD_CAST prefix);
     xmlSetNs(plan, ns);
@@ -431,29 +609,25 @@ qemuVIOMMUMetaFormatPrefix(const qemuVIOMMUMeta *meta,
         qemuVIOMMUOptionsFormat(&meta->options, opts);
     }
 
-    for (i = 0; i < meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
-        xmlNodePtr bnode = qemuVIOMMUMetaNewChild(plan, ns, "bus");
+    /* every entry, spare ports and buses without ports too */
+    qemuVIOMMUMetaIterInit(&it, meta);
+    while (qemuVIOMMUMetaIterNext(&it, &bus, &port, &dev)) {
+        if (dev) {
+            xmlNodePtr dnode = qemuVIOMMUMetaNewChild(pnode, ns, "device");
 
-        xmlSetProp(bnode, BAD_CAST "iommu", BAD_CAST bus->iommu);
-        xmlSetProp(bnode, BAD_CAST "kind", BAD_CAST bus->kind);
-        qemuVIOMMUXMLSetPropInt(bnode, "controller", bus->controller);
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-            xmlNodePtr pnode = qemuVIOMMUMetaNewChild(bnode, ns, "port");
-
+            xmlSetProp(dnode, BAD_CAST "source", BAD_CAST dev->source);
+            if (dev->group >= 0)
+                qemuVIOMMUXMLSetPropInt(dnode, "group", dev->group);
+            if (dev->numaNode >= 0)
+                qemuVIOMMUXMLSetPropInt(dnode, "node", dev->numaNode);
+        } else if (port) {
+            pnode = qemuVIOMMUMetaNewChild(bnode, ns, "port");
             qemuVIOMMUXMLSetPropInt(pnode, "controller", port->controller);
-            for (k = 0; k < port->devices->len; k++) {
-                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
-                xmlNodePtr dnode = qemuVIOMMUMetaNewChild(pnode, ns, "device");
-
-                xmlSetProp(dnode, BAD_CAST "source", BAD_CAST dev->source);
-                if (dev->group >= 0)
-                    qemuVIOMMUXMLSetPropInt(dnode, "group", dev->group);
-                if (dev->numaNode >= 0)
-                    qemuVIOMMUXMLSetPropInt(dnode, "node", dev->numaNode);
-            }
+        } else {
+            bnode = qemuVIOMMUMetaNewChild(plan, ns, "bus");
+            xmlSetProp(bnode, BAD_CAST "iommu", BAD_CAST bus->iommu);
+            xmlSetProp(bnode, BAD_CAST "kind", BAD_CAST bus->kind);
+            qemuVIOMMUXMLSetPropInt(bnode, "controller", bus->controller);
         }
     }
 }
@@ -489,27 +663,17 @@ qemuVIOMMUMetaDropDevices(qemuVIOMMUMeta *meta,
                           const char *source,
                           GHashTable *keep)
 {
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaDevice *dev;
     size_t dropped = 0;
-    size_t i;
-    size_t j;
-    size_t k;
 
-    for (i = 0; i < meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-
-            for (k = port->devices->len; k > 0; k--) {
-                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
-
-                if (source ? strcmp(dev->source, source) != 0
-                           : g_hash_table_contains(keep, dev->source))
-                    continue;
-                g_ptr_array_remove_index(port->devices, k - 1);
-                dropped++;
-            }
-        }
+    qemuVIOMMUMetaIterInit(&it, meta);
+    while (qemuVIOMMUMetaIterNextDevice(&it, NULL, NULL, &dev)) {
+        if (source ? strcmp(dev->source, source) != 0
+                   : g_hash_table_contains(keep, dev->source))
+            continue;
+        qemuVIOMMUMetaIterRemove(&it);
+        dropped++;
     }
     return dropped;
 }
@@ -522,24 +686,19 @@ qemuVIOMMUMetaSetDevice(qemuVIOMMUMeta *meta,
                         int group,
                         int numaNode)
 {
-    size_t i;
-    size_t j;
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaPort *port;
 
     if (controller < 0) {
         qemuVIOMMUMetaDropDevices(meta, source, NULL);
         return 0;
     }
 
-    for (i = 0; i < meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-
-            if (port->controller == (unsigned int) controller) {
-                qemuVIOMMUMetaPortAddDevice(port, source, group, numaNode);
-                return 0;
-            }
+    qemuVIOMMUMetaIterInit(&it, meta);
+    while (qemuVIOMMUMetaIterNextPort(&it, NULL, &port)) {
+        if (port->controller == (unsigned int) controller) {
+            qemuVIOMMUMetaPortAddDevice(port, source, group, numaNode);
+            return 0;
         }
     }
     return -1;
@@ -551,26 +710,18 @@ qemuVIOMMUMetaFindDevice(qemuVIOMMUMeta *meta,
                          const char *source,
                          qemuVIOMMUMetaBus **busOut)
 {
-    size_t i;
-    size_t j;
-    size_t k;
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+    qemuVIOMMUMetaDevice *dev;
 
-    for (i = 0; meta && i < meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-
-            for (k = 0; k < port->devices->len; k++) {
-                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
-
-                if (strcmp(dev->source, source) != 0)
-                    continue;
-                if (busOut)
-                    *busOut = bus;
-                return port;
-            }
-        }
+    qemuVIOMMUMetaIterInit(&it, meta);
+    while (qemuVIOMMUMetaIterNextDevice(&it, &bus, &port, &dev)) {
+        if (strcmp(dev->source, source) != 0)
+            continue;
+        if (busOut)
+            *busOut = bus;
+        return port;
     }
     return NULL;
 }

@@ -80,6 +80,14 @@ void qemuVIOMMUMetaPortAddDevice(qemuVIOMMUMetaPort *port,
 
 qemuVIOMMUMetaBus *qemuVIOMMUMetaFindBus(qemuVIOMMUMeta *meta,
                                          const char *iommu);
+/* The recorded port of @bus whose root port is @controller, or NULL. */
+qemuVIOMMUMetaPort *qemuVIOMMUMetaBusFindPort(const qemuVIOMMUMetaBus *bus,
+                                              unsigned int controller);
+
+/* The entry of @port for the device @source, or NULL. */
+qemuVIOMMUMetaDevice *qemuVIOMMUMetaPortFindDevice(const qemuVIOMMUMetaPort *port,
+                                                   const char *source);
+
 qemuVIOMMUMetaBus *qemuVIOMMUMetaFindBusByController(qemuVIOMMUMeta *meta,
                                                      unsigned int controller);
 
@@ -121,5 +129,62 @@ qemuVIOMMUMetaPort *qemuVIOMMUMetaFindDevice(qemuVIOMMUMeta *meta,
  * dropped. */
 size_t qemuVIOMMUMetaForgetUnassigned(qemuVIOMMUMeta *meta,
                                       GHashTable *assigned);
+
+/*
+ * The one walk over the record: its entries in document order, each
+ * bus followed by its ports, each port by its devices, as the record
+ * is written out:
+ *
+ *     qemuVIOMMUMetaIter it;
+ *     qemuVIOMMUMetaBus *bus;
+ *     qemuVIOMMUMetaPort *port;
+ *     qemuVIOMMUMetaDevice *dev;
+ *
+ *     qemuVIOMMUMetaIterInit(&it, meta);
+ *     while (qemuVIOMMUMetaIterNextDevice(&it, &bus, &port, &dev))
+ *         ... dev, on port of bus ...
+ *
+ * A NULL record is one without buses.  The fields are the walk's own.
+ */
+typedef struct _qemuVIOMMUMetaIter qemuVIOMMUMetaIter;
+struct _qemuVIOMMUMetaIter {
+    const qemuVIOMMUMeta *meta;
+    unsigned int depth;         /* 0: the record, 1: a bus, 2: a port, 3: a device */
+    size_t idx[3];              /* the entry's index at each depth */
+    bool skipChildren;          /* the next step goes past the entry's children */
+    bool removed;               /* the entry stepped on was removed */
+    bool done;
+};
+
+/* Start a walk over @meta (NULL: an empty record). */
+void qemuVIOMMUMetaIterInit(qemuVIOMMUMetaIter *it, const qemuVIOMMUMeta *meta);
+
+/* Step to the next entry of the record, whatever it is: a bus sets
+ * *port and *dev to NULL, a port sets *dev to NULL.  For the callers
+ * that write every level out, spare ports and buses without ports
+ * included.  Returns false, all three NULL, at the end. */
+bool qemuVIOMMUMetaIterNext(qemuVIOMMUMetaIter *it,
+                            qemuVIOMMUMetaBus **bus,
+                            qemuVIOMMUMetaPort **port,
+                            qemuVIOMMUMetaDevice **dev);
+
+/* Step to the next port of any bus, spares included, and its bus.
+ * Either pointer may be NULL.  Returns false at the end. */
+bool qemuVIOMMUMetaIterNextPort(qemuVIOMMUMetaIter *it,
+                                qemuVIOMMUMetaBus **bus,
+                                qemuVIOMMUMetaPort **port);
+
+/* Step to the next device of any port, with its port and bus.  Any of
+ * the pointers may be NULL.  Returns false at the end. */
+bool qemuVIOMMUMetaIterNextDevice(qemuVIOMMUMetaIter *it,
+                                  qemuVIOMMUMetaBus **bus,
+                                  qemuVIOMMUMetaPort **port,
+                                  qemuVIOMMUMetaDevice **dev);
+
+/* Remove (and free) the entry the last step returned, with whatever it
+ * holds: a device, a port with its devices, or a bus with its ports.
+ * The walk goes on with the entry after it.  Once per step; the record
+ * must be the caller's to change. */
+void qemuVIOMMUMetaIterRemove(qemuVIOMMUMetaIter *it);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUMeta, qemuVIOMMUMetaFree);

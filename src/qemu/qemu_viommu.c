@@ -29,37 +29,40 @@ qemuVIOMMUPlanFree(qemuVIOMMUPlan *p)
     if (!p)
         return;
     qemuVIOMMUAddrSetFree(p->addrs);
+    qemuVIOMMUMetaFree(p->live);
     g_ptr_array_unref(p->items);
-    g_hash_table_unref(p->claims);
-    g_hash_table_unref(p->owners);
+    qemuVIOMMUClaimsFree(p->claims);
     qemuVIOMMUDecisionsClear(&p->dec);
+    qemuVIOMMUHostFactsFree(p->ownFacts);
+    qemuVIOMMUDomainFree(p->ownDef);
     g_free(p);
 }
 
 
 qemuVIOMMUPlan *
-qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
+qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
                   const qemuVIOMMUHostFacts *facts,
                   const qemuVIOMMUPlanOptions *opts)
 {
-    qemuVIOMMUPlan *p = g_new0(qemuVIOMMUPlan, 1);
+    g_autoptr(qemuVIOMMUPlan) p = g_new0(qemuVIOMMUPlan, 1);
 
     p->def = def;
     p->facts = facts;
     p->opts = opts;
     p->items = g_ptr_array_new_with_free_func(g_free);
-    p->claims = g_hash_table_new(g_str_hash, g_str_equal);
-    p->owners = g_hash_table_new(NULL, NULL);
+    p->claims = qemuVIOMMUClaimsNew();
     qemuVIOMMUDecisionsInit(&p->dec);
-    return p;
+    if (qemuVIOMMUMetaParse(def->root, &p->dec.recordBase) < 0)
+        return NULL;
+    return g_steal_pointer(&p);
 }
 
 
 /* Is @iommu, on an aarch64 guest, one the planner can work with? */
 static int
-qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
+qemuVIOMMUPlanCheckIOMMU(const qemuVIOMMUPlan *p, size_t i, const char *path)
 {
-    qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUDomain *def = p->def;
     qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
     qemuVIOMMUController *bus;
     size_t j;
@@ -91,11 +94,12 @@ qemuVIOMMUPlanCheckIOMMU(qemuVIOMMUPlan *p, size_t i, const char *path)
 
 /* Find the template <iommu>: the one without pciBus (on q35, the one). */
 static int
-qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanFindTemplate(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMU **tmpl)
 {
-    qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUDomain *def = p->def;
     size_t i;
 
+    *tmpl = NULL;
     for (i = 0; i < def->iommus->len; i++) {
         qemuVIOMMUIOMMU *iommu = g_ptr_array_index(def->iommus, i);
         g_autofree char *path = qemuVIOMMUXMLNodePath(iommu->node);
@@ -103,12 +107,12 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
         if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
             if (qemuVIOMMUIOMMUCheckMachine(def, iommu, path) < 0)
                 return -1;
-            if (p->dec.tmpl) {
+            if (*tmpl) {
                 virReportError(VIR_ERROR_CONFLICT, _("%1$s: a q35 guest has one vIOMMU for all its buses; remove the second <iommu>"),
                                path);
                 return -1;
             }
-            p->dec.tmpl = iommu;
+            *tmpl = iommu;
             continue;
         }
 
@@ -116,12 +120,12 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
             return -1;
         if (iommu->pciBus >= 0)
             continue;
-        if (p->dec.tmpl) {
+        if (*tmpl) {
             virReportError(VIR_ERROR_CONFLICT, _("%1$s: conflicting templates: a second <iommu model='smmuv3'> without pciBus; keep one template whose options every vIOMMU gets"),
                            path);
             return -1;
         }
-        p->dec.tmpl = iommu;
+        *tmpl = iommu;
     }
     return 0;
 }
@@ -130,7 +134,7 @@ qemuVIOMMUPlanFindTemplate(qemuVIOMMUPlan *p)
 /* The vIOMMU whose options new vIOMMUs copy when there is no template:
  * one of an earlier plan first, else one written by hand. */
 static qemuVIOMMUIOMMU *
-qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanOptionsSource(const qemuVIOMMUPlan *p)
 {
     qemuVIOMMUIOMMU *own = NULL;
     size_t i;
@@ -140,7 +144,7 @@ qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
 
         if (iommu->pciBus < 0)
             continue;
-        if (p->dec.record && qemuVIOMMUMetaFindBusByController(p->dec.record, iommu->pciBus))
+        if (qemuVIOMMUMetaFindBusByController(p->dec.recordBase, iommu->pciBus))
             return iommu;
         if (!own)
             own = iommu;
@@ -149,45 +153,66 @@ qemuVIOMMUPlanOptionsSource(qemuVIOMMUPlan *p)
 }
 
 
-static int
-qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
+/*
+ * q35: QEMU takes no assigned device behind an intel vIOMMU without
+ * caching mode (qemu_viommu_vtd.c).  The plan writes caching_mode='on'
+ * where the domain leaves it out, as it brings a vSMMU's options up to
+ * date, and in the <iommu> it adds; a caching_mode='off' that the
+ * domain says is refused (qemuVIOMMUPlanCheckCachingMode()).
+ */
+static bool
+qemuVIOMMUPlanNeedsCachingMode(const qemuVIOMMUPlan *p, const qemuVIOMMUIOMMU *tmpl)
 {
-    qemuVIOMMUDomain *def = p->def;
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || p->def->hostdevs->len == 0)
+        return false;
+    return !tmpl || qemuVIOMMUVTDCachingMode(p->def, tmpl) == QEMU_VIOMMU_VTD_CACHING_ABSENT;
+}
+
+
+/*
+ * Phase 'options': the vIOMMU model and options the plan follows.  The
+ * record keeps what was asked for (the template's options); the
+ * vSMMUs themselves hold that made explicit for their own SMMU, so
+ * they are the source only of a domain planned by hand.
+ */
+static int
+qemuVIOMMUPlanChooseOptions(const qemuVIOMMUPlan *p, qemuVIOMMUChoice *out)
+{
+    const qemuVIOMMUDomain *def = p->def;
+    const qemuVIOMMUMeta *record = p->dec.recordBase;
     qemuVIOMMUIOMMU *src;
 
-    if (qemuVIOMMUPlanFindTemplate(p) < 0)
+    if (qemuVIOMMUPlanFindTemplate(p, &out->tmpl) < 0)
         return -1;
 
-    /* The record keeps what was asked for (the template's options); the
-     * vSMMUs themselves hold that made explicit for their own SMMU, so
-     * they are the source only of a domain planned by hand. */
-    if (p->dec.tmpl) {
-        p->dec.model = p->dec.tmpl->model;
-        p->dec.options = p->dec.tmpl->options;
-        p->dec.optionsFrom = "template";
-    } else if (p->dec.record && p->dec.record->hasOptions) {
-        p->dec.model = p->dec.record->model;
-        p->dec.options = p->dec.record->options;
-        p->dec.optionsFrom = "record";
+    if (out->tmpl) {
+        out->model = out->tmpl->model;
+        out->options = out->tmpl->options;
+        out->from = "template";
+    } else if (record && record->hasOptions) {
+        out->model = record->model;
+        out->options = record->options;
+        out->from = "record";
     } else if ((src = qemuVIOMMUPlanOptionsSource(p))) {
-        p->dec.model = src->model;
-        p->dec.options = src->options;
-        p->dec.optionsFrom = "domain's vIOMMU";
+        out->model = src->model;
+        out->options = src->options;
+        out->from = "domain's vIOMMU";
     } else if (def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
-        p->dec.model = QEMU_VIOMMU_MODEL_INTEL;
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
-        p->dec.optionsFrom = "default";
+        out->model = QEMU_VIOMMU_MODEL_INTEL;
+        qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+        out->from = "default";
     } else {
-        p->dec.model = QEMU_VIOMMU_MODEL_SMMUV3;
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_ACCEL, 1);
-        p->dec.optionsFrom = "default";
+        out->model = QEMU_VIOMMU_MODEL_SMMUV3;
+        qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_ACCEL, 1);
+        out->from = "default";
     }
+    if (qemuVIOMMUPlanNeedsCachingMode(p, out->tmpl))
+        qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
     VIR_DEBUG("vIOMMU model %s and options from the %s",
-              qemuVIOMMUModelTypeToString(p->dec.model), p->dec.optionsFrom);
+              qemuVIOMMUModelTypeToString(out->model), out->from);
 
-    p->accel = qemuVIOMMUOptionsIsOn(&p->dec.options, QEMU_VIOMMU_OPTION_ACCEL);
-
-    if (p->accel && def->iommufd && !def->iommufdEnabled) {
+    if (qemuVIOMMUOptionsIsOn(&out->options, QEMU_VIOMMU_OPTION_ACCEL) &&
+        def->iommufd && !def->iommufdEnabled) {
         g_autofree char *path = qemuVIOMMUXMLNodePath(def->iommufd);
 
         virReportError(VIR_ERROR_UNSUPPORTED, _("%1$s: vIOMMUs with accel='on' need iommufd, but it is disabled; set <iommufd enabled='yes'/> or accel='off'"),
@@ -198,43 +223,29 @@ qemuVIOMMUPlanOptionsSettle(qemuVIOMMUPlan *p)
 }
 
 
-/*
- * q35: QEMU takes no assigned device behind an intel vIOMMU without
- * caching mode (qemu_viommu_vtd.c).  The plan writes caching_mode='on'
- * where the domain leaves it out, as it brings a vSMMU's options up to
- * date, and in the <iommu> it adds; a caching_mode='off' that the
- * domain says is refused.
- */
+/* q35: a caching_mode='off' that the template says is refused, since
+ * QEMU takes no assigned device behind it. */
 static int
-qemuVIOMMUPlanCachingMode(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanCheckCachingMode(const qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUDomain *def = p->def;
-    qemuVIOMMUVTDCaching state;
+    const qemuVIOMMUIOMMU *tmpl = p->dec.viommu.tmpl;
     g_autofree char *path = NULL;
     g_autofree char *msg = NULL;
 
-    if (def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || def->hostdevs->len == 0)
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_X86_Q35 || p->def->hostdevs->len == 0 ||
+        !tmpl || qemuVIOMMUVTDCachingMode(p->def, tmpl) != QEMU_VIOMMU_VTD_CACHING_OFF)
         return 0;
-    if (!p->dec.tmpl) {
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
-        return 0;
-    }
+    path = qemuVIOMMUXMLNodePath(tmpl->node);
+    msg = qemuVIOMMUVTDCachingMessage(p->def, path, QEMU_VIOMMU_VTD_CACHING_OFF);
+    virReportError(VIR_ERROR_UNSUPPORTED, "%s", msg);
+    return -1;
+}
 
-    switch ((state = qemuVIOMMUVTDCachingMode(def, p->dec.tmpl))) {
-    case QEMU_VIOMMU_VTD_CACHING_FINE:
-        return 0;
-    case QEMU_VIOMMU_VTD_CACHING_ABSENT:
-        qemuVIOMMUOptionsSet(&p->dec.options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
-        return 0;
-    case QEMU_VIOMMU_VTD_CACHING_OFF:
-        path = qemuVIOMMUXMLNodePath(p->dec.tmpl->node);
-        msg = qemuVIOMMUVTDCachingMessage(def, path, state);
-        virReportError(VIR_ERROR_UNSUPPORTED, "%s", msg);
-        return -1;
-    case QEMU_VIOMMU_VTD_CACHING_LAST:
-        break;
-    }
-    return 0;
+
+bool
+qemuVIOMMUPlanAccel(const qemuVIOMMUPlan *p)
+{
+    return qemuVIOMMUOptionsIsOn(&p->dec.viommu.options, QEMU_VIOMMU_OPTION_ACCEL);
 }
 
 
@@ -269,7 +280,7 @@ qemuVIOMMUPlanCheckFacts(qemuVIOMMUPlan *p,
         break;
     }
 
-    if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && p->accel &&
+    if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && qemuVIOMMUPlanAccel(p) &&
         hf->iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
         virReportError(VIR_ERROR_HOST_IOMMU, _("%1$s: host PCI device %2$s is behind %3$s IOMMU '%4$s'; an accelerated arm-smmuv3 needs a physical SMMUv3 (use accel='off')"),
                        path, hf->dev->bdf,
@@ -378,8 +389,8 @@ qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
                     unsigned int key,
                     bool quiet)
 {
-    const char *owner = g_hash_table_lookup(p->owners, GUINT_TO_POINTER(key + 1));
-    gpointer claim;
+    const char *owner = qemuVIOMMUClaimsOwner(p->claims, key);
+    unsigned int claim;
 
     if (owner && strcmp(owner, iommu) != 0) {
         if (!quiet)
@@ -387,23 +398,20 @@ qemuVIOMMUPlanClaim(qemuVIOMMUPlan *p,
                            qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key, owner);
         return -1;
     }
-    if (g_hash_table_lookup_extended(p->claims, iommu, NULL, &claim) &&
-        GPOINTER_TO_UINT(claim) != key + 1) {
+    if (qemuVIOMMUClaimsBusOf(p->claims, iommu, &claim) && claim != key) {
         if (!quiet)
             virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s (IOMMU %3$s) is placed on bus %4$u but other devices of that IOMMU are below bus %5$u; one physical IOMMU's devices share one vIOMMU, remove its <address> or plan with --move to let virt-viommu place it"),
-                           qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key,
-                           GPOINTER_TO_UINT(claim) - 1);
+                           qemuVIOMMUHostdevPath(hd), hd->sourceStr, iommu, key, claim);
         return -1;
     }
 
-    g_hash_table_insert(p->claims, (gpointer) iommu, GUINT_TO_POINTER(key + 1));
-    g_hash_table_insert(p->owners, GUINT_TO_POINTER(key + 1), (gpointer) iommu);
+    qemuVIOMMUClaimsSet(p->claims, iommu, key);
     return 0;
 }
 
 
 qemuVIOMMUController *
-qemuVIOMMUMetaPortController(qemuVIOMMUDomain *def,
+qemuVIOMMUMetaPortController(const qemuVIOMMUDomain *def,
                              qemuVIOMMUMetaBus *bus,
                              qemuVIOMMUMetaPort *port)
 {
@@ -418,36 +426,42 @@ qemuVIOMMUMetaPortController(qemuVIOMMUDomain *def,
 
 /* Take the record's word for which IOMMU each planned pxb serves, and
  * forget what the user has removed since. */
-static void
+static int
 qemuVIOMMUPlanLoadMeta(qemuVIOMMUPlan *p)
 {
-    size_t i = 0;
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+    qemuVIOMMUMetaDevice *dev;
 
-    while (p->dec.record && i < p->dec.record->buses->len) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
-        qemuVIOMMUController *pxb = qemuVIOMMUDomainFindController(p->def, bus->controller);
-        size_t j = 0;
+    if (qemuVIOMMUMetaParse(p->def->root, &p->live) < 0)
+        return -1;
+
+    qemuVIOMMUMetaIterInit(&it, p->live);
+    while (qemuVIOMMUMetaIterNext(&it, &bus, &port, &dev)) {
+        qemuVIOMMUController *pxb;
+
+        if (dev)
+            continue;
+        if (port) {
+            if (!qemuVIOMMUMetaPortController(p->def, bus, port))
+                qemuVIOMMUMetaIterRemove(&it);
+            continue;
+        }
 
         /* a pxb that is gone, or whose vIOMMU is, serves nobody now */
+        pxb = qemuVIOMMUDomainFindController(p->def, bus->controller);
         if (!pxb || pxb->model != QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS ||
             (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT &&
              !qemuVIOMMUDomainFindIOMMUForBus(p->def, bus->controller))) {
             VIR_DEBUG("%s: record of pxb %u dropped: the pxb or its vIOMMU is gone",
                       bus->iommu, bus->controller);
-            g_ptr_array_remove_index(p->dec.record->buses, i);
+            qemuVIOMMUMetaIterRemove(&it);
             continue;
         }
-        while (j < bus->ports->len) {
-            if (!qemuVIOMMUMetaPortController(p->def, bus, g_ptr_array_index(bus->ports, j))) {
-                g_ptr_array_remove_index(bus->ports, j);
-                continue;
-            }
-            j++;
-        }
-        g_hash_table_insert(p->claims, bus->iommu, GUINT_TO_POINTER(bus->controller + 1));
-        g_hash_table_insert(p->owners, GUINT_TO_POINTER(bus->controller + 1), bus->iommu);
-        i++;
+        qemuVIOMMUClaimsSet(p->claims, bus->iommu, bus->controller);
     }
+    return 0;
 }
 
 
@@ -486,7 +500,7 @@ qemuVIOMMUPlanCheckPlacedQ35(qemuVIOMMUPlan *p,
         return 0;
     }
 
-    if (!p->dec.tmpl && !p->opts->move) {
+    if (!p->dec.viommu.tmpl && !p->opts->move) {
         virReportError(VIR_ERROR_PLACEMENT, _("%1$s: host device %2$s is placed behind no vIOMMU: the q35 guest has no <iommu>; add <iommu model='intel'/> or plan with --move to let virt-viommu add it"),
                        path, hd->sourceStr);
         return -1;
@@ -570,7 +584,7 @@ qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p)
 {
     size_t i;
 
-    if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT || !p->accel)
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT || !qemuVIOMMUPlanAccel(p))
         return;
 
     for (i = 0; i < p->def->others->len; i++) {
@@ -592,22 +606,6 @@ qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p)
 }
 
 
-/* The recorded port of @meta's bus @bus whose root port is @controller. */
-static qemuVIOMMUMetaPort *
-qemuVIOMMUMetaBusFindPort(qemuVIOMMUMetaBus *bus, unsigned int controller)
-{
-    size_t i;
-
-    for (i = 0; i < bus->ports->len; i++) {
-        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
-
-        if (port->controller == controller)
-            return port;
-    }
-    return NULL;
-}
-
-
 /*
  * The record follows the devices: a recorded port lists exactly the
  * hostdevs placed on it.  'attach' and 'detach' change a device and
@@ -624,84 +622,54 @@ static void
 qemuVIOMMUPlanReconcileMeta(qemuVIOMMUPlan *p)
 {
     g_autoptr(GHashTable) where = g_hash_table_new(g_str_hash, g_str_equal);
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaPort *port;
+    qemuVIOMMUMetaDevice *dev;
     size_t i;
-    size_t j;
-    size_t k;
 
-    if (!p->dec.record)
+    if (!p->live)
         return;
 
     for (i = 0; i < p->items->len; i++) {
         qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
         qemuVIOMMUHostdev *hd = item->hostdev;
         qemuVIOMMUMetaBus *bus;
-        qemuVIOMMUMetaPort *port;
 
         if (!hd->addr.set || item->move || hd->addr.addr.domain != 0 ||
-            !(bus = qemuVIOMMUMetaFindBus(p->dec.record, item->iommu->name)) ||
+            !(bus = qemuVIOMMUMetaFindBus(p->live, item->iommu->name)) ||
             !(port = qemuVIOMMUMetaBusFindPort(bus, hd->addr.addr.bus)))
             continue;
         g_hash_table_insert(where, hd->sourceStr, port);
     }
 
-    for (i = 0; i < p->dec.record->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
-
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-
-            for (k = port->devices->len; k > 0; k--) {
-                qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k - 1);
-
-                if (g_hash_table_lookup(where, dev->source) == port)
-                    continue;
-                g_ptr_array_remove_index(port->devices, k - 1);
-            }
-        }
+    qemuVIOMMUMetaIterInit(&it, p->live);
+    while (qemuVIOMMUMetaIterNextDevice(&it, NULL, &port, &dev)) {
+        if (g_hash_table_lookup(where, dev->source) != port)
+            qemuVIOMMUMetaIterRemove(&it);
     }
 
     for (i = 0; i < p->items->len; i++) {
         qemuVIOMMUItem *item = g_ptr_array_index(p->items, i);
-        qemuVIOMMUMetaPort *port = g_hash_table_lookup(where, item->hostdev->sourceStr);
-        bool listed = false;
+        const char *source = item->hostdev->sourceStr;
 
-        for (k = 0; port && k < port->devices->len && !listed; k++) {
-            qemuVIOMMUMetaDevice *dev = g_ptr_array_index(port->devices, k);
-
-            listed = strcmp(dev->source, item->hostdev->sourceStr) == 0;
-        }
-        if (!port || listed)
+        if (!(port = g_hash_table_lookup(where, source)) ||
+            qemuVIOMMUMetaPortFindDevice(port, source))
             continue;
-        qemuVIOMMUMetaPortAddDevice(port, item->hostdev->sourceStr,
-                                    item->dev->group, item->dev->numaNode);
+        qemuVIOMMUMetaPortAddDevice(port, source, item->dev->group, item->dev->numaNode);
     }
 }
 
 
-/* Phase 'options': the record as the domain has it, and the vIOMMU
- * model and options the plan follows (tmpl, model, options,
- * optionsFrom).  A caching mode the plan cannot use is reported and
- * failed on at the end of the 'check' phase, with the other problems. */
-static int
-qemuVIOMMUPlanPhaseOptions(qemuVIOMMUPlan *p)
-{
-    if (qemuVIOMMUMetaParse(p->def->root, &p->dec.recordBase) < 0 ||
-        qemuVIOMMUMetaParse(p->def->root, &p->dec.record) < 0 ||
-        qemuVIOMMUPlanOptionsSettle(p) < 0)
-        return -1;
-    if (qemuVIOMMUPlanCachingMode(p) < 0)
-        p->failed = true;
-    return 0;
-}
-
-
 /* Phase 'check': everything the domain already has, checked before
- * anything is placed, every problem reported; the record brought to
- * what the domain still has. */
+ * anything is placed, every problem reported; the working copy of the
+ * record brought to what the domain still has.  It decides nothing. */
 static int
 qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUPlanLoadMeta(p);
+    if (qemuVIOMMUPlanCheckCachingMode(p) < 0)
+        p->failed = true;
+    if (qemuVIOMMUPlanLoadMeta(p) < 0)
+        return -1;
     qemuVIOMMUPlanResolve(p);
     if (qemuVIOMMUAddrSetNew(p->def, &p->addrs) < 0)
         p->failed = true;
@@ -719,7 +687,7 @@ qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
 static int
 qemuVIOMMUPlanPhaseGroup(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUPlanGroup(p);
+    qemuVIOMMUPlanGroup(p, p->dec.groups);
     if (p->dec.groups->len > 0 && !p->def->devices) {
         virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
         return -1;
@@ -728,10 +696,21 @@ qemuVIOMMUPlanPhaseGroup(qemuVIOMMUPlan *p)
 }
 
 
+/* Phase 'record': the record as it still holds, with what the plan
+ * places; the vIOMMUs to add, update or remove, and <iommufd>. */
 static int
 qemuVIOMMUPlanPhaseRecord(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUPlanRecord(p);
+    p->dec.record = p->live ? g_steal_pointer(&p->live) : qemuVIOMMUMetaNew();
+    qemuVIOMMUPlanRecord(p, p->dec.record);
+    qemuVIOMMUPlanDecideIOMMUChanges(p, &p->dec.iommus);
+
+    /* the record keeps the options of a plan that changes the domain */
+    if (!qemuVIOMMUDecisionsEmpty(&p->dec)) {
+        p->dec.record->hasOptions = true;
+        p->dec.record->model = p->dec.viommu.model;
+        p->dec.record->options = p->dec.viommu.options;
+    }
     return 0;
 }
 
@@ -741,7 +720,7 @@ qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
 {
     switch (phase) {
     case QEMU_VIOMMU_PLAN_PHASE_OPTIONS:
-        return qemuVIOMMUPlanPhaseOptions(p);
+        return qemuVIOMMUPlanChooseOptions(p, &p->dec.viommu);
     case QEMU_VIOMMU_PLAN_PHASE_CHECK:
         return qemuVIOMMUPlanPhaseCheck(p);
     case QEMU_VIOMMU_PLAN_PHASE_GROUP:
@@ -749,11 +728,11 @@ qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
     case QEMU_VIOMMU_PLAN_PHASE_ALLOCATE:
         return qemuVIOMMUPlanAllocate(p);
     case QEMU_VIOMMU_PLAN_PHASE_GPUMEM:
-        return qemuVIOMMUPlanGPUMem(p);
+        return qemuVIOMMUPlanGPUMem(p, &p->dec.gpumem);
     case QEMU_VIOMMU_PLAN_PHASE_WINDOW:
-        return qemuVIOMMUPlanWindow(p);
+        return qemuVIOMMUPlanWindow(p, &p->dec.window);
     case QEMU_VIOMMU_PLAN_PHASE_CAPS:
-        return qemuVIOMMUPlanDecideOptions(p);
+        return qemuVIOMMUPlanDecideOptions(p, p->dec.iommuOptions);
     case QEMU_VIOMMU_PLAN_PHASE_RECORD:
         return qemuVIOMMUPlanPhaseRecord(p);
     case QEMU_VIOMMU_PLAN_PHASE_LAST:
@@ -763,25 +742,57 @@ qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
 }
 
 
+static int
+qemuVIOMMUPlanRun(qemuVIOMMUPlan *p)
+{
+    size_t i;
+
+    if (p->opts->sparePorts > QEMU_VIOMMU_MAX_SPARE_PORTS) {
+        virReportError(VIR_ERROR_EXHAUSTED, _("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
+                       p->opts->sparePorts, QEMU_VIOMMU_ADDR_SLOTS, QEMU_VIOMMU_MAX_SPARE_PORTS);
+        return -1;
+    }
+
+    for (i = 0; i < QEMU_VIOMMU_PLAN_PHASE_LAST; i++) {
+        if (qemuVIOMMUPlanRunPhase(p, i) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+
 qemuVIOMMUPlan *
-qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
+qemuVIOMMUPlanBuild(const qemuVIOMMUDomain *def,
                     const qemuVIOMMUHostFacts *facts,
                     const qemuVIOMMUPlanOptions *opts)
 {
     g_autoptr(qemuVIOMMUPlan) p = NULL;
-    size_t i;
 
-    if (opts->sparePorts > QEMU_VIOMMU_MAX_SPARE_PORTS) {
-        virReportError(VIR_ERROR_EXHAUSTED, _("%1$u spare ports asked for, but a pcie-expander-bus has %2$d slots and at least one holds a device; use at most %3$d"),
-                       opts->sparePorts, QEMU_VIOMMU_ADDR_SLOTS, QEMU_VIOMMU_MAX_SPARE_PORTS);
+    if (!(p = qemuVIOMMUPlanNew(def, facts, opts)) || qemuVIOMMUPlanRun(p) < 0)
         return NULL;
-    }
+    return g_steal_pointer(&p);
+}
 
-    p = qemuVIOMMUPlanNew(def, facts, opts);
-    for (i = 0; i < QEMU_VIOMMU_PLAN_PHASE_LAST; i++) {
-        if (qemuVIOMMUPlanRunPhase(p, i) < 0)
-            return NULL;
-    }
+
+qemuVIOMMUPlan *
+qemuVIOMMUPlanDocument(virSysIOMMUHost *host,
+                       xmlDocPtr doc,
+                       const qemuVIOMMUPlanOptions *opts)
+{
+    g_autoptr(qemuVIOMMUDomain) def = NULL;
+    g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
+    g_autoptr(qemuVIOMMUPlan) p = NULL;
+
+    if (!(def = qemuVIOMMUDomainParse(doc)) ||
+        !(facts = qemuVIOMMUHostFactsCollect(host, def)))
+        return NULL;
+
+    if (!(p = qemuVIOMMUPlanNew(def, facts, opts)))
+        return NULL;
+    p->ownDef = g_steal_pointer(&def);
+    p->ownFacts = g_steal_pointer(&facts);
+    if (qemuVIOMMUPlanRun(p) < 0)
+        return NULL;
     return g_steal_pointer(&p);
 }
 
@@ -789,7 +800,8 @@ qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
 void
 qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUDecisionsApply(&p->dec, p->def);
+    g_return_if_fail(p->ownDef);
+    qemuVIOMMUDecisionsApply(&p->dec, p->ownDef);
 }
 
 
@@ -813,14 +825,10 @@ qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
                      const qemuVIOMMUPlanOptions *opts,
                      bool *changed)
 {
-    g_autoptr(qemuVIOMMUDomain) def = NULL;
-    g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
     g_autoptr(qemuVIOMMUPlan) plan = NULL;
 
     *changed = false;
-    if (!(def = qemuVIOMMUDomainParse(doc)) ||
-        !(facts = qemuVIOMMUHostFactsCollect(host, def)) ||
-        !(plan = qemuVIOMMUPlanBuild(def, facts, opts)))
+    if (!(plan = qemuVIOMMUPlanDocument(host, doc, opts)))
         return -1;
 
     qemuVIOMMUPlanApply(plan);

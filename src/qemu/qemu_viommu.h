@@ -21,18 +21,28 @@
  * Decide where the hostdevs of @def go, from the host @facts alone: no
  * file, clock or libvirt is read, and nothing of @def or its document
  * is changed.  Returns the plan, or NULL with every problem found
- * reported.  @def and @facts must outlive the plan.
+ * reported.  @def, @facts and @opts must outlive the plan.
  */
-qemuVIOMMUPlan *qemuVIOMMUPlanBuild(qemuVIOMMUDomain *def,
+qemuVIOMMUPlan *qemuVIOMMUPlanBuild(const qemuVIOMMUDomain *def,
                                     const qemuVIOMMUHostFacts *facts,
                                     const qemuVIOMMUPlanOptions *opts);
+
+/*
+ * Plan the domain of @doc against @host: parse it, collect what the
+ * host says of its devices and build the plan, which owns the model
+ * and the facts.  Nothing is written.  Returns the plan, or NULL with
+ * every problem found reported.  @doc and @opts must outlive the plan.
+ */
+qemuVIOMMUPlan *qemuVIOMMUPlanDocument(virSysIOMMUHost *host,
+                                       xmlDocPtr doc,
+                                       const qemuVIOMMUPlanOptions *opts);
 
 /* Does applying @plan change the document? */
 bool qemuVIOMMUPlanChanged(const qemuVIOMMUPlan *plan);
 
-/* Write @plan into the document of its domain: new controllers,
- * guest addresses, vIOMMUs and the record, as minimal edits.  Cannot
- * fail.  The domain model is stale afterwards. */
+/* Write @plan, made by qemuVIOMMUPlanDocument(), into its document:
+ * new controllers, guest addresses, vIOMMUs and the record, as minimal
+ * edits.  Cannot fail.  The plan is stale afterwards. */
 void qemuVIOMMUPlanApply(qemuVIOMMUPlan *plan);
 
 void qemuVIOMMUPlanFree(qemuVIOMMUPlan *plan);
@@ -61,7 +71,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUPlan, qemuVIOMMUPlanFree);
 
 /* The root port of @def that the recorded port @port names, if it still
  * stands on its pxb @bus; else NULL. */
-qemuVIOMMUController *qemuVIOMMUMetaPortController(qemuVIOMMUDomain *def,
+qemuVIOMMUController *qemuVIOMMUMetaPortController(const qemuVIOMMUDomain *def,
                                                    qemuVIOMMUMetaBus *bus,
                                                    qemuVIOMMUMetaPort *port);
 

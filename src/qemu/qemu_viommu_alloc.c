@@ -37,13 +37,13 @@ qemuVIOMMUSlotNew(GPtrArray *slots, size_t at)
 
 
 static qemuVIOMMUGroup *
-qemuVIOMMUPlanGetGroup(qemuVIOMMUPlan *p, virSysIOMMU *iommu)
+qemuVIOMMUPlanGetGroup(GPtrArray *groups, virSysIOMMU *iommu)
 {
     qemuVIOMMUGroup *group;
     size_t i;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < groups->len; i++) {
+        group = g_ptr_array_index(groups, i);
         if (group->iommu == iommu)
             return group;
     }
@@ -53,7 +53,7 @@ qemuVIOMMUPlanGetGroup(qemuVIOMMUPlan *p, virSysIOMMU *iommu)
     group->slots = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUSlotFree);
     group->newPxb.busNr = -1;
     group->newPxb.cell = -1;
-    g_ptr_array_add(p->dec.groups, group);
+    g_ptr_array_add(groups, group);
     return group;
 }
 
@@ -117,7 +117,7 @@ qemuVIOMMUGroupSplitSlots(qemuVIOMMUGroup *group)
 /* Gather the hostdevs to place by physical IOMMU, in the order of each
  * IOMMU's first device, and the functions of one host slot together. */
 void
-qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanGroup(const qemuVIOMMUPlan *p, GPtrArray *groups)
 {
     size_t i;
 
@@ -138,14 +138,14 @@ qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p)
                   item->hostdev->sourceStr, item->iommu->name, item->dev->numaNode,
                   item->dev->group, item->move ? "--move: behind no or the wrong vIOMMU"
                                                : "no guest address");
-        group = qemuVIOMMUPlanGetGroup(p, item->iommu);
+        group = qemuVIOMMUPlanGetGroup(groups, item->iommu);
         if (!(slot = qemuVIOMMUGroupFindHostSlot(group, item)))
             slot = qemuVIOMMUSlotNew(group->slots, group->slots->len);
         g_ptr_array_add(slot->items, item);
     }
 
-    for (i = 0; i < p->dec.groups->len; i++)
-        qemuVIOMMUGroupSplitSlots(g_ptr_array_index(p->dec.groups, i));
+    for (i = 0; i < groups->len; i++)
+        qemuVIOMMUGroupSplitSlots(g_ptr_array_index(groups, i));
 }
 
 
@@ -200,18 +200,18 @@ qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
         qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
         qemuVIOMMUSlot *first = g_ptr_array_index(group->slots, 0);
         qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
-        gpointer claim;
+        unsigned int claim;
 
-        group->meta = qemuVIOMMUMetaFindBus(p->dec.record, group->iommu->name);
-        if (!g_hash_table_lookup_extended(p->claims, group->iommu->name, NULL, &claim))
+        group->meta = qemuVIOMMUMetaFindBus(p->live, group->iommu->name);
+        if (!qemuVIOMMUClaimsBusOf(p->claims, group->iommu->name, &claim))
             continue;
-        if (GPOINTER_TO_UINT(claim) == 1) {
+        if (claim == 0) {
             virReportError(VIR_ERROR_PLACEMENT, _("%1$s: other devices of IOMMU %2$s were placed on the root bus by hand; give host device %3$s an address there too, or remove theirs to let virt-viommu place them all"),
                            qemuVIOMMUHostdevPath(item->hostdev), group->iommu->name,
                            item->hostdev->sourceStr);
             return -1;
         }
-        group->pxb = qemuVIOMMUDomainFindController(p->def, GPOINTER_TO_UINT(claim) - 1);
+        group->pxb = qemuVIOMMUDomainFindController(p->def, claim);
         group->pxbIndex = group->pxb->index;
         VIR_DEBUG("%s: pxb %u kept: %s", group->iommu->name, group->pxbIndex,
                   group->meta ? "the record says it serves this IOMMU"
@@ -327,7 +327,7 @@ qemuVIOMMUPlanExpanders(qemuVIOMMUPlan *p, bool *ours)
             qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_EXPANDER)
             continue;
         g_ptr_array_add(pxbs, ctrl);
-        if (!qemuVIOMMUMetaFindBusByController(p->dec.record, ctrl->index))
+        if (!qemuVIOMMUMetaFindBusByController(p->live, ctrl->index))
             *ours = false;
     }
     g_ptr_array_sort(pxbs, qemuVIOMMUPxbBusNrDescending);
@@ -424,9 +424,10 @@ qemuVIOMMURootItemCompare(gconstpointer a, gconstpointer b)
 
 
 /* Everything that goes onto pcie.0 without an address given by hand,
- * in the index order libvirt places it in. */
+ * in the index order libvirt places it in; @firstNew is the first
+ * controller index the plan gave. */
 static GArray *
-qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p, unsigned int firstNew)
 {
     GArray *items = g_array_new(FALSE, TRUE, sizeof(qemuVIOMMURootItem));
     size_t i;
@@ -447,7 +448,7 @@ qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p)
     }
     /* libvirt adds a pcie-root-port for each index below the highest
      * that no controller has */
-    for (i = 1; i < p->rootFirstNew; i++) {
+    for (i = 1; i < firstNew; i++) {
         qemuVIOMMURootItem item = { .index = i, .port = true };
 
         if (!qemuVIOMMUDomainFindController(p->def, i))
@@ -505,9 +506,9 @@ qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
  * that has no address: those libvirt would give them, with the root
  * ports libvirt places there taken into account. */
 static int
-qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p, unsigned int firstNew)
 {
-    g_autoptr(GArray) items = qemuVIOMMUPlanRootItems(p);
+    g_autoptr(GArray) items = qemuVIOMMUPlanRootItems(p, firstNew);
     qemuVIOMMURootBus rb;
     size_t i;
 
@@ -597,15 +598,16 @@ qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
 
 /* Controller indexes: free root ports for libvirt's devices first,
  * then new pxbs, then their root ports and spares; groups joining an
- * existing pxb reuse its spares first. */
+ * existing pxb reuse its spares first.  *firstNew is set to the first
+ * index given. */
 static int
-qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p, unsigned int *firstNew)
 {
     g_autoptr(GHashTable) taken = g_hash_table_new(NULL, NULL);
     size_t i;
     size_t j;
 
-    p->rootFirstNew = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+    *firstNew = qemuVIOMMUAddrSetPeekIndex(p->addrs);
     qemuVIOMMUPlanAllocateReserve(p);
     for (i = 0; i < p->dec.groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
@@ -826,12 +828,13 @@ qemuVIOMMUPlanWarnExposed(qemuVIOMMUPlan *p)
 int
 qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
 {
+    unsigned int firstNew;
     size_t i;
 
     if (qemuVIOMMUPlanFindPxbs(p) < 0 ||
-        qemuVIOMMUPlanAllocateIndexes(p) < 0 ||
+        qemuVIOMMUPlanAllocateIndexes(p, &firstNew) < 0 ||
         qemuVIOMMUPlanAllocateBusNr(p) < 0 ||
-        qemuVIOMMUPlanAllocateRootSlots(p) < 0)
+        qemuVIOMMUPlanAllocateRootSlots(p, firstNew) < 0)
         return -1;
     qemuVIOMMUPlanWarnExposed(p);
 
@@ -856,15 +859,9 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
 static void
 qemuVIOMMURecordSlot(qemuVIOMMUMetaBus *bus, qemuVIOMMUSlot *slot)
 {
-    qemuVIOMMUMetaPort *port = NULL;
+    qemuVIOMMUMetaPort *port = qemuVIOMMUMetaBusFindPort(bus, slot->port);
     size_t i;
 
-    for (i = 0; i < bus->ports->len && !port; i++) {
-        qemuVIOMMUMetaPort *cur = g_ptr_array_index(bus->ports, i);
-
-        if (cur->controller == slot->port)
-            port = cur;
-    }
     if (!port)
         port = qemuVIOMMUMetaBusAddPort(bus, slot->port);
 
@@ -884,20 +881,22 @@ qemuVIOMMURecordSlot(qemuVIOMMUMetaBus *bus, qemuVIOMMUSlot *slot)
  * brought to the plan's options: what it has plus the caching mode
  * that QEMU needs for assigned devices. */
 static void
-qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanDecideUpdates(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMUChanges *out)
 {
     size_t i;
 
     if (p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35) {
-        if (p->dec.tmpl && !qemuVIOMMUOptionsEqual(&p->dec.tmpl->options, &p->dec.options)) {
-            g_ptr_array_add(p->dec.update, p->dec.tmpl);
+        qemuVIOMMUIOMMU *tmpl = p->dec.viommu.tmpl;
+
+        if (tmpl && !qemuVIOMMUOptionsEqual(&tmpl->options, &p->dec.viommu.options)) {
+            g_ptr_array_add(out->update, tmpl);
             VIR_DEBUG("vIOMMU iommu%u: updated: caching mode added, QEMU needs it for assigned devices",
-                      p->dec.tmpl->alias);
+                      tmpl->alias);
         }
         return;
     }
 
-    if (!(p->dec.tmpl || p->opts->refreshOptions) ||
+    if (!(p->dec.viommu.tmpl || p->opts->refreshOptions) ||
         p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT)
         return;
 
@@ -909,16 +908,16 @@ qemuVIOMMUPlanDecideUpdates(qemuVIOMMUPlan *p)
             qemuVIOMMUOptionsEqual(&iommu->options,
                                    qemuVIOMMUDecisionsOptionsFor(&p->dec, bus->iommu)))
             continue;
-        g_ptr_array_add(p->dec.update, iommu);
+        g_ptr_array_add(out->update, iommu);
         VIR_DEBUG("%s: vIOMMU of pxb %u updated: its options differ from the %s and its SMMU's capabilities",
-                  bus->iommu, bus->controller, p->dec.tmpl ? "template" : "record");
+                  bus->iommu, bus->controller, p->dec.viommu.tmpl ? "template" : "record");
     }
 }
 
 
 /* Which vIOMMUs the document gets or loses, and <iommufd>. */
 static void
-qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanDecideIOMMUs(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMUChanges *out)
 {
     bool q35 = p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35;
     bool generated = false;
@@ -934,60 +933,59 @@ qemuVIOMMUPlanDecideIOMMUs(qemuVIOMMUPlan *p)
     /* hostdevs the plan kept where they were (--move) need the one
      * vIOMMU of q35 as much as those it places */
     if (q35) {
-        p->dec.addIOMMU = !p->dec.tmpl && p->items->len > 0;
-        if (p->dec.addIOMMU) {
+        out->addIOMMU = !p->dec.viommu.tmpl && p->items->len > 0;
+        if (out->addIOMMU) {
             VIR_DEBUG("vIOMMU %s added: the q35 guest has assigned devices and no <iommu>",
-                      qemuVIOMMUModelTypeToString(p->dec.model));
+                      qemuVIOMMUModelTypeToString(p->dec.viommu.model));
         }
         return;
     }
 
     /* The template has done its job; left in, libvirt would turn it into
      * the machine-wide iommu=smmuv3 that rules out per-pxb vSMMUs. */
-    if (p->dec.tmpl && (generated || p->dec.record->buses->len > 0)) {
-        p->dec.removeIOMMU = p->dec.tmpl;
+    if (p->dec.viommu.tmpl && (generated || p->dec.record->buses->len > 0)) {
+        out->removeIOMMU = p->dec.viommu.tmpl;
         VIR_DEBUG("template <iommu> removed: its options are on each vSMMU; left in, libvirt makes it machine-wide");
     }
-    p->dec.addIOMMUFD = p->accel && !p->def->iommufd &&
+    out->addIOMMUFD = qemuVIOMMUPlanAccel(p) && !p->def->iommufd &&
         (p->dec.groups->len > 0 || p->dec.record->buses->len > 0);
-    if (p->dec.addIOMMUFD)
+    if (out->addIOMMUFD)
         VIR_DEBUG("<iommufd> added: accel='on' vSMMUs need it and the domain has none");
 }
 
 
-/* Bring the record to what the plan decided. */
+/* The vIOMMUs the domain gets, loses or has brought up to date, and
+ * <iommufd>, once the record holds what the plan places. */
 void
-qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanDecideIOMMUChanges(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMUChanges *out)
+{
+    qemuVIOMMUPlanDecideUpdates(p, out);
+    qemuVIOMMUPlanDecideIOMMUs(p, out);
+}
+
+
+/* Add what the plan places to @record: a bus for each new pxb, and on
+ * it the ports of the devices and the spares. */
+void
+qemuVIOMMUPlanRecord(const qemuVIOMMUPlan *p, qemuVIOMMUMeta *record)
 {
     size_t i;
     size_t j;
 
-    if (!p->dec.record)
-        p->dec.record = qemuVIOMMUMetaNew();
-
     for (i = 0; i < p->dec.groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+        qemuVIOMMUMetaBus *bus = group->meta;
 
         if (!group->pxb && p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT)
             VIR_DEBUG("%s: vIOMMU added on new pxb %u: one per physical IOMMU",
                       group->iommu->name, group->pxbIndex);
-        if (!group->meta)
-            group->meta = qemuVIOMMUMetaAddBus(p->dec.record, group->iommu->name,
-                                               virSysIOMMUKindTypeToString(group->iommu->kind),
-                                               group->pxbIndex);
+        if (!bus)
+            bus = qemuVIOMMUMetaAddBus(record, group->iommu->name,
+                                       virSysIOMMUKindTypeToString(group->iommu->kind),
+                                       group->pxbIndex);
         for (j = 0; j < group->slots->len; j++)
-            qemuVIOMMURecordSlot(group->meta, g_ptr_array_index(group->slots, j));
+            qemuVIOMMURecordSlot(bus, g_ptr_array_index(group->slots, j));
         for (j = 0; j < group->newPxb.nspare; j++)
-            qemuVIOMMUMetaBusAddPort(group->meta, group->newPxb.spareFirst + j);
-    }
-
-    qemuVIOMMUPlanDecideUpdates(p);
-    qemuVIOMMUPlanDecideIOMMUs(p);
-
-    /* the record keeps the options of a plan that changes the domain */
-    if (!qemuVIOMMUDecisionsEmpty(&p->dec)) {
-        p->dec.record->hasOptions = true;
-        p->dec.record->model = p->dec.model;
-        p->dec.record->options = p->dec.options;
+            qemuVIOMMUMetaBusAddPort(bus, group->newPxb.spareFirst + j);
     }
 }

@@ -139,9 +139,11 @@ qemuVIOMMUAddPort(GArray *list, unsigned int index,
 }
 
 
-/* The controllers of @group that the plan adds. */
+/* The controllers of @group that @dec adds. */
 static void
-qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
+qemuVIOMMUGroupNewControllers(const qemuVIOMMUDecisions *dec,
+                              qemuVIOMMUGroup *group,
+                              GArray *list)
 {
     size_t j;
 
@@ -150,7 +152,7 @@ qemuVIOMMUGroupNewControllers(qemuVIOMMUGroup *group, GArray *list)
             .index = group->pxbIndex,
             .model = QEMU_VIOMMU_CONTROLLER_PCIE_EXPANDER_BUS,
             .busNr = group->newPxb.busNr,
-            .cell = group->newPxb.cell,
+            .cell = qemuVIOMMUDecisionsPxbCell(dec, group),
             .bus = 0,
             .slot = group->newPxb.rootSlot,
         };
@@ -177,7 +179,7 @@ qemuVIOMMUApplyControllers(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def
     size_t i;
 
     for (i = 0; i < dec->groups->len; i++)
-        qemuVIOMMUGroupNewControllers(g_ptr_array_index(dec->groups, i), list);
+        qemuVIOMMUGroupNewControllers(dec, g_ptr_array_index(dec->groups, i), list);
     for (i = 0; i < dec->nreserve; i++) {
         qemuVIOMMUNewController nc = {
             .index = dec->reserveFirst + i,
@@ -299,8 +301,8 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     xmlNodePtr anchor = NULL;
     size_t i;
 
-    for (i = 0; i < dec->update->len; i++) {
-        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(dec->update, i);
+    for (i = 0; i < dec->iommus.update->len; i++) {
+        qemuVIOMMUIOMMU *iommu = g_ptr_array_index(dec->iommus.update, i);
 
         qemuVIOMMUMetaBus *bus = qemuVIOMMUMetaFindBusByController(dec->record, iommu->pciBus);
 
@@ -308,24 +310,24 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
                                    qemuVIOMMUIOMMUDriver(iommu->node));
     }
 
-    if (dec->tmpl)
-        anchor = dec->tmpl->node;
+    if (dec->viommu.tmpl)
+        anchor = dec->viommu.tmpl->node;
     else if (iommus->len > 0)
         anchor = ((qemuVIOMMUIOMMU *) g_ptr_array_index(iommus, iommus->len - 1))->node;
 
-    if (dec->addIOMMU)
-        qemuVIOMMUWriteIOMMU(def, dec->model, anchor, -1, &dec->options);
+    if (dec->iommus.addIOMMU)
+        qemuVIOMMUWriteIOMMU(def, dec->viommu.model, anchor, -1, &dec->viommu.options);
 
     for (i = 0; i < dec->groups->len && def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
 
         if (!group->pxb)
-            anchor = qemuVIOMMUWriteIOMMU(def, dec->model, anchor, group->pxbIndex,
+            anchor = qemuVIOMMUWriteIOMMU(def, dec->viommu.model, anchor, group->pxbIndex,
                                           qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name));
     }
 
-    if (dec->removeIOMMU)
-        qemuVIOMMUXMLRemove(dec->removeIOMMU->node);
+    if (dec->iommus.removeIOMMU)
+        qemuVIOMMUXMLRemove(dec->iommus.removeIOMMU->node);
 }
 
 
@@ -335,7 +337,7 @@ qemuVIOMMUApplyIOMMUFD(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     xmlNodePtr os;
     xmlNodePtr iommufd;
 
-    if (!dec->addIOMMUFD)
+    if (!dec->iommus.addIOMMUFD)
         return;
 
     iommufd = xmlNewDocNode(def->doc, NULL, BAD_CAST "iommufd", NULL);

@@ -166,7 +166,7 @@ qemuVIOMMUCapsOptions(const qemuVIOMMUOptions *base,
 
 /* The physical IOMMU named @name among the domain's devices, or NULL. */
 static virSysIOMMU *
-qemuVIOMMUPlanFindHostIOMMU(qemuVIOMMUPlan *p, const char *name)
+qemuVIOMMUPlanFindHostIOMMU(const qemuVIOMMUPlan *p, const char *name)
 {
     size_t i;
 
@@ -182,28 +182,29 @@ qemuVIOMMUPlanFindHostIOMMU(qemuVIOMMUPlan *p, const char *name)
 
 
 static int
-qemuVIOMMUPlanAddOptions(qemuVIOMMUPlan *p,
+qemuVIOMMUPlanAddOptions(const qemuVIOMMUPlan *p,
                          const char *name,
+                         GHashTable *iommuOptions,
                          GPtrArray *unknown)
 {
     virSysIOMMU *iommu;
     g_autofree qemuVIOMMUOptions *opts = g_new0(qemuVIOMMUOptions, 1);
     bool unk = false;
 
-    if (g_hash_table_contains(p->dec.iommuOptions, name))
+    if (g_hash_table_contains(iommuOptions, name))
         return 0;
     if (!(iommu = qemuVIOMMUPlanFindHostIOMMU(p, name)) ||
         iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
-        *opts = p->dec.options;
-    } else if (qemuVIOMMUCapsOptions(&p->dec.options, name, iommu->caps, opts, &unk) < 0) {
+        *opts = p->dec.viommu.options;
+    } else if (qemuVIOMMUCapsOptions(&p->dec.viommu.options, name, iommu->caps, opts, &unk) < 0) {
         return -1;
     }
     if (unk)
         g_ptr_array_add(unknown, iommu);
-    VIR_DEBUG("%s: vSMMU options from the %s%s", name, p->dec.optionsFrom,
+    VIR_DEBUG("%s: vSMMU options from the %s%s", name, p->dec.viommu.from,
               !iommu || iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3 ? " (not an SMMUv3)"
               : unk ? " (capabilities unknown)" : " and the host SMMU's capabilities");
-    g_hash_table_insert(p->dec.iommuOptions, (gpointer) name, g_steal_pointer(&opts));
+    g_hash_table_insert(iommuOptions, (gpointer) name, g_steal_pointer(&opts));
     return 0;
 }
 
@@ -247,13 +248,13 @@ qemuVIOMMUPlanWarnUnknown(GPtrArray *unknown)
 /* The options every new vSMMU gets, against what QEMU's arm-smmuv3
  * takes whatever the host. */
 static int
-qemuVIOMMUPlanCheckTemplate(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanCheckTemplate(const qemuVIOMMUPlan *p)
 {
     g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
     size_t i;
 
-    if (qemuVIOMMUSMMUCompatOptions(&p->dec.options,
-                                    p->dec.tmpl ? _("the vIOMMU template")
+    if (qemuVIOMMUSMMUCompatOptions(&p->dec.viommu.options,
+                                    p->dec.viommu.tmpl ? _("the vIOMMU template")
                                             : _("the options of the planned vSMMUs"),
                                     problems) == 0)
         return 0;
@@ -265,14 +266,14 @@ qemuVIOMMUPlanCheckTemplate(qemuVIOMMUPlan *p)
 
 
 int
-qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanDecideOptions(const qemuVIOMMUPlan *p, GHashTable *iommuOptions)
 {
     g_autoptr(GPtrArray) unknown = g_ptr_array_new();
     bool failed = false;
     size_t i;
 
     if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT ||
-        p->dec.model != QEMU_VIOMMU_MODEL_SMMUV3)
+        p->dec.viommu.model != QEMU_VIOMMU_MODEL_SMMUV3)
         return 0;
 
     if (qemuVIOMMUPlanCheckTemplate(p) < 0)
@@ -282,16 +283,17 @@ qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p)
     for (i = 0; i < p->dec.groups->len; i++) {
         qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
 
-        if (!group->pxb && qemuVIOMMUPlanAddOptions(p, group->iommu->name, unknown) < 0)
+        if (!group->pxb &&
+            qemuVIOMMUPlanAddOptions(p, group->iommu->name, iommuOptions, unknown) < 0)
             failed = true;
     }
 
     /* vSMMUs of earlier plans change only when asked to */
-    for (i = 0; p->dec.record && (p->dec.tmpl || p->opts->refreshOptions) &&
-         i < p->dec.record->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->dec.record->buses, i);
+    for (i = 0; p->live && (p->dec.viommu.tmpl || p->opts->refreshOptions) &&
+         i < p->live->buses->len; i++) {
+        qemuVIOMMUMetaBus *bus = g_ptr_array_index(p->live->buses, i);
 
-        if (qemuVIOMMUPlanAddOptions(p, bus->iommu, unknown) < 0)
+        if (qemuVIOMMUPlanAddOptions(p, bus->iommu, iommuOptions, unknown) < 0)
             failed = true;
     }
     if (failed)

@@ -25,9 +25,9 @@ qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec)
     dec->groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
     dec->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
     dec->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
-    dec->update = g_ptr_array_new();
+    dec->iommus.update = g_ptr_array_new();
     dec->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    dec->gpumemSets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
+    dec->gpumem.sets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
 }
 
 
@@ -37,9 +37,9 @@ qemuVIOMMUDecisionsClear(qemuVIOMMUDecisions *dec)
     g_clear_pointer(&dec->groups, g_ptr_array_unref);
     g_clear_pointer(&dec->renumber, g_array_unref);
     g_clear_pointer(&dec->rootAddrs, g_array_unref);
-    g_clear_pointer(&dec->update, g_ptr_array_unref);
+    g_clear_pointer(&dec->iommus.update, g_ptr_array_unref);
     g_clear_pointer(&dec->iommuOptions, g_hash_table_unref);
-    g_clear_pointer(&dec->gpumemSets, g_array_unref);
+    g_clear_pointer(&dec->gpumem.sets, g_array_unref);
     g_clear_pointer(&dec->recordBase, qemuVIOMMUMetaFree);
     g_clear_pointer(&dec->record, qemuVIOMMUMetaFree);
 }
@@ -52,14 +52,14 @@ qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
         dec->renumber->len == 0 &&
         dec->rootAddrs->len == 0 &&
         dec->nreserve == 0 &&
-        dec->update->len == 0 &&
-        !dec->addIOMMU &&
-        !dec->removeIOMMU &&
-        !dec->addIOMMUFD &&
-        dec->windowSet == 0 &&
-        !dec->gpumemCell0 &&
-        dec->gpumemSets->len == 0 &&
-        qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record);
+        dec->iommus.update->len == 0 &&
+        !dec->iommus.addIOMMU &&
+        !dec->iommus.removeIOMMU &&
+        !dec->iommus.addIOMMUFD &&
+        dec->window.set == 0 &&
+        !dec->gpumem.cell0 &&
+        dec->gpumem.sets->len == 0 &&
+        (!dec->record || qemuVIOMMUMetaSamePlacement(dec->recordBase, dec->record));
 }
 
 
@@ -71,5 +71,15 @@ qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
 
     if (iommu && dec->iommuOptions)
         opts = g_hash_table_lookup(dec->iommuOptions, iommu);
-    return opts ? opts : &dec->options;
+    return opts ? opts : &dec->viommu.options;
+}
+
+
+int
+qemuVIOMMUDecisionsPxbCell(const qemuVIOMMUDecisions *dec,
+                           const qemuVIOMMUGroup *group)
+{
+    if (group->newPxb.cell >= 0)
+        return group->newPxb.cell;
+    return dec->gpumem.cell0 ? 0 : -1;
 }

@@ -77,6 +77,42 @@ struct _qemuVIOMMUGPUMemSet {
     unsigned int count;
 };
 
+/* The vIOMMU model and options the plan follows: of the template, else
+ * of the record, else of the domain's vIOMMUs, else the defaults. */
+typedef struct _qemuVIOMMUChoice qemuVIOMMUChoice;
+struct _qemuVIOMMUChoice {
+    qemuVIOMMUIOMMU *tmpl;          /* the template <iommu>, or NULL */
+    qemuVIOMMUModel model;
+    qemuVIOMMUOptions options;
+    const char *from;               /* where they came from, as explained */
+};
+
+/* The vIOMMUs of the domain the plan adds, brings up to date or
+ * removes, and <iommufd> (the new vSMMUs of aarch64 come with their
+ * new pxbs). */
+typedef struct _qemuVIOMMUIOMMUChanges qemuVIOMMUIOMMUChanges;
+struct _qemuVIOMMUIOMMUChanges {
+    GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
+    bool addIOMMU;                  /* q35: the one vIOMMU */
+    qemuVIOMMUIOMMU *removeIOMMU;   /* the template, to remove; or NULL */
+    bool addIOMMUFD;
+};
+
+/* The 64-bit MMIO window (qemu_viommu_window.c). */
+typedef struct _qemuVIOMMUWindowDecision qemuVIOMMUWindowDecision;
+struct _qemuVIOMMUWindowDecision {
+    unsigned long long need;        /* what the BARs need (explained) */
+    unsigned long long set;         /* bytes for <pcihole64>, 0: leave it */
+};
+
+/* GPU memory as guest NUMA nodes (qemu_viommu_gpumem.c). */
+typedef struct _qemuVIOMMUGPUMemDecision qemuVIOMMUGPUMemDecision;
+struct _qemuVIOMMUGPUMemDecision {
+    bool cell0;                     /* add cell 0: all CPUs and memory */
+    unsigned int first;             /* the first new memoryless cell */
+    GArray *sets;                   /* qemuVIOMMUGPUMemSet, new nodesets */
+};
+
 /*
  * The decisions of a plan: everything qemuVIOMMUDecisionsApply() (and
  * 'plan --explain') acts on.  The planning phases fill it in; whether
@@ -92,34 +128,19 @@ struct _qemuVIOMMUDecisions {
     unsigned int nreserve;          /* free root ports for libvirt's devices */
     unsigned int reserveFirst;      /* index of the first of them */
 
-    /* the vIOMMU options: of the template, else of the domain's
-     * vIOMMUs, else of the record, else the defaults */
-    qemuVIOMMUIOMMU *tmpl;          /* the template <iommu>, or NULL */
-    qemuVIOMMUModel model;
-    qemuVIOMMUOptions options;
-    const char *optionsFrom;        /* where they came from, as explained */
+    qemuVIOMMUChoice viommu;        /* phase 'options' */
     /* IOMMU name -> qemuVIOMMUOptions *: the options of its vSMMU, new
      * or brought up to date (qemu_viommu_caps.c) */
     GHashTable *iommuOptions;
 
-    /* vIOMMUs and <iommufd> */
-    GPtrArray *update;              /* qemuVIOMMUIOMMU * to get the options */
-    bool addIOMMU;                  /* q35: the one vIOMMU */
-    qemuVIOMMUIOMMU *removeIOMMU;   /* the template, to remove; or NULL */
-    bool addIOMMUFD;
+    qemuVIOMMUIOMMUChanges iommus;  /* phase 'record' */
 
-    /* the 64-bit MMIO window */
-    unsigned long long windowNeed;  /* what the BARs need (explained) */
-    unsigned long long windowSet;   /* bytes for <pcihole64>, 0: leave it */
-
-    /* GPU memory as guest NUMA nodes (qemu_viommu_gpumem.c) */
-    bool gpumemCell0;               /* add cell 0: all CPUs and memory */
-    unsigned int gpumemFirst;       /* the first new memoryless cell */
-    GArray *gpumemSets;             /* qemuVIOMMUGPUMemSet, new nodesets */
+    qemuVIOMMUWindowDecision window; /* phase 'window' */
+    qemuVIOMMUGPUMemDecision gpumem; /* phase 'gpumem' */
 
     /* the record: as the domain had it, and as it will be written */
     qemuVIOMMUMeta *recordBase;     /* NULL: the domain had none */
-    qemuVIOMMUMeta *record;
+    qemuVIOMMUMeta *record;         /* NULL until the 'record' phase */
 };
 
 void qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec);
@@ -134,6 +155,12 @@ bool qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec);
  * when it has none of its own). */
 const qemuVIOMMUOptions *qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
                                                        const char *iommu);
+
+/* The guest NUMA cell of the new pxb of @group: the cell of its host
+ * node, else cell 0 when the plan adds cell 0 (every host node is then
+ * guest cell 0), else -1 (none). */
+int qemuVIOMMUDecisionsPxbCell(const qemuVIOMMUDecisions *dec,
+                               const qemuVIOMMUGroup *group);
 
 /* Write @dec into the document of @def: new controllers, guest
  * addresses, vIOMMUs and the record, as minimal edits; nothing when

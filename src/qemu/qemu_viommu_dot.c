@@ -58,45 +58,43 @@ qemuVIOMMUDotGPUMem(qemuVIOMMUDomain *def, const char *source)
 }
 
 
-/* The root ports of @bus and the host devices recorded on them. */
+/* A root port of @bus, dashed when it is a spare. */
 static void
-qemuVIOMMUDotPorts(GString *buf,
-                   qemuVIOMMUDomain *def,
-                   qemuVIOMMUMetaBus *bus,
-                   const char *pxbId)
+qemuVIOMMUDotPort(GString *buf, qemuVIOMMUMetaBus *bus, qemuVIOMMUMetaPort *port)
 {
-    size_t j;
-    size_t k;
+    g_autofree char *pxbId = g_strdup_printf("pci.%u", bus->controller);
+    g_autofree char *portId = g_strdup_printf("pci.%u", port->controller);
+    g_autofree char *portLabel = g_strdup_printf("pcie-root-port pci.%u%s", port->controller,
+                                                 port->devices->len ? "" : "\n(spare)");
 
-    for (j = 0; j < bus->ports->len; j++) {
-        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
-        g_autofree char *portId = g_strdup_printf("pci.%u", port->controller);
-        g_autofree char *portLabel = g_strdup_printf("pcie-root-port pci.%u%s", port->controller,
-                                                     port->devices->len ? "" : "\n(spare)");
-
-        qemuVIOMMUDotNode(buf, portId, portLabel,
-                          port->devices->len ? NULL : "style=dashed");
-        qemuVIOMMUDotEdge(buf, pxbId, portId);
-
-        for (k = 0; k < port->devices->len; k++) {
-            qemuVIOMMUMetaDevice *md = g_ptr_array_index(port->devices, k);
-            g_autofree char *devId = g_strdup_printf("dev %s", md->source);
-            g_autofree char *devLabel = NULL;
-            g_autofree char *gpumem = qemuVIOMMUDotGPUMem(def, md->source);
-
-            if (md->numaNode >= 0)
-                devLabel = g_strdup_printf("%s\ngroup %d, host NUMA node %d%s",
-                                           md->source, md->group, md->numaNode, gpumem);
-            else
-                devLabel = g_strdup_printf("%s\ngroup %d%s", md->source, md->group, gpumem);
-            qemuVIOMMUDotNode(buf, devId, devLabel, "shape=component");
-            qemuVIOMMUDotEdge(buf, portId, devId);
-        }
-    }
+    qemuVIOMMUDotNode(buf, portId, portLabel, port->devices->len ? NULL : "style=dashed");
+    qemuVIOMMUDotEdge(buf, pxbId, portId);
 }
 
 
-/* One recorded expander bus: its host IOMMU, vIOMMU, pxb and ports. */
+/* A host device recorded on @port. */
+static void
+qemuVIOMMUDotDevice(GString *buf,
+                    qemuVIOMMUDomain *def,
+                    qemuVIOMMUMetaPort *port,
+                    qemuVIOMMUMetaDevice *md)
+{
+    g_autofree char *portId = g_strdup_printf("pci.%u", port->controller);
+    g_autofree char *devId = g_strdup_printf("dev %s", md->source);
+    g_autofree char *devLabel = NULL;
+    g_autofree char *gpumem = qemuVIOMMUDotGPUMem(def, md->source);
+
+    if (md->numaNode >= 0)
+        devLabel = g_strdup_printf("%s\ngroup %d, host NUMA node %d%s",
+                                   md->source, md->group, md->numaNode, gpumem);
+    else
+        devLabel = g_strdup_printf("%s\ngroup %d%s", md->source, md->group, gpumem);
+    qemuVIOMMUDotNode(buf, devId, devLabel, "shape=component");
+    qemuVIOMMUDotEdge(buf, portId, devId);
+}
+
+
+/* One recorded expander bus: its host IOMMU, vIOMMU and pxb. */
 static int
 qemuVIOMMUDotBus(GString *buf,
                  virSysIOMMUHost *host,
@@ -142,8 +140,6 @@ qemuVIOMMUDotBus(GString *buf,
         qemuVIOMMUDotNode(buf, pxbId, pxbLabel, NULL);
         qemuVIOMMUDotEdge(buf, hostId, pxbId);
     }
-
-    qemuVIOMMUDotPorts(buf, def, bus, pxbId);
     return 0;
 }
 
@@ -154,7 +150,10 @@ qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
     g_autoptr(qemuVIOMMUDomain) def = NULL;
     g_autoptr(qemuVIOMMUMeta) meta = NULL;
     g_autoptr(GString) buf = g_string_new(NULL);
-    size_t i;
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaPort *port;
+    qemuVIOMMUMetaDevice *md;
     int rc;
 
     if (!(def = qemuVIOMMUDomainParse(doc)))
@@ -171,8 +170,14 @@ qemuVIOMMUPlanFormatDot(virSysIOMMUHost *host, xmlDocPtr doc)
                     "  rankdir=LR;\n"
                     "  node [shape=box, fontname=\"monospace\", fontsize=10];\n");
 
-    for (i = 0; i < meta->buses->len; i++) {
-        if (qemuVIOMMUDotBus(buf, host, def, g_ptr_array_index(meta->buses, i)) < 0)
+    /* each bus, then each of its ports, followed by its devices */
+    qemuVIOMMUMetaIterInit(&it, meta);
+    while (qemuVIOMMUMetaIterNext(&it, &bus, &port, &md)) {
+        if (md)
+            qemuVIOMMUDotDevice(buf, def, port, md);
+        else if (port)
+            qemuVIOMMUDotPort(buf, bus, port);
+        else if (qemuVIOMMUDotBus(buf, host, def, bus) < 0)
             return NULL;
     }
 

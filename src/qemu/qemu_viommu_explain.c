@@ -21,7 +21,7 @@
 typedef struct _qemuVIOMMUExplainIn qemuVIOMMUExplainIn;
 struct _qemuVIOMMUExplainIn {
     const qemuVIOMMUDecisions *dec;
-    qemuVIOMMUDomain *def;
+    const qemuVIOMMUDomain *def;
     qemuVIOMMUAddrSet *addrs;
 };
 
@@ -224,15 +224,15 @@ qemuVIOMMUExplainWindow(GString *buf, const qemuVIOMMUExplainIn *p)
     int rc = qemuVIOMMUWindowGet(p->def, &have);
 
     g_string_append(buf, "window (64-bit MMIO, <pcihole64>)\n");
-    if (p->dec->windowNeed == 0)
+    if (p->dec->window.need == 0)
         g_string_append(buf, "  need: none (no 64-bit prefetchable BARs)\n");
     else
         g_string_append_printf(buf, "  need: %llu MiB (the BARs of the assigned devices, by root port)\n",
-                               p->dec->windowNeed >> 20);
+                               p->dec->window.need >> 20);
 
-    if (p->dec->windowSet)
+    if (p->dec->window.set)
         g_string_append_printf(buf, "  value: %llu MiB (planned: more than the %s of %llu MiB)\n",
-                               p->dec->windowSet >> 20,
+                               p->dec->window.set >> 20,
                                rc == 1 ? "domain's <pcihole64>" : "default",
                                (rc == 1 ? have : dflt) >> 20);
     else if (rc == 1)
@@ -252,12 +252,12 @@ qemuVIOMMUExplainOptionSource(const qemuVIOMMUExplainIn *p,
 {
     if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE &&
         p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 &&
-        g_strcmp0(p->dec->optionsFrom, "default") != 0 &&
-        (!p->dec->tmpl || !qemuVIOMMUOptionsHas(&p->dec->tmpl->options, opt)))
+        g_strcmp0(p->dec->viommu.from, "default") != 0 &&
+        (!p->dec->viommu.tmpl || !qemuVIOMMUOptionsHas(&p->dec->viommu.tmpl->options, opt)))
         return "planner: QEMU needs it for assigned devices";
-    if (qemuVIOMMUOptionsHas(&p->dec->options, opt) &&
-        p->dec->options.value[opt] == opts->value[opt])
-        return p->dec->optionsFrom;
+    if (qemuVIOMMUOptionsHas(&p->dec->viommu.options, opt) &&
+        p->dec->viommu.options.value[opt] == opts->value[opt])
+        return p->dec->viommu.from;
     return "host SMMU capabilities";
 }
 
@@ -290,8 +290,8 @@ qemuVIOMMUExplainUpdated(const qemuVIOMMUExplainIn *p, const qemuVIOMMUIOMMU *io
 {
     size_t i;
 
-    for (i = 0; i < p->dec->update->len; i++) {
-        if (g_ptr_array_index(p->dec->update, i) == iommu)
+    for (i = 0; i < p->dec->iommus.update->len; i++) {
+        if (g_ptr_array_index(p->dec->iommus.update, i) == iommu)
             return true;
     }
     return false;
@@ -325,8 +325,8 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
         if (group->pxb)
             continue;
         g_string_append_printf(buf, "vIOMMU %s on expander bus %u, for %s (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(dec->model), group->pxbIndex,
-                               group->iommu->name, dec->optionsFrom);
+                               qemuVIOMMUModelTypeToString(dec->viommu.model), group->pxbIndex,
+                               group->iommu->name, dec->viommu.from);
         qemuVIOMMUExplainOptions(buf, p,
                                  qemuVIOMMUDecisionsOptionsFor(dec, group->iommu->name), true);
     }
@@ -334,7 +334,7 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
     for (i = 0; i < p->def->iommus->len; i++) {
         const qemuVIOMMUIOMMU *iommu = g_ptr_array_index(p->def->iommus, i);
 
-        if (iommu == dec->tmpl ||
+        if (iommu == dec->viommu.tmpl ||
             qemuVIOMMUMetaFindBusByController(dec->record, iommu->pciBus))
             continue;
         g_string_append_printf(buf, "vIOMMU %s on %s %d (the domain's own, kept)\n",
@@ -343,7 +343,7 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
                                iommu->pciBus);
         qemuVIOMMUExplainOptions(buf, p, &iommu->options, false);
     }
-    if (dec->removeIOMMU)
+    if (dec->iommus.removeIOMMU)
         g_string_append(buf, "template <iommu> removed: its options are on each vSMMU\n");
 }
 
@@ -355,20 +355,22 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 
     if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT) {
         qemuVIOMMUExplainSMMUs(buf, p);
-    } else if (dec->addIOMMU) {
+    } else if (dec->iommus.addIOMMU) {
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (new; model from the %s)\n",
-                               qemuVIOMMUModelTypeToString(dec->model), dec->optionsFrom);
-        qemuVIOMMUExplainOptions(buf, p, &dec->options, true);
-    } else if (dec->tmpl) {
-        bool updated = qemuVIOMMUExplainUpdated(p, dec->tmpl);
+                               qemuVIOMMUModelTypeToString(dec->viommu.model), dec->viommu.from);
+        qemuVIOMMUExplainOptions(buf, p, &dec->viommu.options, true);
+    } else if (dec->viommu.tmpl) {
+        bool updated = qemuVIOMMUExplainUpdated(p, dec->viommu.tmpl);
 
         g_string_append_printf(buf, "vIOMMU %s for the whole guest (%s)\n",
-                               qemuVIOMMUModelTypeToString(dec->tmpl->model),
+                               qemuVIOMMUModelTypeToString(dec->viommu.tmpl->model),
                                updated ? "updated" : "kept");
-        qemuVIOMMUExplainOptions(buf, p, updated ? &dec->options : &dec->tmpl->options, updated);
+        qemuVIOMMUExplainOptions(buf, p,
+                                 updated ? &dec->viommu.options : &dec->viommu.tmpl->options,
+                                 updated);
     }
 
-    if (dec->addIOMMUFD)
+    if (dec->iommus.addIOMMUFD)
         g_string_append(buf, "iommufd: added (accel='on' vSMMUs need it)\n");
     else if (p->def->iommufd)
         g_string_append(buf, "iommufd: kept\n");
@@ -377,7 +379,7 @@ qemuVIOMMUExplainIOMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
 
 char *
 qemuVIOMMUDecisionsFormatExplain(const qemuVIOMMUDecisions *dec,
-                                 qemuVIOMMUDomain *def,
+                                 const qemuVIOMMUDomain *def,
                                  const qemuVIOMMUHostFacts *facts,
                                  qemuVIOMMUAddrSet *addrs)
 {
@@ -408,13 +410,9 @@ qemuVIOMMUPlanExplainDomain(virSysIOMMUHost *host,
                             xmlDocPtr doc,
                             const qemuVIOMMUPlanOptions *opts)
 {
-    g_autoptr(qemuVIOMMUDomain) def = NULL;
-    g_autoptr(qemuVIOMMUHostFacts) facts = NULL;
     g_autoptr(qemuVIOMMUPlan) plan = NULL;
 
-    if (!(def = qemuVIOMMUDomainParse(doc)) ||
-        !(facts = qemuVIOMMUHostFactsCollect(host, def)) ||
-        !(plan = qemuVIOMMUPlanBuild(def, facts, opts)))
+    if (!(plan = qemuVIOMMUPlanDocument(host, doc, opts)))
         return NULL;
     return qemuVIOMMUPlanFormatExplain(plan);
 }

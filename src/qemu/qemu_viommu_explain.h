@@ -23,7 +23,7 @@ char *qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *plan);
 /* The same text from the decisions @dec made for @def against @facts,
  * with @addrs the address set they were made with; reads them only. */
 char *qemuVIOMMUDecisionsFormatExplain(const qemuVIOMMUDecisions *dec,
-                                       qemuVIOMMUDomain *def,
+                                       const qemuVIOMMUDomain *def,
                                        const qemuVIOMMUHostFacts *facts,
                                        qemuVIOMMUAddrSet *addrs);
 

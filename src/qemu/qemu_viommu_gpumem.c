@@ -71,7 +71,7 @@ qemuVIOMMUGPUMemNodeset(qemuVIOMMUHostdev *hd, GArray **nodes)
 
 /* The <numa><cell> of id @id, or NULL. */
 static xmlNodePtr
-qemuVIOMMUGPUMemCell(qemuVIOMMUDomain *def, unsigned int id)
+qemuVIOMMUGPUMemCell(const qemuVIOMMUDomain *def, unsigned int id)
 {
     xmlNodePtr numa = qemuVIOMMUXMLChild(qemuVIOMMUXMLChild(def->root, "cpu"), "numa");
     xmlNodePtr cur;
@@ -103,7 +103,7 @@ qemuVIOMMUGPUMemCellIsEmpty(xmlNodePtr cell)
 /* A nodeset the user wrote: as many nodes as the device needs, each a
  * memoryless cell. */
 static int
-qemuVIOMMUGPUMemCheckUser(qemuVIOMMUPlan *p,
+qemuVIOMMUGPUMemCheckUser(const qemuVIOMMUPlan *p,
                           qemuVIOMMUItem *item,
                           GArray *nodes)
 {
@@ -133,7 +133,7 @@ qemuVIOMMUGPUMemCheckUser(qemuVIOMMUPlan *p,
 
 /* The first cell id after the domain's own cells. */
 static unsigned int
-qemuVIOMMUGPUMemNextCell(qemuVIOMMUDomain *def)
+qemuVIOMMUGPUMemNextCell(const qemuVIOMMUDomain *def)
 {
     unsigned int next = 0;
     size_t i;
@@ -145,13 +145,13 @@ qemuVIOMMUGPUMemNextCell(qemuVIOMMUDomain *def)
 
 
 int
-qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanGPUMem(const qemuVIOMMUPlan *p, qemuVIOMMUGPUMemDecision *out)
 {
     unsigned int next;
     size_t i;
 
-    g_array_set_size(p->dec.gpumemSets, 0);
-    p->dec.gpumemCell0 = false;
+    g_array_set_size(out->sets, 0);
+    out->cell0 = false;
     next = qemuVIOMMUGPUMemNextCell(p->def);
 
     for (i = 0; i < p->items->len; i++) {
@@ -169,12 +169,12 @@ qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p)
                 return -1;
             continue;
         }
-        if (p->def->numaCells->len == 0 && !p->dec.gpumemCell0) {
-            p->dec.gpumemCell0 = true;
+        if (p->def->numaCells->len == 0 && !out->cell0) {
+            out->cell0 = true;
             next = 1;
         }
-        if (p->dec.gpumemSets->len == 0)
-            p->dec.gpumemFirst = next;
+        if (out->sets->len == 0)
+            out->first = next;
         set.hostdev = item->hostdev;
         set.first = next;
         set.count = item->dev->gpumem->nodes;
@@ -184,17 +184,7 @@ qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p)
             return -1;
         }
         next += set.count;
-        g_array_append_val(p->dec.gpumemSets, set);
-    }
-
-    /* with only the one new cell, every host node is guest cell 0 */
-    if (p->dec.gpumemCell0) {
-        for (i = 0; i < p->dec.groups->len; i++) {
-            qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
-
-            if (!group->pxb)
-                group->newPxb.cell = 0;
-        }
+        g_array_append_val(out->sets, set);
     }
     return 0;
 }
@@ -258,17 +248,17 @@ qemuVIOMMUApplyGPUMem(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     size_t i;
     unsigned int id;
 
-    if (dec->gpumemSets->len == 0)
+    if (dec->gpumem.sets->len == 0)
         return;
 
     cpu = qemuVIOMMUGPUMemEnsureCPU(def);
     if (!(numa = qemuVIOMMUXMLChild(cpu, "numa")))
         numa = qemuVIOMMUXMLNewChild(cpu, "numa");
-    if (dec->gpumemCell0)
+    if (dec->gpumem.cell0)
         qemuVIOMMUGPUMemAddCell0(def, numa);
 
-    for (i = 0; i < dec->gpumemSets->len; i++) {
-        qemuVIOMMUGPUMemSet *set = &g_array_index(dec->gpumemSets, qemuVIOMMUGPUMemSet, i);
+    for (i = 0; i < dec->gpumem.sets->len; i++) {
+        qemuVIOMMUGPUMemSet *set = &g_array_index(dec->gpumem.sets, qemuVIOMMUGPUMemSet, i);
         xmlNodePtr source = qemuVIOMMUXMLChild(set->hostdev->node, "source");
         xmlNodePtr acpi = xmlNewDocNode(def->doc, set->hostdev->node->ns, BAD_CAST "acpi", NULL);
         g_autofree char *nodeset = set->count > 1 ?

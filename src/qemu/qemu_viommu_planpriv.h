@@ -11,6 +11,7 @@
 #pragma once
 
 #include "qemu_viommu_addr.h"
+#include "qemu_viommu_claims.h"
 #include "qemu_viommu_decisions.h"
 #include "qemu_viommu_facts.h"
 #include "qemu_viommu_planopts.h"
@@ -18,21 +19,30 @@
 /*
  * A plan: the planner's view of the domain, its working state and,
  * once built, its decisions.  Building reads the domain model and the
- * host facts and changes none of them; only qemuVIOMMUDecisionsApply()
- * writes, into the document, and reads nothing here but the decisions.
+ * host facts and changes none of them (they are const here); only
+ * qemuVIOMMUDecisionsApply() writes, into the document, and reads
+ * nothing here but the decisions.
  */
 struct _qemuVIOMMUPlan {
+    /* the inputs */
     const qemuVIOMMUPlanOptions *opts;
-    qemuVIOMMUDomain *def;          /* borrowed */
-    const qemuVIOMMUHostFacts *facts; /* borrowed */
-    qemuVIOMMUAddrSet *addrs;
-    bool accel;                     /* the decided options say accel='on' */
+    const qemuVIOMMUDomain *def;
+    const qemuVIOMMUHostFacts *facts;
+    /* the model and facts of a plan made of a document, which it owns
+     * and writes into (qemuVIOMMUPlanDocument()); else NULL */
+    qemuVIOMMUDomain *ownDef;
+    qemuVIOMMUHostFacts *ownFacts;
 
-    /* working state of the phases */
+    /* working state: filled in by 'check', read by the phases after it
+     * (the address set also by 'allocate', which takes from it) */
     GPtrArray *items;               /* qemuVIOMMUItem *, all resolved */
-    GHashTable *claims;             /* IOMMU name -> pxb index + 1 (0: root) */
-    GHashTable *owners;             /* pxb index + 1 -> IOMMU name */
-    unsigned int rootFirstNew;      /* the first index the plan may give */
+    qemuVIOMMUClaims *claims;       /* which bus serves which IOMMU */
+    qemuVIOMMUAddrSet *addrs;
+    /* the record as it still holds (phase 'check'): without the entries
+     * of pxbs, vIOMMUs, ports and devices that are gone or moved, with
+     * the devices placed on recorded ports; the 'record' phase makes
+     * the decisions' record of it */
+    qemuVIOMMUMeta *live;
     bool failed;
 
     qemuVIOMMUDecisions dec;        /* what the writers act on */
@@ -45,8 +55,8 @@ struct _qemuVIOMMUPlan {
  * one at a time (qemuVIOMMUPlanRunPhase()) they can be tested alone.
  */
 typedef enum {
-    QEMU_VIOMMU_PLAN_PHASE_OPTIONS,  /* tmpl, model, options, record as read */
-    QEMU_VIOMMU_PLAN_PHASE_CHECK,    /* the domain's placements; the record */
+    QEMU_VIOMMU_PLAN_PHASE_OPTIONS,  /* the vIOMMU model and options */
+    QEMU_VIOMMU_PLAN_PHASE_CHECK,    /* the domain's placements (no decision) */
     QEMU_VIOMMU_PLAN_PHASE_GROUP,    /* groups and slots of the unplaced */
     QEMU_VIOMMU_PLAN_PHASE_ALLOCATE, /* new pxbs, ports, renumber, root addrs */
     QEMU_VIOMMU_PLAN_PHASE_GPUMEM,   /* GPU memory as guest NUMA nodes */
@@ -57,25 +67,41 @@ typedef enum {
     QEMU_VIOMMU_PLAN_PHASE_LAST
 } qemuVIOMMUPlanPhase;
 
-/* A plan of @def against @facts before any phase ran. */
-qemuVIOMMUPlan *qemuVIOMMUPlanNew(qemuVIOMMUDomain *def,
+/* A plan of @def against @facts before any phase ran, with the record
+ * as the domain has it; NULL (reported) when the record is malformed. */
+qemuVIOMMUPlan *qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
                                   const qemuVIOMMUHostFacts *facts,
                                   const qemuVIOMMUPlanOptions *opts);
+
+/* Do the options the plan decided say accel='on'? */
+bool qemuVIOMMUPlanAccel(const qemuVIOMMUPlan *p);
 
 /* Run @phase on @p.  Returns 0, or -1 with the problems reported. */
 int qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase);
 
-/* qemu_viommu_alloc.c: the decisions, after qemu_viommu.c validated */
-void qemuVIOMMUPlanGroup(qemuVIOMMUPlan *p);
+/*
+ * The phases in files of their own.  Each reads the plan const and
+ * writes only its own part of the decisions, passed on its own (the
+ * compiler refuses a write to the plan's fields, though not to the
+ * objects its arrays hold), but for 'allocate': it takes bus numbers,
+ * indexes and slots from the address set as it decides, and so works
+ * on the plan.  ('check', in qemu_viommu.c, fills in the working state
+ * and decides nothing.)
+ */
+
+/* qemu_viommu_alloc.c: the placements, after qemu_viommu.c validated */
+void qemuVIOMMUPlanGroup(const qemuVIOMMUPlan *p, GPtrArray *groups);
 int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
-void qemuVIOMMUPlanRecord(qemuVIOMMUPlan *p);
+void qemuVIOMMUPlanRecord(const qemuVIOMMUPlan *p, qemuVIOMMUMeta *record);
+void qemuVIOMMUPlanDecideIOMMUChanges(const qemuVIOMMUPlan *p,
+                                      qemuVIOMMUIOMMUChanges *out);
 
 /* qemu_viommu_window.c: the 64-bit MMIO window, once placed */
-int qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanWindow(const qemuVIOMMUPlan *p, qemuVIOMMUWindowDecision *out);
 
 /* qemu_viommu_gpumem.c: memoryless cells and <acpi nodeset> for the
  * devices whose memory the guest sees as NUMA nodes */
-int qemuVIOMMUPlanGPUMem(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanGPUMem(const qemuVIOMMUPlan *p, qemuVIOMMUGPUMemDecision *out);
 
 /* qemu_viommu_caps.c: each vSMMU's options from its SMMU's capabilities */
-int qemuVIOMMUPlanDecideOptions(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanDecideOptions(const qemuVIOMMUPlan *p, GHashTable *iommuOptions);

@@ -12,7 +12,7 @@
 
 void
 qemuVIOMMURootBusInit(qemuVIOMMURootBus *rb,
-                      qemuVIOMMUDomain *def,
+                      const qemuVIOMMUDomain *def,
                       qemuVIOMMUAddrSet *addrs)
 {
     size_t i;

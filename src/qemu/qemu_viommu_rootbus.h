@@ -29,7 +29,7 @@ struct _qemuVIOMMURootBus {
 /* pcie.0 as the addresses of @def leave it.  On q35 libvirt keeps
  * 00:01 for the primary video card and 00:1f for the ICH9 functions. */
 void qemuVIOMMURootBusInit(qemuVIOMMURootBus *rb,
-                           qemuVIOMMUDomain *def,
+                           const qemuVIOMMUDomain *def,
                            qemuVIOMMUAddrSet *addrs);
 
 /* Place the next controller: a root port if @port, else a controller

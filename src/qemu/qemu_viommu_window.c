@@ -56,7 +56,7 @@ qemuVIOMMUWindowDefault(qemuVIOMMUArch arch)
 
 
 static qemuVIOMMUController *
-qemuVIOMMUWindowRoot(qemuVIOMMUDomain *def)
+qemuVIOMMUWindowRoot(const qemuVIOMMUDomain *def)
 {
     qemuVIOMMUController *ctrl = qemuVIOMMUDomainFindController(def, 0);
 
@@ -91,7 +91,7 @@ qemuVIOMMUWindowUnit(const char *unit)
 
 
 int
-qemuVIOMMUWindowGet(qemuVIOMMUDomain *def, unsigned long long *bytes)
+qemuVIOMMUWindowGet(const qemuVIOMMUDomain *def, unsigned long long *bytes)
 {
     qemuVIOMMUController *root = qemuVIOMMUWindowRoot(def);
     xmlNodePtr hole = root ? qemuVIOMMUXMLChild(root->node, "pcihole64") : NULL;
@@ -168,7 +168,7 @@ qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes)
 
 
 unsigned int
-qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def)
+qemuVIOMMUWindowPhysBits(const qemuVIOMMUDomain *def)
 {
     xmlNodePtr cpu = qemuVIOMMUXMLChild(def->root, "cpu");
     xmlNodePtr max = cpu ? qemuVIOMMUXMLChild(cpu, "maxphysaddr") : NULL;
@@ -327,7 +327,7 @@ qemuVIOMMUWindowSumNeed(qemuVIOMMUWindowSum *sum,
 /* The root port and host bridge (pxb index, 0 for pcie.0) @item ends
  * up on.  A device straight on a host bridge counts as its own port. */
 static void
-qemuVIOMMUWindowItemHome(qemuVIOMMUPlan *p,
+qemuVIOMMUWindowItemHome(const qemuVIOMMUPlan *p,
                          qemuVIOMMUItem *item,
                          unsigned int *port,
                          unsigned int *bridge)
@@ -378,7 +378,7 @@ qemuVIOMMUWindowCheckBars(const char *source,
 
 
 int
-qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanWindow(const qemuVIOMMUPlan *p, qemuVIOMMUWindowDecision *out)
 {
     g_auto(qemuVIOMMUWindowSum) sum = { 0 };
     unsigned long long dflt = qemuVIOMMUWindowDefault(p->def->archKind);
@@ -418,7 +418,7 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
 
     if (qemuVIOMMUWindowSumNeed(&sum, dflt, &total, &need) < 0)
         return -1;
-    p->dec.windowNeed = need;
+    out->need = need;
 
     if (bits < 64 && need > (1ULL << (bits - 1))) {
         g_autofree char *needStr = virPCIBarFormatSize(need);
@@ -436,7 +436,7 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
                   (rc == 1 ? have : dflt) >> 20);
         return 0;
     }
-    p->dec.windowSet = need;
+    out->set = need;
     VIR_DEBUG("window: <pcihole64> set to %llu MiB: the BARs need more than the %s of %llu MiB",
               need >> 20, rc == 1 ? "domain's <pcihole64>" : "default",
               (rc == 1 ? have : dflt) >> 20);
@@ -447,8 +447,8 @@ qemuVIOMMUPlanWindow(qemuVIOMMUPlan *p)
 void
 qemuVIOMMUApplyWindow(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
-    if (dec->windowSet)
-        qemuVIOMMUWindowSet(def, dec->windowSet);
+    if (dec->window.set)
+        qemuVIOMMUWindowSet(def, dec->window.set);
 }
 
 

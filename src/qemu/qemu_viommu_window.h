@@ -40,7 +40,7 @@ unsigned long long qemuVIOMMUWindowUnit(const char *unit);
 /* The <pcihole64> of the root controller of @def, in bytes: 1 with
  * *bytes set, 0 when there is none, -1 (reported) when it cannot be
  * read. */
-int qemuVIOMMUWindowGet(qemuVIOMMUDomain *def, unsigned long long *bytes);
+int qemuVIOMMUWindowGet(const qemuVIOMMUDomain *def, unsigned long long *bytes);
 
 /* Set the root controller's <pcihole64 unit='KiB'> to @bytes, adding a
  * pcie-root controller when the domain has none. */
@@ -48,7 +48,7 @@ void qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes);
 
 /* The guest physical address width of @def: its <maxphysaddr bits>,
  * else QEMU_VIOMMU_WINDOW_PHYS_BITS. */
-unsigned int qemuVIOMMUWindowPhysBits(qemuVIOMMUDomain *def);
+unsigned int qemuVIOMMUWindowPhysBits(const qemuVIOMMUDomain *def);
 
 /* Can QEMU's vfio-pci give the guest the BARs @bars of the assigned
  * host device @source (its <hostdev> source, for the message)?  Not

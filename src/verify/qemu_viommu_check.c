@@ -285,19 +285,10 @@ qemuVIOMMUCheckOnSpare(qemuVIOMMUMeta *meta,
                        const char *iommu)
 {
     qemuVIOMMUMetaBus *bus;
-    size_t i;
 
-    if (!iommu || !hd->addr.set || !(bus = qemuVIOMMUMetaFindBus(meta, iommu)))
-        return false;
-    for (i = 0; i < bus->ports->len; i++) {
-        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
-
-        if (port->controller == hd->addr.addr.bus)
-            return true;
-    }
-    return false;
+    return iommu && hd->addr.set && (bus = qemuVIOMMUMetaFindBus(meta, iommu)) &&
+        qemuVIOMMUMetaBusFindPort(bus, hd->addr.addr.bus);
 }
-
 
 
 /* Each assigned device whose memory the guest sees as NUMA nodes: does
@@ -361,10 +352,11 @@ qemuVIOMMUCheckRecorded(virSysIOMMUHost *host,
                         GPtrArray *list)
 {
     g_autoptr(GHashTable) assigned = g_hash_table_new(g_str_hash, g_str_equal);
+    qemuVIOMMUMetaIter it;
+    qemuVIOMMUMetaBus *bus;
+    qemuVIOMMUMetaDevice *md;
     int bad = 0;
     size_t i;
-    size_t j;
-    size_t k;
 
     for (i = 0; i < def->hostdevs->len; i++) {
         qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
@@ -372,35 +364,27 @@ qemuVIOMMUCheckRecorded(virSysIOMMUHost *host,
         g_hash_table_add(assigned, hd->sourceStr);
     }
 
-    for (i = 0; i < meta->buses->len; i++) {
-        qemuVIOMMUMetaBus *bus = g_ptr_array_index(meta->buses, i);
+    qemuVIOMMUMetaIterInit(&it, meta);
+    while (qemuVIOMMUMetaIterNextDevice(&it, &bus, NULL, &md)) {
+        qemuVIOMMUCheckResult *res;
 
-        for (j = 0; j < bus->ports->len; j++) {
-            qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, j);
+        /* a record of a device no longer assigned is history */
+        if (!g_hash_table_contains(assigned, md->source))
+            continue;
+        res = g_new0(qemuVIOMMUCheckResult, 1);
 
-            for (k = 0; k < port->devices->len; k++) {
-                qemuVIOMMUMetaDevice *md = g_ptr_array_index(port->devices, k);
-                qemuVIOMMUCheckResult *res;
-
-                /* a record of a device no longer assigned is history */
-                if (!g_hash_table_contains(assigned, md->source))
-                    continue;
-                res = g_new0(qemuVIOMMUCheckResult, 1);
-
-                res->source = g_strdup(md->source);
-                res->planIOMMU = g_strdup(bus->iommu);
-                res->planGroup = md->group;
-                res->planNode = md->numaNode;
-                res->status = QEMU_VIOMMU_CHECK_OK;
-                qemuVIOMMUCheckLookup(host, res);
-                qemuVIOMMUCheckJudge(res);
-                qemuVIOMMUCheckBars(host, res);
-                if (res->status != QEMU_VIOMMU_CHECK_OK)
-                    bad++;
-                g_hash_table_add(recorded, res->source);
-                g_ptr_array_add(list, res);
-            }
-        }
+        res->source = g_strdup(md->source);
+        res->planIOMMU = g_strdup(bus->iommu);
+        res->planGroup = md->group;
+        res->planNode = md->numaNode;
+        res->status = QEMU_VIOMMU_CHECK_OK;
+        qemuVIOMMUCheckLookup(host, res);
+        qemuVIOMMUCheckJudge(res);
+        qemuVIOMMUCheckBars(host, res);
+        if (res->status != QEMU_VIOMMU_CHECK_OK)
+            bad++;
+        g_hash_table_add(recorded, res->source);
+        g_ptr_array_add(list, res);
     }
     return bad;
 }
