@@ -184,3 +184,28 @@ virPCIBarAdd(unsigned long long a, unsigned long long b, unsigned long long *sum
     *sum = s;
     return true;
 }
+
+
+void
+virPCIBarFormatJSON(virJSONBuilder *b,
+                    const char *name,
+                    const GArray *bars,
+                    bool withIO)
+{
+    size_t i;
+
+    virJSONBeginArray(b, name);
+    for (i = 0; i < bars->len; i++) {
+        const virPCIBar *bar = &g_array_index(bars, virPCIBar, i);
+
+        virJSONBeginObject(b, NULL);
+        virJSONAddInt(b, "index", bar->index);
+        virJSONAddInt(b, "size", bar->size);
+        if (withIO)
+            virJSONAddBool(b, "io", bar->io);
+        virJSONAddBool(b, "mem64", bar->mem64);
+        virJSONAddBool(b, "prefetch", bar->prefetch);
+        virJSONEndObject(b);
+    }
+    virJSONEndArray(b);
+}

@@ -9,6 +9,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "virjson.h"
+
 /* The flag bits of a struct resource that sysfs prints in the third
  * column of 'resource' (include/linux/ioport.h). */
 #define VIR_PCI_BAR_FLAG_IO        0x00000100ULL /* IORESOURCE_IO */
@@ -80,3 +82,10 @@ bool virPCIBarRoundUpPow2(unsigned long long n, unsigned long long *pow2)
  * VIR_PCI_BAR_SIZE_MAX (or wraps). */
 bool virPCIBarAdd(unsigned long long a, unsigned long long b, unsigned long long *sum)
     G_GNUC_WARN_UNUSED_RESULT;
+
+/* The JSON array @name of @bars (virPCIBar): one object per BAR with
+ * "index", "size", "io" (only when @withIO), "mem64" and "prefetch". */
+void virPCIBarFormatJSON(virJSONBuilder *b,
+                         const char *name,
+                         const GArray *bars,
+                         bool withIO);

@@ -601,8 +601,6 @@ virSysGPUMemFormat(const virSysIOMMUDevice *dev)
 void
 virSysGPUMemFormatJSON(virJSONBuilder *b, const virSysIOMMUDevice *dev)
 {
-    size_t i;
-
     if (dev->gpumem && (dev->gpumem->nodes > 0 || dev->gpumem->variant)) {
         virJSONBeginObject(b, "initiator_nodes");
         virJSONAddBool(b, "variant_driver", dev->gpumem->variant);
@@ -611,18 +609,7 @@ virSysGPUMemFormatJSON(virJSONBuilder *b, const virSysIOMMUDevice *dev)
         virJSONAddString(b, "why", dev->gpumem->why);
         virJSONEndObject(b);
     }
-    if (!dev->vfioBars)
-        return;
-    virJSONBeginArray(b, "vfio_bars");
-    for (i = 0; i < dev->vfioBars->len; i++) {
-        const virPCIBar *bar = &g_array_index(dev->vfioBars, virPCIBar, i);
-
-        virJSONBeginObject(b, NULL);
-        virJSONAddInt(b, "index", bar->index);
-        virJSONAddInt(b, "size", bar->size);
-        virJSONAddBool(b, "mem64", bar->mem64);
-        virJSONAddBool(b, "prefetch", bar->prefetch);
-        virJSONEndObject(b);
-    }
-    virJSONEndArray(b);
+    /* no "io" member: scan --json has written these without it */
+    if (dev->vfioBars)
+        virPCIBarFormatJSON(b, "vfio_bars", dev->vfioBars, false);
 }

@@ -200,21 +200,8 @@ virSysIOMMUFmtJsonDevice(virJSONBuilder *b,
     virJSONEndArray(b);
     /* only when sysfs has a 'resource': a tree saved without it
      * keeps its old output */
-    if (dev->bars) {
-        virJSONBeginArray(b, "bars");
-        for (i = 0; i < dev->bars->len; i++) {
-            const virPCIBar *bar = &g_array_index(dev->bars, virPCIBar, i);
-
-            virJSONBeginObject(b, NULL);
-            virJSONAddInt(b, "index", bar->index);
-            virJSONAddInt(b, "size", bar->size);
-            virJSONAddBool(b, "io", bar->io);
-            virJSONAddBool(b, "mem64", bar->mem64);
-            virJSONAddBool(b, "prefetch", bar->prefetch);
-            virJSONEndObject(b);
-        }
-        virJSONEndArray(b);
-    }
+    if (dev->bars)
+        virPCIBarFormatJSON(b, "bars", dev->bars, true);
     virSysGPUMemFormatJSON(b, dev);
     virJSONEndObject(b);
 }
