@@ -26,7 +26,6 @@
 
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
-#include "qemu_viommu_explain.h"
 #include "qemu_viommu_xml.h"
 #include "testutils.h"
 #include "virerror.h"

@@ -13,7 +13,6 @@
 #include "qemu_viommu.h"
 #include "qemu_viommu_argv.h"
 #include "qemu_viommu_dot.h"
-#include "qemu_viommu_explain.h"
 #include "qemu_viommu_xml.h"
 #include "virerror.h"
 #include "virsysiommu.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qemu_viommu_explain.h"
+#include "qemu_viommu.h"
 #include "virerror.h"
 
 

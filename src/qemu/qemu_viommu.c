@@ -242,13 +242,6 @@ qemuVIOMMUPlanCheckCachingMode(const qemuVIOMMUPlan *p)
 }
 
 
-bool
-qemuVIOMMUPlanAccel(const qemuVIOMMUPlan *p)
-{
-    return qemuVIOMMUOptionsIsOn(&p->dec.viommu.options, QEMU_VIOMMU_OPTION_ACCEL);
-}
-
-
 /* Report what the host lacks for @hd.  Returns 0 when it has it all. */
 static int
 qemuVIOMMUPlanCheckFacts(qemuVIOMMUPlan *p,
@@ -280,7 +273,7 @@ qemuVIOMMUPlanCheckFacts(qemuVIOMMUPlan *p,
         break;
     }
 
-    if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && qemuVIOMMUPlanAccel(p) &&
+    if (p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT && qemuVIOMMUDecisionsAccel(&p->dec) &&
         hf->iommu->kind != VIR_SYS_IOMMU_KIND_SMMUV3) {
         virReportError(VIR_ERROR_HOST_IOMMU, _("%1$s: host PCI device %2$s is behind %3$s IOMMU '%4$s'; an accelerated arm-smmuv3 needs a physical SMMUv3 (use accel='off')"),
                        path, hf->dev->bdf,
@@ -584,7 +577,7 @@ qemuVIOMMUPlanCheckEmulated(qemuVIOMMUPlan *p)
 {
     size_t i;
 
-    if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT || !qemuVIOMMUPlanAccel(p))
+    if (p->def->archKind != QEMU_VIOMMU_ARCH_AARCH64_VIRT || !qemuVIOMMUDecisionsAccel(&p->dec))
         return;
 
     for (i = 0; i < p->def->others->len; i++) {
@@ -806,8 +799,14 @@ qemuVIOMMUPlanApply(qemuVIOMMUPlan *p)
 
 
 char *
-qemuVIOMMUPlanFormatExplain(const qemuVIOMMUPlan *p)
+qemuVIOMMUPlanExplainDomain(virSysIOMMUHost *host,
+                            xmlDocPtr doc,
+                            const qemuVIOMMUPlanOptions *opts)
 {
+    g_autoptr(qemuVIOMMUPlan) p = NULL;
+
+    if (!(p = qemuVIOMMUPlanDocument(host, doc, opts)))
+        return NULL;
     return qemuVIOMMUDecisionsFormatExplain(&p->dec, p->def, p->facts, p->addrs);
 }
 

@@ -67,6 +67,17 @@ int qemuVIOMMUPlanDomain(virSysIOMMUHost *host,
                          const qemuVIOMMUPlanOptions *opts,
                          bool *changed);
 
+/*
+ * Plan @doc against @host as qemuVIOMMUPlanDomain() does, but leave
+ * @doc as it is and return the plan in words (qemu_viommu_explain.h):
+ * for each device its physical IOMMU, NUMA node, expander bus and port
+ * and why, then where the window and the options come from.  NULL with
+ * every problem reported.
+ */
+char *qemuVIOMMUPlanExplainDomain(virSysIOMMUHost *host,
+                                  xmlDocPtr doc,
+                                  const qemuVIOMMUPlanOptions *opts);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUPlan, qemuVIOMMUPlanFree);
 
 /* The root port of @def that the recorded port @port names, if it still

@@ -947,7 +947,7 @@ qemuVIOMMUPlanDecideIOMMUs(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMUChanges *out)
         out->removeIOMMU = p->dec.viommu.tmpl;
         VIR_DEBUG("template <iommu> removed: its options are on each vSMMU; left in, libvirt makes it machine-wide");
     }
-    out->addIOMMUFD = qemuVIOMMUPlanAccel(p) && !p->def->iommufd &&
+    out->addIOMMUFD = qemuVIOMMUDecisionsAccel(&p->dec) && !p->def->iommufd &&
         (p->dec.groups->len > 0 || p->dec.record->buses->len > 0);
     if (out->addIOMMUFD)
         VIR_DEBUG("<iommufd> added: accel='on' vSMMUs need it and the domain has none");

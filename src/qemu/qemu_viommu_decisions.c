@@ -63,6 +63,13 @@ qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
 }
 
 
+bool
+qemuVIOMMUDecisionsAccel(const qemuVIOMMUDecisions *dec)
+{
+    return qemuVIOMMUOptionsIsOn(&dec->viommu.options, QEMU_VIOMMU_OPTION_ACCEL);
+}
+
+
 const qemuVIOMMUOptions *
 qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
                               const char *iommu)

@@ -151,6 +151,9 @@ void qemuVIOMMUDecisionsClear(qemuVIOMMUDecisions *dec);
  * ports and devices are those the domain had. */
 bool qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec);
 
+/* Do the options @dec follows say accel='on'? */
+bool qemuVIOMMUDecisionsAccel(const qemuVIOMMUDecisions *dec);
+
 /* The options of the vSMMU of physical IOMMU @iommu (the plan's own
  * when it has none of its own). */
 const qemuVIOMMUOptions *qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,

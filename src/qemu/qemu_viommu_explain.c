@@ -403,16 +403,3 @@ qemuVIOMMUDecisionsFormatExplain(const qemuVIOMMUDecisions *dec,
     qemuVIOMMUExplainIOMMUs(buf, &in);
     return g_string_free(g_steal_pointer(&buf), FALSE);
 }
-
-
-char *
-qemuVIOMMUPlanExplainDomain(virSysIOMMUHost *host,
-                            xmlDocPtr doc,
-                            const qemuVIOMMUPlanOptions *opts)
-{
-    g_autoptr(qemuVIOMMUPlan) plan = NULL;
-
-    if (!(plan = qemuVIOMMUPlanDocument(host, doc, opts)))
-        return NULL;
-    return qemuVIOMMUPlanFormatExplain(plan);
-}

@@ -73,9 +73,6 @@ qemuVIOMMUPlan *qemuVIOMMUPlanNew(const qemuVIOMMUDomain *def,
                                   const qemuVIOMMUHostFacts *facts,
                                   const qemuVIOMMUPlanOptions *opts);
 
-/* Do the options the plan decided say accel='on'? */
-bool qemuVIOMMUPlanAccel(const qemuVIOMMUPlan *p);
-
 /* Run @phase on @p.  Returns 0, or -1 with the problems reported. */
 int qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase);
 
