@@ -13,14 +13,6 @@
 #include "virsysiommu.h"
 #include "virsysiommucaps.h"
 
-/* The OAS values QEMU 11.1's arm-smmuv3 takes with accel=on. */
-#define QEMU_VIOMMU_SMMU_OAS_MIN 44
-#define QEMU_VIOMMU_SMMU_OAS_MAX 48
-/* IDR5.OAS of 44 bits: below it no oas QEMU takes fits */
-#define QEMU_VIOMMU_SMMU_OAS_FIELD_MIN 4
-/* QEMU's largest ssidsize */
-#define QEMU_VIOMMU_SMMU_SSIDSIZE_MAX 20
-
 /*
  * The options of the accelerated vSMMU of physical SMMU @iommu: @base
  * (the template's request) with ats, ril, ssidsize and oas written out

@@ -9,7 +9,6 @@
 
 #include "qemu_viommu_smmucompat.h"
 
-#include "qemu_viommu_caps.h"
 #include "virerror.h"
 
 

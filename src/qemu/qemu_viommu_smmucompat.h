@@ -28,6 +28,14 @@
 #define QEMU_VIOMMU_SMMU_SIDSIZE 16         /* IDR1.SIDSIZE */
 #define QEMU_VIOMMU_SMMU_GRANULES (4 | 16 | 64) /* IDR5.GRAN4K|16K|64K */
 
+/* The OAS values QEMU 11.1's arm-smmuv3 takes with accel=on. */
+#define QEMU_VIOMMU_SMMU_OAS_MIN 44
+#define QEMU_VIOMMU_SMMU_OAS_MAX 48
+/* IDR5.OAS of 44 bits: below it no oas QEMU takes fits */
+#define QEMU_VIOMMU_SMMU_OAS_FIELD_MIN 4
+/* QEMU's largest ssidsize */
+#define QEMU_VIOMMU_SMMU_SSIDSIZE_MAX 20
+
 /*
  * One message per reason QEMU refuses to attach a device of host SMMU
  * @iommu to an accel=on vSMMU, whatever the vSMMU's options: the fields
