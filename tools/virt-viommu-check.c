@@ -7,7 +7,7 @@
 
 #include <config.h>
 
-#include "virt-viommu-libvirt.h"
+#include "virt-viommu-check.h"
 
 #include "qemu_viommu_check.h"
 #include "qemu_viommu_ready.h"

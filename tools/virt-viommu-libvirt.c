@@ -25,6 +25,7 @@
 #include "virerror.h"
 #include "virsysgpumem.h"
 #include "virsysiommu.h"
+#include "virt-viommu-check.h"
 #include "virt-viommu-lock.h"
 
 static void

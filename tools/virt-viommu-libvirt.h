@@ -67,9 +67,3 @@ typedef const virtVIOMMULibvirtCommands *(*virtVIOMMULibvirtModuleFunc)(void);
 
 /* The entry point, VIRT_VIOMMU_LIBVIRT_ENTRY, defined in the module. */
 const virtVIOMMULibvirtCommands *virtVIOMMULibvirtModule(void);
-
-/* Compare the plan recorded in @doc, read from @name, with the host and
- * print the result; returns the exit status ('check'). */
-int virtVIOMMUCheckPrint(const virtVIOMMULibvirtArgs *args,
-                         const char *name,
-                         xmlDocPtr doc);

@@ -16,6 +16,7 @@
 #endif
 
 #include "virerror.h"
+#include "virt-viommu-check.h"
 #include "virt-viommu-libvirt.h"
 
 
