@@ -9,7 +9,7 @@
 
 #include <libxml/tree.h>
 
-#include "virt-viommu-libvirt.h"
+#include "virt-viommu-util.h"
 
 /* Compare the plan recorded in @doc, read from @name, with the host and
  * print the result; returns the exit status ('check'). */

@@ -29,20 +29,6 @@
 /* The one symbol the module exports. */
 #define VIRT_VIOMMU_LIBVIRT_ENTRY "virtVIOMMULibvirtModule"
 
-/* The options of the libvirt commands, as parsed by virt-viommu. */
-typedef struct _virtVIOMMULibvirtArgs virtVIOMMULibvirtArgs;
-struct _virtVIOMMULibvirtArgs {
-    char *uri;                  /* -c, or NULL for libvirt's default */
-    char *sysfsRoot;            /* --sysfs-root, or NULL */
-    gint sparePorts;            /* define, start */
-    gboolean move;              /* define, start */
-    gboolean refreshOptions;    /* define, start */
-    gboolean live;              /* attach, detach */
-    gboolean config;            /* attach, detach */
-    gboolean json;              /* check */
-    gboolean ready;             /* check --ready */
-};
-
 /* Each returns the exit status, its errors printed. */
 typedef struct _virtVIOMMULibvirtCommands virtVIOMMULibvirtCommands;
 struct _virtVIOMMULibvirtCommands {

@@ -23,6 +23,21 @@ typedef enum {
     VIRT_VIOMMU_EXIT_USAGE = 2,     /* bad command line */
 } virtVIOMMUExit;
 
+/* The options of the libvirt commands, as parsed by virt-viommu; 'check'
+ * of a file takes them too. */
+typedef struct _virtVIOMMULibvirtArgs virtVIOMMULibvirtArgs;
+struct _virtVIOMMULibvirtArgs {
+    char *uri;                  /* -c, or NULL for libvirt's default */
+    char *sysfsRoot;            /* --sysfs-root, or NULL */
+    gint sparePorts;            /* define, start */
+    gboolean move;              /* define, start */
+    gboolean refreshOptions;    /* define, start */
+    gboolean live;              /* attach, detach */
+    gboolean config;            /* attach, detach */
+    gboolean json;              /* check */
+    gboolean ready;             /* check --ready */
+};
+
 /* The sysfs root: --sysfs-root, else $VIRT_VIOMMU_SYSFS_ROOT, else "/". */
 const char *virtVIOMMUSysfsRoot(const char *opt);
 
