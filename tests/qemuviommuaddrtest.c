@@ -94,15 +94,6 @@ testSetNew(const char *xml)
 }
 
 
-#define CHECK(cond, ...) \
-    do { \
-        if (!(cond)) { \
-            printf("  " __VA_ARGS__); \
-            printf("\n"); \
-            return -1; \
-        } \
-    } while (0)
-
 
 static int
 testSlotUsed(const void *opaque G_GNUC_UNUSED)

@@ -13,14 +13,6 @@
 #include "qemu_viommu_meta.h"
 #include "testutils.h"
 
-#define CHECK(cond, ...) \
-    do { \
-        if (!(cond)) { \
-            printf("  " __VA_ARGS__); \
-            printf("\n"); \
-            return -1; \
-        } \
-    } while (0)
 
 #define CHECK_STR(got, want) \
     CHECK(g_str_equal(got, want), "got '%s', not '%s'", got, want)
@@ -136,6 +128,25 @@ testWalkDevices(const qemuVIOMMUMeta *meta)
 }
 
 
+/* The three walks of @meta give @all, @ports and @devices. */
+static int
+testWalks(const qemuVIOMMUMeta *meta,
+          const char *all,
+          const char *ports,
+          const char *devices)
+{
+    g_autofree char *gotAll = testWalk(meta);
+    g_autofree char *gotPorts = testWalkPorts(meta);
+    g_autofree char *gotDevices = testWalkDevices(meta);
+
+    CHECK(gotAll, "the walk failed");
+    CHECK_STR(gotAll, all);
+    CHECK_STR(gotPorts, ports);
+    CHECK_STR(gotDevices, devices);
+    return 0;
+}
+
+
 /* A NULL record and one without buses are walked as empty. */
 static int
 testEmpty(const void *opaque G_GNUC_UNUSED)
@@ -145,15 +156,10 @@ testEmpty(const void *opaque G_GNUC_UNUSED)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(records); i++) {
-        g_autofree char *all = testWalk(records[i]);
-        g_autofree char *ports = testWalkPorts(records[i]);
-        g_autofree char *devices = testWalkDevices(records[i]);
         qemuVIOMMUMetaIter it;
 
-        CHECK(all && ports && devices, "the walk of an empty record failed");
-        CHECK_STR(all, "");
-        CHECK_STR(ports, "");
-        CHECK_STR(devices, "");
+        if (testWalks(records[i], "", "", "") < 0)
+            return -1;
         /* nothing to remove, before or after the end */
         qemuVIOMMUMetaIterInit(&it, records[i]);
         qemuVIOMMUMetaIterRemove(&it);
@@ -170,19 +176,10 @@ static int
 testBusesOnly(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(qemuVIOMMUMeta) meta = qemuVIOMMUMetaNew();
-    g_autofree char *all = NULL;
-    g_autofree char *ports = NULL;
-    g_autofree char *devices = NULL;
 
     qemuVIOMMUMetaAddBus(meta, "A", "smmuv3", 1);
     qemuVIOMMUMetaAddBus(meta, "B", "smmuv3", 2);
-    CHECK((all = testWalk(meta)), "the walk failed");
-    CHECK_STR(all, "A B");
-    ports = testWalkPorts(meta);
-    CHECK_STR(ports, "");
-    devices = testWalkDevices(meta);
-    CHECK_STR(devices, "");
-    return 0;
+    return testWalks(meta, "A B", "", "");
 }
 
 
@@ -193,19 +190,10 @@ testSpares(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(qemuVIOMMUMeta) meta = qemuVIOMMUMetaNew();
     qemuVIOMMUMetaBus *bus = qemuVIOMMUMetaAddBus(meta, "A", "smmuv3", 1);
-    g_autofree char *all = NULL;
-    g_autofree char *ports = NULL;
-    g_autofree char *devices = NULL;
 
     qemuVIOMMUMetaBusAddPort(bus, 3);
     qemuVIOMMUMetaBusAddPort(bus, 4);
-    CHECK((all = testWalk(meta)), "the walk failed");
-    CHECK_STR(all, "A 3 4");
-    ports = testWalkPorts(meta);
-    CHECK_STR(ports, "A/3 A/4");
-    devices = testWalkDevices(meta);
-    CHECK_STR(devices, "");
-    return 0;
+    return testWalks(meta, "A 3 4", "A/3 A/4", "");
 }
 
 
@@ -214,17 +202,9 @@ static int
 testOrder(const void *opaque G_GNUC_UNUSED)
 {
     g_autoptr(qemuVIOMMUMeta) meta = testRecord();
-    g_autofree char *all = NULL;
-    g_autofree char *ports = NULL;
-    g_autofree char *devices = NULL;
 
-    CHECK((all = testWalk(meta)), "the walk failed");
-    CHECK_STR(all, TEST_RECORD_WALK);
-    ports = testWalkPorts(meta);
-    CHECK_STR(ports, "A/3 A/4 C/6 C/7");
-    devices = testWalkDevices(meta);
-    CHECK_STR(devices, "A/3/d1 A/3/d2 C/6/d3 C/7/d4");
-    return 0;
+    return testWalks(meta, TEST_RECORD_WALK, "A/3 A/4 C/6 C/7",
+                     "A/3/d1 A/3/d2 C/6/d3 C/7/d4");
 }
 
 

@@ -19,14 +19,6 @@
 #include "testutils.h"
 #include "virerror.h"
 
-#define CHECK(cond, ...) \
-    do { \
-        if (!(cond)) { \
-            printf("  " __VA_ARGS__); \
-            printf("\n"); \
-            return -1; \
-        } \
-    } while (0)
 
 #define TEST_IOMMU1 "smmu3.0x0000000011000000"
 #define TEST_IOMMU2 "smmu3.0x0000000012000000"

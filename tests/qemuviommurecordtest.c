@@ -15,14 +15,6 @@
 #include "testutils.h"
 #include "virerror.h"
 
-#define CHECK(cond, ...) \
-    do { \
-        if (!(cond)) { \
-            printf("  " __VA_ARGS__); \
-            printf("\n"); \
-            return -1; \
-        } \
-    } while (0)
 
 /* A planned domain: pxb 1 (vIOMMU of smmu3.0x...11000000) with ports 3
  * (0000:01:00.0) and 4 (0000:02:00.0), pxb 2 (of ...12000000) with

@@ -8,8 +8,20 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #define EXIT_AM_SKIP 77
+
+/* In a test body: unless @cond holds, print the message (printf()'s
+ * arguments) under the test's line and fail the test. */
+#define CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            printf("  " __VA_ARGS__); \
+            printf("\n"); \
+            return -1; \
+        } \
+    } while (0)
 
 /* A string for printf() that may be NULL. */
 #define NULLSTR(s) ((s) ? (s) : "(null)")

@@ -16,7 +16,7 @@
 #include "viriommucaps.h"
 #include "virsysiommucaps.h"
 
-#define CHECK(cond) \
+#define CHECK_TRUE(cond) \
     do { \
         if (!(cond)) { \
             fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
@@ -44,25 +44,25 @@ testDecodeQEMUSMMUv3(const void *opaque G_GNUC_UNUSED)
     virIOMMUSMMUv3Features f;
 
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(f.oasBits == 44);
-    CHECK(f.ssidSize == 0);
-    CHECK(f.sidSize == 16);
-    CHECK(f.ril);
-    CHECK(!f.ats);
-    CHECK(f.s1p && !f.s2p && !f.nesting);
-    CHECK(f.cohacc);
-    CHECK(f.granules == (4 | 16 | 64));
-    CHECK(f.oas == 4);
+    CHECK_TRUE(f.oasBits == 44);
+    CHECK_TRUE(f.ssidSize == 0);
+    CHECK_TRUE(f.sidSize == 16);
+    CHECK_TRUE(f.ril);
+    CHECK_TRUE(!f.ats);
+    CHECK_TRUE(f.s1p && !f.s2p && !f.nesting);
+    CHECK_TRUE(f.cohacc);
+    CHECK_TRUE(f.granules == (4 | 16 | 64));
+    CHECK_TRUE(f.oas == 4);
     /* 2-level stream tables, little-endian AArch64 tables only */
-    CHECK(f.stLevel == 1 && f.ttEndian == 2 && f.ttf == 2);
+    CHECK_TRUE(f.stLevel == 1 && f.ttEndian == 2 && f.ttf == 2);
 
     /* stage=2: S2P instead of S1P; stage=nested: both */
     caps.idr[0] = QEMU_IDR0_S2;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(!f.s1p && f.s2p && !f.nesting);
+    CHECK_TRUE(!f.s1p && f.s2p && !f.nesting);
     caps.idr[0] = QEMU_IDR0_NESTED;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(f.s1p && f.s2p && f.nesting);
+    CHECK_TRUE(f.s1p && f.s2p && f.nesting);
     return 0;
 }
 
@@ -81,20 +81,20 @@ testDecodeSMMUv3ATS(const void *opaque G_GNUC_UNUSED)
     virIOMMUSMMUv3Features f;
 
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(f.oasBits == 48 && f.ssidSize == 20 && f.sidSize == 20);
-    CHECK(f.ats && !f.ril && f.nesting);
+    CHECK_TRUE(f.oasBits == 48 && f.ssidSize == 20 && f.sidSize == 20);
+    CHECK_TRUE(f.ats && !f.ril && f.nesting);
     caps.haveHWCaps = true;
     caps.hwCaps = VIR_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(f.ats);
+    CHECK_TRUE(f.ats);
     caps.idr[0] &= ~(1U << 10);
     caps.hwCaps = 0;
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(!f.ats);
+    CHECK_TRUE(!f.ats);
 
-    CHECK(virIOMMUSMMUv3OASBits(6) == 52);
-    CHECK(virIOMMUSMMUv3OASBits(7) == 56);
-    CHECK(virIOMMUSMMUv3OASBits(8) == 0);
+    CHECK_TRUE(virIOMMUSMMUv3OASBits(6) == 52);
+    CHECK_TRUE(virIOMMUSMMUv3OASBits(7) == 56);
+    CHECK_TRUE(virIOMMUSMMUv3OASBits(8) == 0);
     return 0;
 }
 
@@ -113,18 +113,18 @@ testDecodeSMMUv3Fields(const void *opaque G_GNUC_UNUSED)
     caps.idr[1] = (31U << 6) | 63U;
     caps.idr[5] = 7U | (1U << 5);
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(f.stLevel == 3 && f.ttEndian == 3 && f.ttf == 1);
-    CHECK(f.sidSize == 63 && f.ssidSize == 31);
-    CHECK(f.oas == 7 && f.oasBits == 56);
-    CHECK(f.granules == 16);
-    CHECK(!f.s1p && !f.s2p && !f.ats && !f.cohacc);
+    CHECK_TRUE(f.stLevel == 3 && f.ttEndian == 3 && f.ttf == 1);
+    CHECK_TRUE(f.sidSize == 63 && f.ssidSize == 31);
+    CHECK_TRUE(f.oas == 7 && f.oasBits == 56);
+    CHECK_TRUE(f.granules == 16);
+    CHECK_TRUE(!f.s1p && !f.s2p && !f.ats && !f.cohacc);
 
     caps.idr[0] = (1U << 21) | (3U << 2);
     caps.idr[5] = 3U | (1U << 4) | (1U << 6);
     virIOMMUCapsDecodeSMMUv3(&caps, &f);
-    CHECK(f.stLevel == 0 && f.ttEndian == 1 && f.ttf == 3);
-    CHECK(f.oas == 3 && f.oasBits == 42);
-    CHECK(f.granules == (4 | 64));
+    CHECK_TRUE(f.stLevel == 0 && f.ttEndian == 1 && f.ttf == 3);
+    CHECK_TRUE(f.oas == 3 && f.oasBits == 42);
+    CHECK_TRUE(f.granules == (4 | 64));
     return 0;
 }
 
@@ -163,13 +163,13 @@ testCompatHost(const void *opaque G_GNUC_UNUSED)
     virSysIOMMUCaps unknown = { 0 };
     g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 
-    CHECK(testCompatCount(qemu, true, NULL) == 0);
+    CHECK_TRUE(testCompatCount(qemu, true, NULL) == 0);
 
 #define MOVED(_reg, _clear, _set, _field) \
     do { \
         memcpy(idr, qemu, sizeof(idr)); \
         idr[_reg] = (idr[_reg] & ~(uint32_t) (_clear)) | (_set); \
-        CHECK(testCompatCount(idr, true, _field) == 1); \
+        CHECK_TRUE(testCompatCount(idr, true, _field) == 1); \
     } while (0)
 
     MOVED(0, 3U << 27, 0, "IDR0.STLEVEL is 0");          /* linear only */
@@ -189,22 +189,22 @@ testCompatHost(const void *opaque G_GNUC_UNUSED)
     idr[0] = (idr[0] & ~(3U << 21)) | (3U << 2);
     idr[1] = (idr[1] & ~0x3fU) | 32U;
     idr[5] = (idr[5] & ~7U) | 6U;
-    CHECK(testCompatCount(idr, true, NULL) == 0);
+    CHECK_TRUE(testCompatCount(idr, true, NULL) == 0);
 
     /* no S2P is not counted without @nesting; several faults, several
      * reasons */
     memcpy(idr, qemu, sizeof(idr));
     idr[0] = QEMU_IDR0_S1;
-    CHECK(testCompatCount(idr, false, NULL) == 0);
+    CHECK_TRUE(testCompatCount(idr, false, NULL) == 0);
     idr[0] &= ~(3U << 27);
     idr[5] &= ~(3U << 4);
-    CHECK(testCompatCount(idr, true, "IDR0.STLEVEL") == 3);
-    CHECK(testCompatCount(idr, false, "IDR0.STLEVEL") == 2);
+    CHECK_TRUE(testCompatCount(idr, true, "IDR0.STLEVEL") == 3);
+    CHECK_TRUE(testCompatCount(idr, false, "IDR0.STLEVEL") == 2);
 #undef MOVED
 
     /* unknown capabilities: nothing is claimed */
-    CHECK(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", &unknown, true, problems) == 0);
-    CHECK(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", NULL, true, problems) == 0);
+    CHECK_TRUE(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", &unknown, true, problems) == 0);
+    CHECK_TRUE(qemuVIOMMUSMMUCompatHost("smmu3.0x0000000011000000", NULL, true, problems) == 0);
     return 0;
 }
 
@@ -223,33 +223,33 @@ testCompatOptions(const void *opaque G_GNUC_UNUSED)
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_RIL, 0);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 20);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
-    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
+    CHECK_TRUE(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 44);
-    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
+    CHECK_TRUE(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 52);
-    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
-    CHECK(strstr(g_ptr_array_index(problems, 0), "asks oas='52'"));
+    CHECK_TRUE(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
+    CHECK_TRUE(strstr(g_ptr_array_index(problems, 0), "asks oas='52'"));
     /* SsidSizeMode: 0 to 20 */
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 21);
-    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
-    CHECK(strstr(g_ptr_array_index(problems, 1), "asks ssidsize='21'"));
+    CHECK_TRUE(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 1);
+    CHECK_TRUE(strstr(g_ptr_array_index(problems, 1), "asks ssidsize='21'"));
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 20);
 
     /* accel off: ats on, ril off, oas 48, ssidsize above 0 */
     g_ptr_array_set_size(problems, 0);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ACCEL, 0);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 48);
-    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
+    CHECK_TRUE(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
     /* an oas QEMU never takes is one reason, not two */
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 52);
-    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
+    CHECK_TRUE(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 4);
     memset(&opts, 0, sizeof(opts));
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_ATS, 0);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_RIL, 1);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_SSIDSIZE, 0);
     qemuVIOMMUOptionsSet(&opts, QEMU_VIOMMU_OPTION_OAS, 44);
-    CHECK(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
+    CHECK_TRUE(qemuVIOMMUSMMUCompatOptions(&opts, "t", problems) == 0);
     return 0;
 }
 
@@ -265,12 +265,12 @@ testDecodeVTdXeon(const void *opaque G_GNUC_UNUSED)
     virIOMMUVTdFeatures f;
 
     virIOMMUCapsDecodeVTd(&caps, &f);
-    CHECK(f.mgaw == 48);
-    CHECK(f.sagaw == 0x4);
-    CHECK(!f.cachingMode);
-    CHECK(f.deviceTLB && f.intremap && f.eim);
-    CHECK(!f.nesting && !f.pasid && f.pasidBits == 0);
-    CHECK(!f.scalableMode && !f.firstLevel);
+    CHECK_TRUE(f.mgaw == 48);
+    CHECK_TRUE(f.sagaw == 0x4);
+    CHECK_TRUE(!f.cachingMode);
+    CHECK_TRUE(f.deviceTLB && f.intremap && f.eim);
+    CHECK_TRUE(!f.nesting && !f.pasid && f.pasidBits == 0);
+    CHECK_TRUE(!f.scalableMode && !f.firstLevel);
     return 0;
 }
 
@@ -288,16 +288,16 @@ testDecodeVTdQEMU(const void *opaque G_GNUC_UNUSED)
     virIOMMUVTdFeatures f;
 
     virIOMMUCapsDecodeVTd(&caps, &f);
-    CHECK(f.mgaw == 48 && f.sagaw == 0x6);
-    CHECK(f.cachingMode && f.deviceTLB && f.intremap);
-    CHECK(!f.nesting && !f.pasid);
+    CHECK_TRUE(f.mgaw == 48 && f.sagaw == 0x6);
+    CHECK_TRUE(f.cachingMode && f.deviceTLB && f.intremap);
+    CHECK_TRUE(!f.nesting && !f.pasid);
 
     caps.cap = 0x80d2008c22260206ULL;
     caps.ecap = 0xf42ULL;
     virIOMMUCapsDecodeVTd(&caps, &f);
-    CHECK(f.mgaw == 39 && f.sagaw == 0x2);
-    CHECK(!f.cachingMode && !f.deviceTLB && !f.intremap && !f.eim);
-    CHECK(!f.nesting);
+    CHECK_TRUE(f.mgaw == 39 && f.sagaw == 0x2);
+    CHECK_TRUE(!f.cachingMode && !f.deviceTLB && !f.intremap && !f.eim);
+    CHECK_TRUE(!f.nesting);
     return 0;
 }
 
@@ -311,8 +311,8 @@ testDecodeAMDRome(const void *opaque G_GNUC_UNUSED)
     virIOMMUAMDFeatures f;
 
     virIOMMUCapsDecodeAMD(&caps, &f);
-    CHECK(f.ppr && f.guestTranslation && !f.guestAPIC && f.guestIO);
-    CHECK(f.pasMax == 15);
+    CHECK_TRUE(f.ppr && f.guestTranslation && !f.guestAPIC && f.guestIO);
+    CHECK_TRUE(f.pasMax == 15);
     return 0;
 }
 
