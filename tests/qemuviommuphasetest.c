@@ -338,6 +338,48 @@ testQ35(const void *opaque G_GNUC_UNUSED)
 }
 
 
+/* The inputs of the phase tests, with their hosts. */
+static const struct {
+    const char *file;
+    const char *host;
+} testInputs[] = {
+    { "aarch64-2smmu-basic.xml", "aarch64-2smmu" },
+    { "aarch64-2smmu-basic.aarch64-latest.xml", "aarch64-2smmu" },
+    { "aarch64-2smmu-record-repair.xml", "aarch64-2smmu" },
+    { "aarch64-2smmu-replan-renumber.xml", "aarch64-2smmu" },
+    { "aarch64-bars-4x256.xml", "aarch64-gpu-bars" },
+    { "aarch64-grace-gpumem-one.xml", "aarch64-grace-gpumem" },
+    { "aarch64-caps-basic.xml", "aarch64-2smmu-caps" },
+    { "x86-intel-2dmar-q35.xml", "x86-intel-2dmar" },
+};
+
+
+/* Building a plan, every phase, leaves the document it was read from
+ * as it was: only qemuVIOMMUPlanApply() writes. */
+static int
+testInputsKept(const void *opaque G_GNUC_UNUSED)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(testInputs); i++) {
+        g_auto(testPhases) t = { 0 };
+        g_autofree char *before = NULL;
+        g_autofree char *after = NULL;
+        size_t len;
+
+        CHECK(testPhasesOpen(&t, testInputs[i].file, testInputs[i].host) == 0,
+              "cannot open %s", testInputs[i].file);
+        before = qemuVIOMMUXMLFormat(t.doc, &len);
+        CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_LAST - 1) == 0,
+              "%s: the phases failed", testInputs[i].file);
+        after = qemuVIOMMUXMLFormat(t.doc, &len);
+        CHECK(g_str_equal(before, after), "%s: planning changed the document",
+              testInputs[i].file);
+    }
+    return 0;
+}
+
+
 int
 main(void)
 {
@@ -357,6 +399,7 @@ main(void)
     DO_TEST("gpumem", testGPUMem);
     DO_TEST("caps", testCaps);
     DO_TEST("q35", testQ35);
+    DO_TEST("the inputs kept", testInputsKept);
 
     return virTestResult(failures);
 }
