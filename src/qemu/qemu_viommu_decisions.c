@@ -90,3 +90,36 @@ qemuVIOMMUDecisionsPxbCell(const qemuVIOMMUDecisions *dec,
         return group->newPxb.cell;
     return dec->gpumem.cell0 ? 0 : -1;
 }
+
+
+bool
+qemuVIOMMUDecisionsFindPlacement(const qemuVIOMMUDecisions *dec,
+                                 const qemuVIOMMUHostdev *hostdev,
+                                 const qemuVIOMMUGroup **group,
+                                 const qemuVIOMMUSlot **slot,
+                                 const qemuVIOMMUItem **item)
+{
+    size_t i;
+    size_t j;
+    size_t k;
+
+    for (i = 0; i < dec->groups->len; i++) {
+        const qemuVIOMMUGroup *g = g_ptr_array_index(dec->groups, i);
+
+        for (j = 0; j < g->slots->len; j++) {
+            const qemuVIOMMUSlot *s = g_ptr_array_index(g->slots, j);
+
+            for (k = 0; k < s->items->len; k++) {
+                const qemuVIOMMUItem *it = g_ptr_array_index(s->items, k);
+
+                if (it->hostdev != hostdev)
+                    continue;
+                *group = g;
+                *slot = s;
+                *item = it;
+                return true;
+            }
+        }
+    }
+    return false;
+}

@@ -159,6 +159,14 @@ bool qemuVIOMMUDecisionsAccel(const qemuVIOMMUDecisions *dec);
 const qemuVIOMMUOptions *qemuVIOMMUDecisionsOptionsFor(const qemuVIOMMUDecisions *dec,
                                                        const char *iommu);
 
+/* Where @dec places @hostdev: true with its group, slot (root port) and
+ * item; false when it is not placed (it keeps its address). */
+bool qemuVIOMMUDecisionsFindPlacement(const qemuVIOMMUDecisions *dec,
+                                      const qemuVIOMMUHostdev *hostdev,
+                                      const qemuVIOMMUGroup **group,
+                                      const qemuVIOMMUSlot **slot,
+                                      const qemuVIOMMUItem **item);
+
 /* The guest NUMA cell of the new pxb of @group: the cell of its host
  * node, else cell 0 when the plan adds cell 0 (every host node is then
  * guest cell 0), else -1 (none). */

@@ -41,28 +41,8 @@ qemuVIOMMUExplainFind(const qemuVIOMMUExplainIn *p,
                       const qemuVIOMMUItem *item,
                       qemuVIOMMUExplainPlace *place)
 {
-    size_t i;
-    size_t j;
-    size_t k;
-
-    for (i = 0; i < p->dec->groups->len; i++) {
-        const qemuVIOMMUGroup *group = g_ptr_array_index(p->dec->groups, i);
-
-        for (j = 0; j < group->slots->len; j++) {
-            const qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
-
-            for (k = 0; k < slot->items->len; k++) {
-                if (((qemuVIOMMUItem *) g_ptr_array_index(slot->items, k))->hostdev !=
-                    item->hostdev)
-                    continue;
-                place->group = group;
-                place->slot = slot;
-                place->item = g_ptr_array_index(slot->items, k);
-                return true;
-            }
-        }
-    }
-    return false;
+    return qemuVIOMMUDecisionsFindPlacement(p->dec, item->hostdev, &place->group,
+                                            &place->slot, &place->item);
 }
 
 

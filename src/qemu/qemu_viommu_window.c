@@ -333,24 +333,14 @@ qemuVIOMMUWindowItemHome(const qemuVIOMMUPlan *p,
                          unsigned int *bridge)
 {
     qemuVIOMMUController *pxb = NULL;
-    size_t i;
-    size_t j;
-    size_t k;
+    const qemuVIOMMUGroup *group;
+    const qemuVIOMMUSlot *slot;
+    const qemuVIOMMUItem *placed;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
-
-        for (j = 0; j < group->slots->len; j++) {
-            qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
-
-            for (k = 0; k < slot->items->len; k++) {
-                if (g_ptr_array_index(slot->items, k) == item) {
-                    *port = slot->port;
-                    *bridge = group->pxbIndex;
-                    return;
-                }
-            }
-        }
+    if (qemuVIOMMUDecisionsFindPlacement(&p->dec, item->hostdev, &group, &slot, &placed)) {
+        *port = slot->port;
+        *bridge = group->pxbIndex;
+        return;
     }
     *port = item->hostdev->addr.addr.bus;
     qemuVIOMMUAddrSetBusHome(p->addrs, *port, &pxb);
