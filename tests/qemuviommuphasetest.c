@@ -84,7 +84,7 @@ testPhasesRun(testPhases *t, qemuVIOMMUPlanPhase last)
 static qemuVIOMMUGroup *
 testGroup(const qemuVIOMMUDecisions *dec, size_t i)
 {
-    return g_ptr_array_index(dec->groups, i);
+    return g_ptr_array_index(dec->place.groups, i);
 }
 
 
@@ -118,7 +118,7 @@ testBasic(const void *opaque G_GNUC_UNUSED)
     CHECK(qemuVIOMMUDecisionsEmpty(dec), "check: decided a change");
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_GROUP) == 0, "group failed");
-    CHECK(dec->groups->len == 2, "group: %u groups, not 2", dec->groups->len);
+    CHECK(dec->place.groups->len == 2, "group: %u groups, not 2", dec->place.groups->len);
     CHECK(g_str_equal(testGroup(dec, 0)->iommu->name, TEST_IOMMU1) &&
           testGroup(dec, 0)->slots->len == 2 && !testGroup(dec, 0)->pxb,
           "group: the first is not the two devices of " TEST_IOMMU1 " on a new pxb");
@@ -135,8 +135,8 @@ testBasic(const void *opaque G_GNUC_UNUSED)
     CHECK(testGroup(dec, 1)->pxbIndex == 2 && testGroup(dec, 1)->newPxb.busNr == 251 &&
           testGroup(dec, 1)->newPxb.rootSlot == 2 && testSlotPort(testGroup(dec, 1), 0) == 5,
           "allocate: not pxb 2 (busNr 251, slot 2) with port 5");
-    CHECK(dec->renumber->len == 0 && dec->rootAddrs->len == 0 && dec->nreserve == 0,
-          "allocate: renumbered or addressed more");
+    CHECK(dec->place.renumber->len == 0 && dec->place.rootAddrs->len == 0 &&
+          dec->place.nreserve == 0, "allocate: renumbered or addressed more");
 
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_WINDOW) == 0, "gpumem/window failed");
     CHECK(dec->gpumem.sets->len == 0 && !dec->gpumem.cell0, "gpumem: cells decided");
@@ -237,10 +237,10 @@ testRenumber(const void *opaque G_GNUC_UNUSED)
           "cannot open aarch64-2smmu-replan-renumber.xml");
     dec = &t.plan->dec;
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_GROUP) == 0, "phases failed");
-    CHECK(dec->renumber->len == 0, "renumbered before allocate");
+    CHECK(dec->place.renumber->len == 0, "renumbered before allocate");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_ALLOCATE) == 0, "allocate failed");
-    CHECK(dec->renumber->len == 1, "%u pxbs renumbered, not 1", dec->renumber->len);
-    r = &g_array_index(dec->renumber, qemuVIOMMURenumber, 0);
+    CHECK(dec->place.renumber->len == 1, "%u pxbs renumbered, not 1", dec->place.renumber->len);
+    r = &g_array_index(dec->place.renumber, qemuVIOMMURenumber, 0);
     CHECK(r->pxb->index == 1 && r->busNr == 251, "pxb %u -> %d, not pxb 1 -> 251",
           r->pxb->index, r->busNr);
     return 0;
@@ -330,7 +330,7 @@ testQ35(const void *opaque G_GNUC_UNUSED)
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_CAPS) == 0, "phases failed");
     CHECK(!dec->iommus.addIOMMU, "vIOMMU added before the record phase");
     CHECK(testPhasesRun(&t, QEMU_VIOMMU_PLAN_PHASE_RECORD) == 0, "record failed");
-    CHECK(dec->iommus.addIOMMU && !dec->iommus.addIOMMUFD && dec->groups->len == 2,
+    CHECK(dec->iommus.addIOMMU && !dec->iommus.addIOMMUFD && dec->place.groups->len == 2,
           "record: not one vIOMMU for two pxbs");
     CHECK(testGroup(dec, 0)->newPxb.cell == 0 && testGroup(dec, 1)->newPxb.cell == 1,
           "allocate: the pxbs are not on guest nodes 0 and 1");

@@ -680,8 +680,8 @@ qemuVIOMMUPlanPhaseCheck(qemuVIOMMUPlan *p)
 static int
 qemuVIOMMUPlanPhaseGroup(qemuVIOMMUPlan *p)
 {
-    qemuVIOMMUPlanGroup(p, p->dec.groups);
-    if (p->dec.groups->len > 0 && !p->def->devices) {
+    qemuVIOMMUPlanGroup(p, p->dec.place.groups);
+    if (p->dec.place.groups->len > 0 && !p->def->devices) {
         virReportError(VIR_ERROR_XML_INVALID, "%s", _("the domain has no <devices>"));
         return -1;
     }
@@ -719,7 +719,7 @@ qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase)
     case QEMU_VIOMMU_PLAN_PHASE_GROUP:
         return qemuVIOMMUPlanPhaseGroup(p);
     case QEMU_VIOMMU_PLAN_PHASE_ALLOCATE:
-        return qemuVIOMMUPlanAllocate(p);
+        return qemuVIOMMUPlanAllocate(p, p->addrs, &p->dec.place);
     case QEMU_VIOMMU_PLAN_PHASE_GPUMEM:
         return qemuVIOMMUPlanGPUMem(p, &p->dec.gpumem);
     case QEMU_VIOMMU_PLAN_PHASE_WINDOW:

@@ -149,9 +149,20 @@ qemuVIOMMUPlanGroup(const qemuVIOMMUPlan *p, GPtrArray *groups)
 }
 
 
+/* What the allocation works on: the plan, which it reads, and what it
+ * changes: the address set it takes indexes, slots and bus numbers
+ * from, and the placement it fills in. */
+typedef struct _qemuVIOMMUAllocation qemuVIOMMUAllocation;
+struct _qemuVIOMMUAllocation {
+    const qemuVIOMMUPlan *p;
+    qemuVIOMMUAddrSet *addrs;
+    qemuVIOMMUPlacement *place;
+};
+
+
 /* An empty root port on @group's pxb recorded as spare, not taken yet. */
 static qemuVIOMMUController *
-qemuVIOMMUPlanTakeSpare(qemuVIOMMUPlan *p,
+qemuVIOMMUPlanTakeSpare(qemuVIOMMUAllocation *a,
                         qemuVIOMMUGroup *group,
                         GHashTable *taken)
 {
@@ -167,8 +178,8 @@ qemuVIOMMUPlanTakeSpare(qemuVIOMMUPlan *p,
         if (port->devices->len > 0 ||
             g_hash_table_contains(taken, GUINT_TO_POINTER(port->controller + 1)))
             continue;
-        ctrl = qemuVIOMMUDomainFindController(p->def, port->controller);
-        if (!ctrl || qemuVIOMMUAddrSetSlotUsed(p->addrs, ctrl->index, 0))
+        ctrl = qemuVIOMMUDomainFindController(a->p->def, port->controller);
+        if (!ctrl || qemuVIOMMUAddrSetSlotUsed(a->addrs, ctrl->index, 0))
             continue;
         g_hash_table_add(taken, GUINT_TO_POINTER(port->controller + 1));
         return ctrl;
@@ -192,18 +203,18 @@ qemuVIOMMUBusNrRange(unsigned int nports)
 
 /* Which groups join a pxb that the domain already has. */
 static int
-qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanFindPxbs(qemuVIOMMUAllocation *a)
 {
     size_t i;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
         qemuVIOMMUSlot *first = g_ptr_array_index(group->slots, 0);
         qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
         unsigned int claim;
 
-        group->meta = qemuVIOMMUMetaFindBus(p->live, group->iommu->name);
-        if (!qemuVIOMMUClaimsBusOf(p->claims, group->iommu->name, &claim))
+        group->meta = qemuVIOMMUMetaFindBus(a->p->live, group->iommu->name);
+        if (!qemuVIOMMUClaimsBusOf(a->p->claims, group->iommu->name, &claim))
             continue;
         if (claim == 0) {
             virReportError(VIR_ERROR_PLACEMENT, _("%1$s: other devices of IOMMU %2$s were placed on the root bus by hand; give host device %3$s an address there too, or remove theirs to let virt-viommu place them all"),
@@ -211,7 +222,7 @@ qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
                            item->hostdev->sourceStr);
             return -1;
         }
-        group->pxb = qemuVIOMMUDomainFindController(p->def, claim);
+        group->pxb = qemuVIOMMUDomainFindController(a->p->def, claim);
         group->pxbIndex = group->pxb->index;
         VIR_DEBUG("%s: pxb %u kept: %s", group->iommu->name, group->pxbIndex,
                   group->meta ? "the record says it serves this IOMMU"
@@ -224,7 +235,7 @@ qemuVIOMMUPlanFindPxbs(qemuVIOMMUPlan *p)
 /* Give the new ports of a group joining an existing pxb their indexes
  * and slots, reusing spare ports first. */
 static int
-qemuVIOMMUPlanAllocateExisting(qemuVIOMMUPlan *p,
+qemuVIOMMUPlanAllocateExisting(qemuVIOMMUAllocation *a,
                                qemuVIOMMUGroup *group,
                                GHashTable *taken)
 {
@@ -235,21 +246,21 @@ qemuVIOMMUPlanAllocateExisting(qemuVIOMMUPlan *p,
         qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
         int free;
 
-        if ((slot->reuse = qemuVIOMMUPlanTakeSpare(p, group, taken))) {
+        if ((slot->reuse = qemuVIOMMUPlanTakeSpare(a, group, taken))) {
             slot->port = slot->reuse->index;
             VIR_DEBUG("%s -> %s pxb %u port %u: reused spare: a recorded root port no device sits on",
                       qemuVIOMMUSlotSource(slot), group->iommu->name,
                       group->pxbIndex, slot->port);
             continue;
         }
-        if ((free = qemuVIOMMUAddrSetNextFreeSlot(p->addrs, group->pxbIndex, 0, mine)) < 0) {
+        if ((free = qemuVIOMMUAddrSetNextFreeSlot(a->addrs, group->pxbIndex, 0, mine)) < 0) {
             virReportError(VIR_ERROR_EXHAUSTED, _("pcie-expander-bus %1$u of IOMMU %2$s has no free slot for another root port (it has %3$d); assign fewer devices of that IOMMU"),
                            group->pxbIndex, group->iommu->name, QEMU_VIOMMU_ADDR_SLOTS);
             return -1;
         }
         mine |= 1U << free;
         slot->pxbSlot = free;
-        slot->port = qemuVIOMMUAddrSetNewIndex(p->addrs);
+        slot->port = qemuVIOMMUAddrSetNewIndex(a->addrs);
         group->newPorts++;
         VIR_DEBUG("%s -> %s pxb %u port %u: new root port in free slot 0x%02x of the pxb (no spare left)",
                   qemuVIOMMUSlotSource(slot), group->iommu->name,
@@ -263,20 +274,20 @@ qemuVIOMMUPlanAllocateExisting(qemuVIOMMUPlan *p,
  * or port on it, and what is below those.  @depth stops a loop that a
  * broken domain may have (libvirt refuses it when it is defined). */
 static unsigned int
-qemuVIOMMUPlanBusesBelow(qemuVIOMMUPlan *p, unsigned int bus, unsigned int depth)
+qemuVIOMMUPlanBusesBelow(qemuVIOMMUAllocation *a, unsigned int bus, unsigned int depth)
 {
     unsigned int n = 0;
     size_t i;
 
     if (depth >= QEMU_VIOMMU_ADDR_BUSES)
         return 0;
-    for (i = 0; i < p->def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+    for (i = 0; i < a->p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(a->p->def->controllers, i);
 
         if (!ctrl->addr.set || ctrl->addr.addr.bus != bus || ctrl->index == bus ||
             qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_BRIDGE)
             continue;
-        n += 1 + qemuVIOMMUPlanBusesBelow(p, ctrl->index, depth + 1);
+        n += 1 + qemuVIOMMUPlanBusesBelow(a, ctrl->index, depth + 1);
     }
     return n;
 }
@@ -286,13 +297,13 @@ qemuVIOMMUPlanBusesBelow(qemuVIOMMUPlan *p, unsigned int bus, unsigned int depth
  * and its whole hierarchy (root ports, and the switches and bridges
  * below them, each with its own bus), old and new. */
 static unsigned int
-qemuVIOMMUPlanPxbNeed(qemuVIOMMUPlan *p, qemuVIOMMUController *pxb)
+qemuVIOMMUPlanPxbNeed(qemuVIOMMUAllocation *a, qemuVIOMMUController *pxb)
 {
-    unsigned int need = 1 + qemuVIOMMUPlanBusesBelow(p, pxb->index, 0);
+    unsigned int need = 1 + qemuVIOMMUPlanBusesBelow(a, pxb->index, 0);
     size_t i;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
 
         if (group->pxb == pxb)
             need += group->newPorts;
@@ -314,20 +325,20 @@ qemuVIOMMUPxbBusNrDescending(gconstpointer a, gconstpointer b)
 /* The expander buses of the domain, highest bus number first.  *ours
  * says whether every one of them is of an earlier plan. */
 static GPtrArray *
-qemuVIOMMUPlanExpanders(qemuVIOMMUPlan *p, bool *ours)
+qemuVIOMMUPlanExpanders(qemuVIOMMUAllocation *a, bool *ours)
 {
     GPtrArray *pxbs = g_ptr_array_new();
     size_t i;
 
     *ours = true;
-    for (i = 0; i < p->def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+    for (i = 0; i < a->p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(a->p->def->controllers, i);
 
         if (ctrl->busNr < 0 ||
             qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_EXPANDER)
             continue;
         g_ptr_array_add(pxbs, ctrl);
-        if (!qemuVIOMMUMetaFindBusByController(p->live, ctrl->index))
+        if (!qemuVIOMMUMetaFindBusByController(a->p->live, ctrl->index))
             *ours = false;
     }
     g_ptr_array_sort(pxbs, qemuVIOMMUPxbBusNrDescending);
@@ -338,14 +349,14 @@ qemuVIOMMUPlanExpanders(qemuVIOMMUPlan *p, bool *ours)
 /* Renumber every pxb from the top, in the order they have.  *floor is
  * set to the lowest bus number taken. */
 static int
-qemuVIOMMUPlanRenumber(qemuVIOMMUPlan *p, GPtrArray *pxbs, int *floor)
+qemuVIOMMUPlanRenumber(qemuVIOMMUAllocation *a, GPtrArray *pxbs, int *floor)
 {
     int top = QEMU_VIOMMU_ADDR_BUSES;
     size_t i;
 
     for (i = 0; i < pxbs->len; i++) {
         qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
-        unsigned int range = qemuVIOMMUBusNrRange(qemuVIOMMUPlanPxbNeed(p, pxb) - 1);
+        unsigned int range = qemuVIOMMUBusNrRange(qemuVIOMMUPlanPxbNeed(a, pxb) - 1);
 
         if (top - (int) range < 1) {
             virReportError(VIR_ERROR_EXHAUSTED, "%s", _("bus numbers exhausted: the pcie-expander-buses need more than the 255 bus numbers of PCI domain 0; assign fewer devices or use fewer spare ports"));
@@ -355,7 +366,7 @@ qemuVIOMMUPlanRenumber(qemuVIOMMUPlan *p, GPtrArray *pxbs, int *floor)
         if (pxb->busNr != top) {
             qemuVIOMMURenumber r = { .pxb = pxb, .busNr = top };
 
-            g_array_append_val(p->dec.renumber, r);
+            g_array_append_val(a->place->renumber, r);
             VIR_DEBUG("pxb %u: busNr %d -> %d: renumbered from the top, its range no longer holds its ports",
                       pxb->index, pxb->busNr, top);
         }
@@ -374,10 +385,10 @@ qemuVIOMMUPlanRenumber(qemuVIOMMUPlan *p, GPtrArray *pxbs, int *floor)
  * number taken.
  */
 static int
-qemuVIOMMUPlanFitExisting(qemuVIOMMUPlan *p, int *floor)
+qemuVIOMMUPlanFitExisting(qemuVIOMMUAllocation *a, int *floor)
 {
     bool ours;
-    g_autoptr(GPtrArray) pxbs = qemuVIOMMUPlanExpanders(p, &ours);
+    g_autoptr(GPtrArray) pxbs = qemuVIOMMUPlanExpanders(a, &ours);
     qemuVIOMMUController *tight = NULL;
     int top = QEMU_VIOMMU_ADDR_BUSES;
     size_t i;
@@ -385,7 +396,7 @@ qemuVIOMMUPlanFitExisting(qemuVIOMMUPlan *p, int *floor)
     for (i = 0; i < pxbs->len; i++) {
         qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
 
-        if (pxb->busNr + (int) qemuVIOMMUPlanPxbNeed(p, pxb) > top && !tight)
+        if (pxb->busNr + (int) qemuVIOMMUPlanPxbNeed(a, pxb) > top && !tight)
             tight = pxb;
         top = pxb->busNr;
     }
@@ -395,10 +406,10 @@ qemuVIOMMUPlanFitExisting(qemuVIOMMUPlan *p, int *floor)
 
     if (!ours) {
         virReportError(VIR_ERROR_EXHAUSTED, _("bus numbers exhausted: pcie-expander-bus %1$u needs %2$u bus numbers from busNr %3$d, more than its range holds, and the domain has expander buses virt-viommu did not plan, so it leaves their numbers alone; give the pxb a lower <target busNr>"),
-                       tight->index, qemuVIOMMUPlanPxbNeed(p, tight), tight->busNr);
+                       tight->index, qemuVIOMMUPlanPxbNeed(a, tight), tight->busNr);
         return -1;
     }
-    return qemuVIOMMUPlanRenumber(p, pxbs, floor);
+    return qemuVIOMMUPlanRenumber(a, pxbs, floor);
 }
 
 
@@ -427,13 +438,13 @@ qemuVIOMMURootItemCompare(gconstpointer a, gconstpointer b)
  * in the index order libvirt places it in; @firstNew is the first
  * controller index the plan gave. */
 static GArray *
-qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p, unsigned int firstNew)
+qemuVIOMMUPlanRootItems(qemuVIOMMUAllocation *a, unsigned int firstNew)
 {
     GArray *items = g_array_new(FALSE, TRUE, sizeof(qemuVIOMMURootItem));
     size_t i;
 
-    for (i = 0; i < p->def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+    for (i = 0; i < a->p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(a->p->def->controllers, i);
         qemuVIOMMURootItem item = { .index = ctrl->index, .ctrl = ctrl };
 
         /* an <address> of another type is not libvirt's to fill */
@@ -451,18 +462,18 @@ qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p, unsigned int firstNew)
     for (i = 1; i < firstNew; i++) {
         qemuVIOMMURootItem item = { .index = i, .port = true };
 
-        if (!qemuVIOMMUDomainFindController(p->def, i))
+        if (!qemuVIOMMUDomainFindController(a->p->def, i))
             g_array_append_val(items, item);
     }
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
         qemuVIOMMURootItem item = { .index = group->pxbIndex, .group = group };
 
         if (!group->pxb)
             g_array_append_val(items, item);
     }
-    for (i = 0; i < p->dec.nreserve; i++) {
-        qemuVIOMMURootItem item = { .index = p->dec.reserveFirst + i, .port = true };
+    for (i = 0; i < a->place->nreserve; i++) {
+        qemuVIOMMURootItem item = { .index = a->place->reserveFirst + i, .port = true };
 
         g_array_append_val(items, item);
     }
@@ -473,7 +484,7 @@ qemuVIOMMUPlanRootItems(qemuVIOMMUPlan *p, unsigned int firstNew)
 
 /* pcie.0 cannot hold @items: say how many slots they need. */
 static int
-qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
+qemuVIOMMUPlanReportRootBus(qemuVIOMMUAllocation *a, GArray *items)
 {
     qemuVIOMMURootBus rb;
     unsigned int slots;
@@ -483,7 +494,7 @@ qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
     unsigned int portSlots;
     size_t i;
 
-    qemuVIOMMURootBusInit(&rb, p->def, p->addrs);
+    qemuVIOMMURootBusInit(&rb, a->p->def, a->addrs);
     qemuVIOMMURootBusCountFree(&rb, &slots, &functions);
     for (i = 0; i < items->len; i++) {
         if (g_array_index(items, qemuVIOMMURootItem, i).port)
@@ -506,20 +517,20 @@ qemuVIOMMUPlanReportRootBus(qemuVIOMMUPlan *p, GArray *items)
  * that has no address: those libvirt would give them, with the root
  * ports libvirt places there taken into account. */
 static int
-qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p, unsigned int firstNew)
+qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUAllocation *a, unsigned int firstNew)
 {
-    g_autoptr(GArray) items = qemuVIOMMUPlanRootItems(p, firstNew);
+    g_autoptr(GArray) items = qemuVIOMMUPlanRootItems(a, firstNew);
     qemuVIOMMURootBus rb;
     size_t i;
 
-    qemuVIOMMURootBusInit(&rb, p->def, p->addrs);
+    qemuVIOMMURootBusInit(&rb, a->p->def, a->addrs);
     for (i = 0; i < items->len; i++) {
         qemuVIOMMURootItem *item = &g_array_index(items, qemuVIOMMURootItem, i);
         unsigned int slot;
         unsigned int function;
 
         if (qemuVIOMMURootBusPlace(&rb, item->port, &slot, &function) < 0)
-            return qemuVIOMMUPlanReportRootBus(p, items);
+            return qemuVIOMMUPlanReportRootBus(a, items);
         if (item->group) {
             item->group->newPxb.rootSlot = slot;
             VIR_DEBUG("%s: new pxb %u: slot 0x%02x of pcie.0, the one libvirt would give it in index order",
@@ -527,7 +538,7 @@ qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p, unsigned int firstNew)
         } else if (item->ctrl && !item->port) {
             qemuVIOMMURootAddr ra = { .ctrl = item->ctrl, .slot = slot };
 
-            g_array_append_val(p->dec.rootAddrs, ra);
+            g_array_append_val(a->place->rootAddrs, ra);
             VIR_DEBUG("controller %u: slot 0x%02x of pcie.0 written, the one libvirt would give it",
                       item->ctrl->index, slot);
         }
@@ -539,22 +550,22 @@ qemuVIOMMUPlanAllocateRootSlots(qemuVIOMMUPlan *p, unsigned int firstNew)
 /* Free root ports on pcie.0's side, below index @below: where libvirt
  * puts the devices it gives an address itself. */
 static unsigned int
-qemuVIOMMUPlanLandingPorts(qemuVIOMMUPlan *p, unsigned int below)
+qemuVIOMMUPlanLandingPorts(qemuVIOMMUAllocation *a, unsigned int below)
 {
     unsigned int n = 0;
     size_t i;
 
-    for (i = 0; i < p->def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+    for (i = 0; i < a->p->def->controllers->len; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(a->p->def->controllers, i);
         qemuVIOMMUController *pxb;
 
         if ((ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT &&
              ctrl->model != QEMU_VIOMMU_CONTROLLER_PCIE_SWITCH_DOWNSTREAM_PORT) ||
             ctrl->index >= below ||
-            qemuVIOMMUAddrSetSlotUsed(p->addrs, ctrl->index, 0))
+            qemuVIOMMUAddrSetSlotUsed(a->addrs, ctrl->index, 0))
             continue;
         if (ctrl->addr.set &&
-            qemuVIOMMUAddrSetBusHome(p->addrs, ctrl->addr.addr.bus, &pxb) !=
+            qemuVIOMMUAddrSetBusHome(a->addrs, ctrl->addr.addr.bus, &pxb) !=
             QEMU_VIOMMU_BUS_HOME_ROOT)
             continue;
         n++;
@@ -568,31 +579,32 @@ qemuVIOMMUPlanLandingPorts(qemuVIOMMUPlan *p, unsigned int below)
  * ports of pcie.0 come before them: add the ones missing, with the
  * lowest new indexes. */
 static void
-qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanAllocateReserve(qemuVIOMMUAllocation *a)
 {
     unsigned int demand;
     unsigned int landing;
     bool spares = false;
     size_t i;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
 
-        spares |= !group->pxb && p->opts->sparePorts > 0;
+        spares |= !group->pxb && a->p->opts->sparePorts > 0;
     }
     if (!spares)
         return;
 
-    demand = qemuVIOMMUDomainCountAutoPCI(p->def);
-    landing = qemuVIOMMUPlanLandingPorts(p, QEMU_VIOMMU_ADDR_BUSES);
+    demand = qemuVIOMMUDomainCountAutoPCI(a->p->def);
+    landing = qemuVIOMMUPlanLandingPorts(a, QEMU_VIOMMU_ADDR_BUSES);
     if (demand <= landing)
         return;
-    p->dec.nreserve = demand - landing;
-    p->dec.reserveFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+    a->place->nreserve = demand - landing;
+    a->place->reserveFirst = qemuVIOMMUAddrSetPeekIndex(a->addrs);
     VIR_DEBUG("root ports %u-%u added free on pcie.0: libvirt will address %u device(s) itself and %u free port(s) come before the spares",
-              p->dec.reserveFirst, p->dec.reserveFirst + p->dec.nreserve - 1, demand, landing);
-    for (i = 0; i < p->dec.nreserve; i++)
-        qemuVIOMMUAddrSetNewIndex(p->addrs);
+              a->place->reserveFirst, a->place->reserveFirst + a->place->nreserve - 1,
+              demand, landing);
+    for (i = 0; i < a->place->nreserve; i++)
+        qemuVIOMMUAddrSetNewIndex(a->addrs);
 }
 
 
@@ -601,28 +613,28 @@ qemuVIOMMUPlanAllocateReserve(qemuVIOMMUPlan *p)
  * existing pxb reuse its spares first.  *firstNew is set to the first
  * index given. */
 static int
-qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p, unsigned int *firstNew)
+qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUAllocation *a, unsigned int *firstNew)
 {
     g_autoptr(GHashTable) taken = g_hash_table_new(NULL, NULL);
     size_t i;
     size_t j;
 
-    *firstNew = qemuVIOMMUAddrSetPeekIndex(p->addrs);
-    qemuVIOMMUPlanAllocateReserve(p);
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    *firstNew = qemuVIOMMUAddrSetPeekIndex(a->addrs);
+    qemuVIOMMUPlanAllocateReserve(a);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
 
         if (group->pxb)
             continue;
-        group->pxbIndex = qemuVIOMMUAddrSetNewIndex(p->addrs);
-        group->newPxb.nspare = p->opts->sparePorts;
+        group->pxbIndex = qemuVIOMMUAddrSetNewIndex(a->addrs);
+        group->newPxb.nspare = a->p->opts->sparePorts;
     }
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
 
         if (group->pxb) {
-            if (qemuVIOMMUPlanAllocateExisting(p, group, taken) < 0)
+            if (qemuVIOMMUPlanAllocateExisting(a, group, taken) < 0)
                 return -1;
             continue;
         }
@@ -630,15 +642,15 @@ qemuVIOMMUPlanAllocateIndexes(qemuVIOMMUPlan *p, unsigned int *firstNew)
             qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
 
             slot->pxbSlot = j;
-            slot->port = qemuVIOMMUAddrSetNewIndex(p->addrs);
+            slot->port = qemuVIOMMUAddrSetNewIndex(a->addrs);
             VIR_DEBUG("%s -> %s pxb %u port %u: new root port in slot 0x%02x of the new pxb",
                       qemuVIOMMUSlotSource(slot), group->iommu->name,
                       group->pxbIndex, slot->port, slot->pxbSlot);
         }
         group->newPxb.spareSlot = group->slots->len;
-        group->newPxb.spareFirst = qemuVIOMMUAddrSetPeekIndex(p->addrs);
+        group->newPxb.spareFirst = qemuVIOMMUAddrSetPeekIndex(a->addrs);
         for (j = 0; j < group->newPxb.nspare; j++)
-            qemuVIOMMUAddrSetNewIndex(p->addrs);
+            qemuVIOMMUAddrSetNewIndex(a->addrs);
     }
     return 0;
 }
@@ -666,24 +678,24 @@ struct _qemuVIOMMUBusGap {
  * leaves the existing one's hierarchy where it is.
  */
 static GArray *
-qemuVIOMMUPlanBusGaps(qemuVIOMMUPlan *p, int floor)
+qemuVIOMMUPlanBusGaps(qemuVIOMMUAllocation *a, int floor)
 {
     GArray *gaps = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUBusGap));
-    qemuVIOMMUBusGap below = { qemuVIOMMUAddrSetRootBuses(p->addrs), floor };
+    qemuVIOMMUBusGap below = { qemuVIOMMUAddrSetRootBuses(a->addrs), floor };
     bool ours;
-    g_autoptr(GPtrArray) pxbs = qemuVIOMMUPlanExpanders(p, &ours);
+    g_autoptr(GPtrArray) pxbs = qemuVIOMMUPlanExpanders(a, &ours);
     int top = QEMU_VIOMMU_ADDR_BUSES;
     size_t i;
 
     g_array_append_val(gaps, below);
     /* renumbered pxbs are packed from the top, with nothing between */
-    if (p->dec.renumber->len > 0)
+    if (a->place->renumber->len > 0)
         return gaps;
     for (i = 0; i < pxbs->len; i++) {
         qemuVIOMMUController *pxb = g_ptr_array_index(pxbs, i);
         qemuVIOMMUBusGap above;
 
-        above.bottom = pxb->busNr + (int) qemuVIOMMUPlanPxbNeed(p, pxb);
+        above.bottom = pxb->busNr + (int) qemuVIOMMUPlanPxbNeed(a, pxb);
         above.top = top;
         if (above.bottom < above.top)
             g_array_append_val(gaps, above);
@@ -696,12 +708,12 @@ qemuVIOMMUPlanBusGaps(qemuVIOMMUPlan *p, int floor)
 /* Report that the pxb of @group, with @range bus numbers, fits in none
  * of @gaps. */
 static int
-qemuVIOMMUPlanReportBusNr(qemuVIOMMUPlan *p,
+qemuVIOMMUPlanReportBusNr(qemuVIOMMUAllocation *a,
                           qemuVIOMMUGroup *group,
                           unsigned int range,
                           GArray *gaps)
 {
-    unsigned int rootBuses = qemuVIOMMUAddrSetRootBuses(p->addrs);
+    unsigned int rootBuses = qemuVIOMMUAddrSetRootBuses(a->addrs);
     int largest = 0;
     int free = 0;
     size_t i;
@@ -721,7 +733,7 @@ qemuVIOMMUPlanReportBusNr(qemuVIOMMUPlan *p,
 /* The bus-number range of each new pxb: the top of the first free
  * range that holds it (see qemuVIOMMUPlanBusGaps). */
 static int
-qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUAllocation *a)
 {
     g_autoptr(GArray) gaps = NULL;
     int floor;
@@ -729,17 +741,17 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
     size_t j;
 
     /* the indexes are all taken by now (qemuVIOMMUPlanAllocateIndexes) */
-    if (qemuVIOMMUAddrSetPeekIndex(p->addrs) > QEMU_VIOMMU_ADDR_BUSES) {
+    if (qemuVIOMMUAddrSetPeekIndex(a->addrs) > QEMU_VIOMMU_ADDR_BUSES) {
         virReportError(VIR_ERROR_EXHAUSTED, _("the plan needs PCI controller indexes up to %1$u, but libvirt allows 255; assign fewer devices or use fewer spare ports"),
-                       qemuVIOMMUAddrSetPeekIndex(p->addrs) - 1);
+                       qemuVIOMMUAddrSetPeekIndex(a->addrs) - 1);
         return -1;
     }
-    if (qemuVIOMMUPlanFitExisting(p, &floor) < 0)
+    if (qemuVIOMMUPlanFitExisting(a, &floor) < 0)
         return -1;
-    gaps = qemuVIOMMUPlanBusGaps(p, floor);
+    gaps = qemuVIOMMUPlanBusGaps(a, floor);
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
         unsigned int nports;
         unsigned int range;
 
@@ -765,7 +777,7 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
             }
         }
         if (j == gaps->len)
-            return qemuVIOMMUPlanReportBusNr(p, group, range, gaps);
+            return qemuVIOMMUPlanReportBusNr(a, group, range, gaps);
     }
 
     return 0;
@@ -774,13 +786,13 @@ qemuVIOMMUPlanAllocateBusNr(qemuVIOMMUPlan *p)
 
 /* Is root port @ctrl one a device of the plan takes? */
 static bool
-qemuVIOMMUPlanReuses(qemuVIOMMUPlan *p, qemuVIOMMUController *ctrl)
+qemuVIOMMUPlanReuses(qemuVIOMMUAllocation *a, qemuVIOMMUController *ctrl)
 {
     size_t i;
     size_t j;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             if (((qemuVIOMMUSlot *) g_ptr_array_index(group->slots, j))->reuse == ctrl)
@@ -796,27 +808,27 @@ qemuVIOMMUPlanReuses(qemuVIOMMUPlan *p, qemuVIOMMUController *ctrl)
  * reach them first: warn when it has more devices to place than free
  * root ports of pcie.0 ahead of them. */
 static void
-qemuVIOMMUPlanWarnExposed(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanWarnExposed(qemuVIOMMUAllocation *a)
 {
     qemuVIOMMUController *first = NULL;
     qemuVIOMMUController *pxb = NULL;
     unsigned int demand;
     size_t i;
 
-    for (i = 0; i < p->def->controllers->len && !first; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(p->def->controllers, i);
+    for (i = 0; i < a->p->def->controllers->len && !first; i++) {
+        qemuVIOMMUController *ctrl = g_ptr_array_index(a->p->def->controllers, i);
 
         if (ctrl->model == QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT && ctrl->addr.set &&
-            !qemuVIOMMUAddrSetSlotUsed(p->addrs, ctrl->index, 0) &&
-            qemuVIOMMUAddrSetBusHome(p->addrs, ctrl->addr.addr.bus, &pxb) ==
+            !qemuVIOMMUAddrSetSlotUsed(a->addrs, ctrl->index, 0) &&
+            qemuVIOMMUAddrSetBusHome(a->addrs, ctrl->addr.addr.bus, &pxb) ==
             QEMU_VIOMMU_BUS_HOME_EXPANDER &&
-            qemuVIOMMUDomainFindIOMMUForBus(p->def, pxb->index) &&
-            !qemuVIOMMUPlanReuses(p, ctrl))
+            qemuVIOMMUDomainFindIOMMUForBus(a->p->def, pxb->index) &&
+            !qemuVIOMMUPlanReuses(a, ctrl))
             first = ctrl;
     }
     if (!first ||
-        (demand = qemuVIOMMUDomainCountAutoPCI(p->def)) <=
-        qemuVIOMMUPlanLandingPorts(p, first->index))
+        (demand = qemuVIOMMUDomainCountAutoPCI(a->p->def)) <=
+        qemuVIOMMUPlanLandingPorts(a, first->index))
         return;
     virReportWarning(VIR_ERROR_PLACEMENT, _("free root port %1$u below pcie-expander-bus %2$u, behind a vSMMU where QEMU refuses emulated devices, comes before enough free root ports of pcie.0 for the %3$u device(s) libvirt will give an address itself, so libvirt may put one there; give those devices addresses, or add pcie-root-ports with lower indexes"),
                      first->index, pxb->index, demand);
@@ -826,20 +838,24 @@ qemuVIOMMUPlanWarnExposed(qemuVIOMMUPlan *p)
 /* Decide the pxb of each group, the controller indexes, bus numbers,
  * slots and NUMA cells. */
 int
-qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
+qemuVIOMMUPlanAllocate(const qemuVIOMMUPlan *p,
+                       qemuVIOMMUAddrSet *addrs,
+                       qemuVIOMMUPlacement *place)
 {
+    qemuVIOMMUAllocation alloc = { .p = p, .addrs = addrs, .place = place };
+    qemuVIOMMUAllocation *a = &alloc;
     unsigned int firstNew;
     size_t i;
 
-    if (qemuVIOMMUPlanFindPxbs(p) < 0 ||
-        qemuVIOMMUPlanAllocateIndexes(p, &firstNew) < 0 ||
-        qemuVIOMMUPlanAllocateBusNr(p) < 0 ||
-        qemuVIOMMUPlanAllocateRootSlots(p, firstNew) < 0)
+    if (qemuVIOMMUPlanFindPxbs(a) < 0 ||
+        qemuVIOMMUPlanAllocateIndexes(a, &firstNew) < 0 ||
+        qemuVIOMMUPlanAllocateBusNr(a) < 0 ||
+        qemuVIOMMUPlanAllocateRootSlots(a, firstNew) < 0)
         return -1;
-    qemuVIOMMUPlanWarnExposed(p);
+    qemuVIOMMUPlanWarnExposed(a);
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < a->place->groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(a->place->groups, i);
         qemuVIOMMUSlot *first = g_ptr_array_index(group->slots, 0);
         qemuVIOMMUItem *item = g_ptr_array_index(first->items, 0);
         int hostNode = group->iommu->numaNode >= 0 ? group->iommu->numaNode
@@ -847,7 +863,7 @@ qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p)
 
         if (group->pxb)
             continue;
-        group->newPxb.cell = qemuVIOMMUDomainGuestCellForHostNode(p->def, hostNode);
+        group->newPxb.cell = qemuVIOMMUDomainGuestCellForHostNode(a->p->def, hostNode);
         VIR_DEBUG("%s: new pxb %u: guest node %d for host node %d (%s; -1: none, the guest has no cell for it)",
                   group->iommu->name, group->pxbIndex, group->newPxb.cell, hostNode,
                   group->iommu->numaNode >= 0 ? "the IOMMU's" : "its first device's");
@@ -923,8 +939,8 @@ qemuVIOMMUPlanDecideIOMMUs(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMUChanges *out)
     bool generated = false;
     size_t i;
 
-    for (i = 0; i < p->dec.groups->len && !q35; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < p->dec.place.groups->len && !q35; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.place.groups, i);
 
         if (!group->pxb)
             generated = true;
@@ -948,7 +964,7 @@ qemuVIOMMUPlanDecideIOMMUs(const qemuVIOMMUPlan *p, qemuVIOMMUIOMMUChanges *out)
         VIR_DEBUG("template <iommu> removed: its options are on each vSMMU; left in, libvirt makes it machine-wide");
     }
     out->addIOMMUFD = qemuVIOMMUDecisionsAccel(&p->dec) && !p->def->iommufd &&
-        (p->dec.groups->len > 0 || p->dec.record->buses->len > 0);
+        (p->dec.place.groups->len > 0 || p->dec.record->buses->len > 0);
     if (out->addIOMMUFD)
         VIR_DEBUG("<iommufd> added: accel='on' vSMMUs need it and the domain has none");
 }
@@ -972,8 +988,8 @@ qemuVIOMMUPlanRecord(const qemuVIOMMUPlan *p, qemuVIOMMUMeta *record)
     size_t i;
     size_t j;
 
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < p->dec.place.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.place.groups, i);
         qemuVIOMMUMetaBus *bus = group->meta;
 
         if (!group->pxb && p->def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT)

@@ -178,11 +178,11 @@ qemuVIOMMUApplyControllers(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def
     xmlNodePtr anchor;
     size_t i;
 
-    for (i = 0; i < dec->groups->len; i++)
-        qemuVIOMMUGroupNewControllers(dec, g_ptr_array_index(dec->groups, i), list);
-    for (i = 0; i < dec->nreserve; i++) {
+    for (i = 0; i < dec->place.groups->len; i++)
+        qemuVIOMMUGroupNewControllers(dec, g_ptr_array_index(dec->place.groups, i), list);
+    for (i = 0; i < dec->place.nreserve; i++) {
         qemuVIOMMUNewController nc = {
-            .index = dec->reserveFirst + i,
+            .index = dec->place.reserveFirst + i,
             .model = QEMU_VIOMMU_CONTROLLER_PCIE_ROOT_PORT,
             .unaddressed = true,
         };
@@ -208,8 +208,8 @@ qemuVIOMMUApplyHostdevs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     size_t j;
     size_t k;
 
-    for (i = 0; i < dec->groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
+    for (i = 0; i < dec->place.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(dec->place.groups, i);
 
         for (j = 0; j < group->slots->len; j++) {
             qemuVIOMMUSlot *slot = g_ptr_array_index(group->slots, j);
@@ -233,8 +233,8 @@ qemuVIOMMUApplyRenumber(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
     size_t i;
 
-    for (i = 0; i < dec->renumber->len; i++) {
-        qemuVIOMMURenumber *r = &g_array_index(dec->renumber, qemuVIOMMURenumber, i);
+    for (i = 0; i < dec->place.renumber->len; i++) {
+        qemuVIOMMURenumber *r = &g_array_index(dec->place.renumber, qemuVIOMMURenumber, i);
 
         qemuVIOMMUXMLSetPropInt(qemuVIOMMUXMLChild(r->pxb->node, "target"),
                                 "busNr", r->busNr);
@@ -318,8 +318,8 @@ qemuVIOMMUApplyIOMMUs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
     if (dec->iommus.addIOMMU)
         qemuVIOMMUWriteIOMMU(def, dec->viommu.model, anchor, -1, &dec->viommu.options);
 
-    for (i = 0; i < dec->groups->len && def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
+    for (i = 0; i < dec->place.groups->len && def->archKind == QEMU_VIOMMU_ARCH_AARCH64_VIRT; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(dec->place.groups, i);
 
         if (!group->pxb)
             anchor = qemuVIOMMUWriteIOMMU(def, dec->viommu.model, anchor, group->pxbIndex,
@@ -355,8 +355,8 @@ qemuVIOMMUApplyRootAddrs(const qemuVIOMMUDecisions *dec, qemuVIOMMUDomain *def)
 {
     size_t i;
 
-    for (i = 0; i < dec->rootAddrs->len; i++) {
-        qemuVIOMMURootAddr *ra = &g_array_index(dec->rootAddrs, qemuVIOMMURootAddr, i);
+    for (i = 0; i < dec->place.rootAddrs->len; i++) {
+        qemuVIOMMURootAddr *ra = &g_array_index(dec->place.rootAddrs, qemuVIOMMURootAddr, i);
 
         qemuVIOMMUSetAddress(ra->ctrl->node, 0, ra->slot, 0, false);
     }

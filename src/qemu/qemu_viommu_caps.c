@@ -280,8 +280,8 @@ qemuVIOMMUPlanDecideOptions(const qemuVIOMMUPlan *p, GHashTable *iommuOptions)
         return -1;
 
     /* new vSMMUs */
-    for (i = 0; i < p->dec.groups->len; i++) {
-        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.groups, i);
+    for (i = 0; i < p->dec.place.groups->len; i++) {
+        qemuVIOMMUGroup *group = g_ptr_array_index(p->dec.place.groups, i);
 
         if (!group->pxb &&
             qemuVIOMMUPlanAddOptions(p, group->iommu->name, iommuOptions, unknown) < 0)

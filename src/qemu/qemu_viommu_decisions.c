@@ -22,9 +22,9 @@ void
 qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec)
 {
     memset(dec, 0, sizeof(*dec));
-    dec->groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
-    dec->renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
-    dec->rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
+    dec->place.groups = g_ptr_array_new_with_free_func((GDestroyNotify) qemuVIOMMUGroupFree);
+    dec->place.renumber = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURenumber));
+    dec->place.rootAddrs = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMURootAddr));
     dec->iommus.update = g_ptr_array_new();
     dec->iommuOptions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
     dec->gpumem.sets = g_array_new(FALSE, FALSE, sizeof(qemuVIOMMUGPUMemSet));
@@ -34,9 +34,9 @@ qemuVIOMMUDecisionsInit(qemuVIOMMUDecisions *dec)
 void
 qemuVIOMMUDecisionsClear(qemuVIOMMUDecisions *dec)
 {
-    g_clear_pointer(&dec->groups, g_ptr_array_unref);
-    g_clear_pointer(&dec->renumber, g_array_unref);
-    g_clear_pointer(&dec->rootAddrs, g_array_unref);
+    g_clear_pointer(&dec->place.groups, g_ptr_array_unref);
+    g_clear_pointer(&dec->place.renumber, g_array_unref);
+    g_clear_pointer(&dec->place.rootAddrs, g_array_unref);
     g_clear_pointer(&dec->iommus.update, g_ptr_array_unref);
     g_clear_pointer(&dec->iommuOptions, g_hash_table_unref);
     g_clear_pointer(&dec->gpumem.sets, g_array_unref);
@@ -48,10 +48,10 @@ qemuVIOMMUDecisionsClear(qemuVIOMMUDecisions *dec)
 bool
 qemuVIOMMUDecisionsEmpty(const qemuVIOMMUDecisions *dec)
 {
-    return dec->groups->len == 0 &&
-        dec->renumber->len == 0 &&
-        dec->rootAddrs->len == 0 &&
-        dec->nreserve == 0 &&
+    return dec->place.groups->len == 0 &&
+        dec->place.renumber->len == 0 &&
+        dec->place.rootAddrs->len == 0 &&
+        dec->place.nreserve == 0 &&
         dec->iommus.update->len == 0 &&
         !dec->iommus.addIOMMU &&
         !dec->iommus.removeIOMMU &&
@@ -103,8 +103,8 @@ qemuVIOMMUDecisionsFindPlacement(const qemuVIOMMUDecisions *dec,
     size_t j;
     size_t k;
 
-    for (i = 0; i < dec->groups->len; i++) {
-        const qemuVIOMMUGroup *g = g_ptr_array_index(dec->groups, i);
+    for (i = 0; i < dec->place.groups->len; i++) {
+        const qemuVIOMMUGroup *g = g_ptr_array_index(dec->place.groups, i);
 
         for (j = 0; j < g->slots->len; j++) {
             const qemuVIOMMUSlot *s = g_ptr_array_index(g->slots, j);

@@ -77,6 +77,17 @@ struct _qemuVIOMMUGPUMemSet {
     unsigned int count;
 };
 
+/* Where the devices to place go, with the new pxbs and root ports they
+ * need, and what else of pcie.0's hierarchy the plan addresses. */
+typedef struct _qemuVIOMMUPlacement qemuVIOMMUPlacement;
+struct _qemuVIOMMUPlacement {
+    GPtrArray *groups;              /* qemuVIOMMUGroup * */
+    GArray *renumber;               /* qemuVIOMMURenumber */
+    GArray *rootAddrs;              /* qemuVIOMMURootAddr */
+    unsigned int nreserve;          /* free root ports for libvirt's devices */
+    unsigned int reserveFirst;      /* index of the first of them */
+};
+
 /* The vIOMMU model and options the plan follows: of the template, else
  * of the record, else of the domain's vIOMMUs, else the defaults. */
 typedef struct _qemuVIOMMUChoice qemuVIOMMUChoice;
@@ -121,12 +132,7 @@ struct _qemuVIOMMUGPUMemDecision {
  */
 typedef struct _qemuVIOMMUDecisions qemuVIOMMUDecisions;
 struct _qemuVIOMMUDecisions {
-    /* placements, with the new pxbs and root ports they need */
-    GPtrArray *groups;              /* qemuVIOMMUGroup * */
-    GArray *renumber;               /* qemuVIOMMURenumber */
-    GArray *rootAddrs;              /* qemuVIOMMURootAddr */
-    unsigned int nreserve;          /* free root ports for libvirt's devices */
-    unsigned int reserveFirst;      /* index of the first of them */
+    qemuVIOMMUPlacement place;      /* phases 'group' and 'allocate' */
 
     qemuVIOMMUChoice viommu;        /* phase 'options' */
     /* IOMMU name -> qemuVIOMMUOptions *: the options of its vSMMU, new

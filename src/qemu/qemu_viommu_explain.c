@@ -65,8 +65,8 @@ qemuVIOMMUExplainBusNr(const qemuVIOMMUExplainIn *p,
     size_t i;
 
     *renumbered = false;
-    for (i = 0; i < p->dec->renumber->len; i++) {
-        const qemuVIOMMURenumber *r = &g_array_index(p->dec->renumber, qemuVIOMMURenumber, i);
+    for (i = 0; i < p->dec->place.renumber->len; i++) {
+        const qemuVIOMMURenumber *r = &g_array_index(p->dec->place.renumber, qemuVIOMMURenumber, i);
 
         if (r->pxb == pxb) {
             *renumbered = true;
@@ -299,8 +299,8 @@ qemuVIOMMUExplainSMMUs(GString *buf, const qemuVIOMMUExplainIn *p)
         qemuVIOMMUExplainOptions(buf, p, updated ? qemuVIOMMUDecisionsOptionsFor(dec, bus->iommu)
                                                  : &iommu->options, updated);
     }
-    for (i = 0; i < dec->groups->len; i++) {
-        const qemuVIOMMUGroup *group = g_ptr_array_index(dec->groups, i);
+    for (i = 0; i < dec->place.groups->len; i++) {
+        const qemuVIOMMUGroup *group = g_ptr_array_index(dec->place.groups, i);
 
         if (group->pxb)
             continue;

@@ -78,17 +78,18 @@ int qemuVIOMMUPlanRunPhase(qemuVIOMMUPlan *p, qemuVIOMMUPlanPhase phase);
 
 /*
  * The phases in files of their own.  Each reads the plan const and
- * writes only its own part of the decisions, passed on its own (the
- * compiler refuses a write to the plan's fields, though not to the
- * objects its arrays hold), but for 'allocate': it takes bus numbers,
- * indexes and slots from the address set as it decides, and so works
- * on the plan.  ('check', in qemu_viommu.c, fills in the working state
- * and decides nothing.)
+ * writes only what it is passed on its own: its part of the decisions,
+ * and for 'allocate' also the address set it takes indexes, slots and
+ * bus numbers from.  (The compiler refuses a write to the plan's
+ * fields, though not to the objects its arrays hold.)  'check', in
+ * qemu_viommu.c, fills in the working state and decides nothing.
  */
 
 /* qemu_viommu_alloc.c: the placements, after qemu_viommu.c validated */
 void qemuVIOMMUPlanGroup(const qemuVIOMMUPlan *p, GPtrArray *groups);
-int qemuVIOMMUPlanAllocate(qemuVIOMMUPlan *p);
+int qemuVIOMMUPlanAllocate(const qemuVIOMMUPlan *p,
+                           qemuVIOMMUAddrSet *addrs,
+                           qemuVIOMMUPlacement *place);
 void qemuVIOMMUPlanRecord(const qemuVIOMMUPlan *p, qemuVIOMMUMeta *record);
 void qemuVIOMMUPlanDecideIOMMUChanges(const qemuVIOMMUPlan *p,
                                       qemuVIOMMUIOMMUChanges *out);
