@@ -262,6 +262,9 @@ testBusCounts(const void *opaque G_GNUC_UNUSED)
     /* pcie.0, port 2, ports 5 and 6 (a loop counts), port 7 */
     n = qemuVIOMMUAddrSetRootBuses(t->set);
     CHECK(n == 5, "pcie.0's hierarchy takes %u bus numbers, not 5", n);
+    /* the pxb itself, ports 3 and 4; not the loop, not port 7 */
+    n = qemuVIOMMUAddrSetExpanderBuses(t->set, qemuVIOMMUDomainFindController(t->def, 1));
+    CHECK(n == 3, "pxb 1's hierarchy takes %u bus numbers, not 3", n);
     return 0;
 }
 

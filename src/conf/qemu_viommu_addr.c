@@ -243,26 +243,45 @@ qemuVIOMMUAddrSetBusChildren(qemuVIOMMUAddrSet *set,
 }
 
 
-unsigned int
-qemuVIOMMUAddrSetRootBuses(qemuVIOMMUAddrSet *set)
+/* How many bus-providing controllers sit below expander bus @pxb, or
+ * with @pxb NULL on pcie.0's side: each takes a bus number of its host
+ * bridge's range.  A controller without an address is on pcie.0's side
+ * (libvirt places it there); so is one above a broken chain, which only
+ * makes the root's count higher (libvirt reports the chain when the
+ * domain is defined). */
+static unsigned int
+qemuVIOMMUAddrSetCountBridges(qemuVIOMMUAddrSet *set,
+                              const qemuVIOMMUController *pxb)
 {
-    unsigned int n = 1;
+    unsigned int n = 0;
     size_t i;
 
     for (i = 1; i < QEMU_VIOMMU_ADDR_BUSES; i++) {
         qemuVIOMMUController *ctrl = set->ctrls[i];
-        qemuVIOMMUController *pxb;
+        qemuVIOMMUController *home = NULL;
 
         if (!ctrl ||
             qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_BRIDGE)
             continue;
-        /* a broken chain only makes this estimate higher; libvirt
-         * reports it when the domain is defined */
-        if (ctrl->addr.set &&
-            qemuVIOMMUAddrSetBusHome(set, ctrl->addr.addr.bus, &pxb) ==
-            QEMU_VIOMMU_BUS_HOME_EXPANDER)
-            continue;
-        n++;
+        if (ctrl->addr.set)
+            qemuVIOMMUAddrSetBusHome(set, ctrl->addr.addr.bus, &home);
+        if (home == pxb)
+            n++;
     }
     return n;
+}
+
+
+unsigned int
+qemuVIOMMUAddrSetRootBuses(qemuVIOMMUAddrSet *set)
+{
+    return 1 + qemuVIOMMUAddrSetCountBridges(set, NULL);
+}
+
+
+unsigned int
+qemuVIOMMUAddrSetExpanderBuses(qemuVIOMMUAddrSet *set,
+                               const qemuVIOMMUController *pxb)
+{
+    return 1 + qemuVIOMMUAddrSetCountBridges(set, pxb);
 }

@@ -91,4 +91,10 @@ unsigned int qemuVIOMMUAddrSetBusChildren(qemuVIOMMUAddrSet *set,
  * for every bus-providing controller not below an expander bus. */
 unsigned int qemuVIOMMUAddrSetRootBuses(qemuVIOMMUAddrSet *set);
 
+/* Bus numbers expander bus @pxb's hierarchy takes: its own bus and one
+ * for every bus-providing controller below it (root ports, and the
+ * switches and bridges below them). */
+unsigned int qemuVIOMMUAddrSetExpanderBuses(qemuVIOMMUAddrSet *set,
+                                            const qemuVIOMMUController *pxb);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuVIOMMUAddrSet, qemuVIOMMUAddrSetFree);

@@ -270,36 +270,13 @@ qemuVIOMMUPlanAllocateExisting(qemuVIOMMUAllocation *a,
 }
 
 
-/* Bus numbers the hierarchy below bus @bus takes: one for each bridge
- * or port on it, and what is below those.  @depth stops a loop that a
- * broken domain may have (libvirt refuses it when it is defined). */
-static unsigned int
-qemuVIOMMUPlanBusesBelow(qemuVIOMMUAllocation *a, unsigned int bus, unsigned int depth)
-{
-    unsigned int n = 0;
-    size_t i;
-
-    if (depth >= QEMU_VIOMMU_ADDR_BUSES)
-        return 0;
-    for (i = 0; i < a->p->def->controllers->len; i++) {
-        qemuVIOMMUController *ctrl = g_ptr_array_index(a->p->def->controllers, i);
-
-        if (!ctrl->addr.set || ctrl->addr.addr.bus != bus || ctrl->index == bus ||
-            qemuVIOMMUControllerModelBusKind(ctrl->model) != QEMU_VIOMMU_BUS_KIND_BRIDGE)
-            continue;
-        n += 1 + qemuVIOMMUPlanBusesBelow(a, ctrl->index, depth + 1);
-    }
-    return n;
-}
-
-
 /* The bus numbers pxb @pxb needs once the plan is applied: its own bus
  * and its whole hierarchy (root ports, and the switches and bridges
  * below them, each with its own bus), old and new. */
 static unsigned int
 qemuVIOMMUPlanPxbNeed(qemuVIOMMUAllocation *a, qemuVIOMMUController *pxb)
 {
-    unsigned int need = 1 + qemuVIOMMUPlanBusesBelow(a, pxb->index, 0);
+    unsigned int need = qemuVIOMMUAddrSetExpanderBuses(a->addrs, pxb);
     size_t i;
 
     for (i = 0; i < a->place->groups->len; i++) {
