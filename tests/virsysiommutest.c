@@ -1139,19 +1139,19 @@ static const testRegions testRegionCases[] = {
 };
 
 static const testGPUMem testGPUMemCases[] = {
-    { "nvgrace, no node states: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+    { "nvgrace, no node states: the table", "nvgrace_gpu_vfio_pci", "0x2342\n",
       NULL, NULL, NULL, 8, "table", NULL },
-    { "nvgrace, eight CPU-less nodes: the host", "nvgrace-gpu-vfio-pci", "0x2342\n",
+    { "nvgrace, eight CPU-less nodes: the host", "nvgrace_gpu_vfio_pci", "0x2342\n",
       "0-8\n", "0\n", "\n", 8, "host-numa", NULL },
-    { "nvgrace, five CPU-less nodes: the host, not the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+    { "nvgrace, five CPU-less nodes: the host, not the table", "nvgrace_gpu_vfio_pci", "0x2342\n",
       "0-5\n", "0\n", "\n", 5, "host-numa", NULL },
-    { "nvgrace, no CPU-less node: the table", "nvgrace-gpu-vfio-pci", "0x2342\n",
+    { "nvgrace, no CPU-less node: the table", "nvgrace_gpu_vfio_pci", "0x2342\n",
       "0\n", "0\n", "\n", 8, "table", NULL },
     { "vfio-pci GH200: none", "vfio-pci", "0x2342\n",
       "0-8\n", "0\n", "\n", 0, "none", NULL },
     { "any device on a generic-initiator host node: one", "mlx5_core", "0x101d\n",
       "0-1\n", "1\n", "0\n", 1, "host-gi", NULL },
-    { "a malformed node list", "nvgrace-gpu-vfio-pci", "0x2342\n",
+    { "a malformed node list", "nvgrace_gpu_vfio_pci", "0x2342\n",
       "0-x\n", "0\n", "\n", 0, NULL, "is not a node list" },
 };
 

@@ -338,8 +338,7 @@ qemuVIOMMUPlanCheckGroup(qemuVIOMMUPlan *p,
         /* bridges may stay with the host */
         if ((other->pciClass >> 8) == 0x0604)
             continue;
-        if (other->driver && (g_str_equal(other->driver, "vfio-pci") ||
-                              g_str_equal(other->driver, "pci-stub")))
+        if (virSysIOMMUDeviceIsVFIO(other) || g_strcmp0(other->driver, "pci-stub") == 0)
             continue;
         virReportWarning(VIR_ERROR_GROUP_NOT_VIABLE, _("host device %1$s shares IOMMU group %2$d with %3$s (driver %4$s), which the domain does not assign; bind %5$s to vfio-pci or assign it too, or the domain will not start"),
                          item->dev->bdf, item->dev->group, other->bdf,

@@ -77,7 +77,7 @@ qemuVIOMMUHostFactsHostdev(virSysIOMMUHost *host,
     /* the guest NUMA nodes of its memory, and the BARs VFIO gives it */
     if (!hd->isMdev &&
         (!virSysIOMMUHostGetGPUMem(host, hf->dev) ||
-         (hf->dev->driver && g_str_has_suffix(hf->dev->driver, "vfio-pci") &&
+         (virSysIOMMUDeviceIsVFIO(hf->dev) &&
           virSysIOMMUHostGetDeviceRegions(host, hf->dev) < 0)))
         return -1;
     hf->state = QEMU_VIOMMU_HOSTDEV_FOUND;

@@ -392,7 +392,7 @@ qemuVIOMMUPlanWindow(const qemuVIOMMUPlan *p, qemuVIOMMUWindowDecision *out)
             continue;
         if (qemuVIOMMUWindowCheckBars(item->hostdev->sourceStr, item->dev->bars) < 0)
             return -1;
-        if (g_strcmp0(item->dev->driver, QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE) == 0 &&
+        if (g_strcmp0(item->dev->driver, VIR_SYS_GPUMEM_DRIVER) == 0 &&
             !item->dev->vfioBars)
             virReportWarning(VIR_ERROR_HOST_DEVICE, _("host device %1$s is bound to %2$s, which shows the guest its device memory as a 64-bit prefetchable BAR that the host's sysfs does not list; VFIO's sizes are not known (%3$s), so the window is sized from the BARs in sysfs only: plan on the host itself, or add that BAR's size (the device memory rounded up to a power of two) and set <pcihole64 unit='KiB'> on the pcie-root controller by hand"),
                              item->hostdev->sourceStr, item->dev->driver,

@@ -26,10 +26,6 @@
  * 64-bit prefetchable space (measured), and pcie.0 has 32 slots. */
 #define QEMU_VIOMMU_WINDOW_ROOT_MARGIN (32ULL * (2ULL << 20))
 
-/* The VFIO variant driver of Grace GPUs: it exposes the device memory
- * to the guest as a BAR (its size rounded up to a power of two) that
- * the host's sysfs 'resource' does not show. */
-#define QEMU_VIOMMU_WINDOW_VARIANT_NVGRACE "nvgrace-gpu-vfio-pci"
 
 unsigned long long qemuVIOMMUWindowDefault(qemuVIOMMUArch arch);
 

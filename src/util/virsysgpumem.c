@@ -467,14 +467,6 @@ virSysIOMMUDeviceGuestBars(const virSysIOMMUDevice *dev)
 }
 
 
-static bool
-virSysGPUMemIsVFIODriver(const char *driver)
-{
-    return driver && (g_str_equal(driver, "vfio-pci") ||
-                      g_str_has_suffix(driver, "-vfio-pci"));
-}
-
-
 int
 virSysIOMMUHostReadGPUMem(virSysIOMMUHost *host)
 {
@@ -486,7 +478,7 @@ virSysIOMMUHostReadGPUMem(virSysIOMMUHost *host)
 
         if (!virSysIOMMUHostGetGPUMem(host, dev))
             return -1;
-        if (virSysGPUMemIsVFIODriver(dev->driver) &&
+        if (virSysIOMMUDeviceIsVFIO(dev) &&
             virSysIOMMUHostGetDeviceRegions(host, dev) < 0)
             return -1;
     }
@@ -538,7 +530,7 @@ virSysIOMMUHostSaveRegions(virSysIOMMUHost *host, const char *dir)
     for (i = 0; i < devices->len; i++) {
         virSysIOMMUDevice *dev = g_ptr_array_index(devices, i);
 
-        if (!virSysGPUMemIsVFIODriver(dev->driver))
+        if (!virSysIOMMUDeviceIsVFIO(dev))
             continue;
         if (virSysIOMMUHostGetDeviceRegions(host, dev) < 0)
             return -1;

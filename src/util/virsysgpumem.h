@@ -19,9 +19,11 @@
 #define VIR_SYS_VFIO_REGIONS_FILE "vfio-regions.json"
 
 /* The VFIO variant driver of NVIDIA Grace GPUs (drivers/vfio/pci/
- * nvgrace-gpu): it shows the guest the GPU's coherent memory as 64-bit
- * prefetchable BARs 2 and 4, their sizes rounded up to a power of two. */
-#define VIR_SYS_GPUMEM_DRIVER "nvgrace-gpu-vfio-pci"
+ * nvgrace-gpu; the module nvgrace-gpu-vfio-pci, whose driver the kernel
+ * names with underscores): it shows the guest the GPU's coherent memory
+ * as 64-bit prefetchable BARs 2 and 4, their sizes rounded up to a
+ * power of two. */
+#define VIR_SYS_GPUMEM_DRIVER "nvgrace_gpu_vfio_pci"
 
 /* Generic-initiator nodes per GPU when the host does not show them:
  * the firmware of GH200 and GB200 gives each GPU's memory eight

@@ -412,6 +412,14 @@ virSysIOMMUHostGetDeviceBars(virSysIOMMUHost *host,
 }
 
 
+bool
+virSysIOMMUDeviceIsVFIO(const virSysIOMMUDevice *dev)
+{
+    return dev->driver && (g_str_equal(dev->driver, "vfio-pci") ||
+                           g_str_has_suffix(dev->driver, "_vfio_pci"));
+}
+
+
 int
 virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,
                                 virSysIOMMUDevice *dev)

@@ -102,6 +102,11 @@ int virSysIOMMUHostGetDevice(virSysIOMMUHost *host,
 int virSysIOMMUHostGetDeviceBars(virSysIOMMUHost *host,
                                  virSysIOMMUDevice *dev);
 
+/* Is @dev bound to VFIO: to vfio-pci, or to one of its variant drivers,
+ * which the kernel names after their module (nvgrace_gpu_vfio_pci,
+ * mlx5_vfio_pci, ...)?  Either gives QEMU a VFIO device and a cdev. */
+bool virSysIOMMUDeviceIsVFIO(const virSysIOMMUDevice *dev);
+
 /* Read the rest of what sysfs says of @dev (its BARs included).
  * Returns 0 or -1. */
 int virSysIOMMUHostGetDeviceDetails(virSysIOMMUHost *host,

@@ -149,7 +149,7 @@ virSysIOMMUCapsReadLive(virSysIOMMUHost *host,
             continue;
         if (!dev->detailed && virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
             return NULL;
-        if (g_strcmp0(dev->driver, "vfio-pci") != 0)
+        if (!virSysIOMMUDeviceIsVFIO(dev))
             continue;
         vfioDir = g_strdup_printf("sys/bus/pci/devices/%s/vfio-dev", dev->bdf);
         if (virSysfsRootListDir(virSysIOMMUHostGetSysfs(host), vfioDir, &names) <= 0 ||

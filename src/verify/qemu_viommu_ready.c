@@ -135,8 +135,7 @@ qemuVIOMMUReadyCheckGroup(const qemuVIOMMUHostFacts *facts,
             g_hash_table_contains(reported, other->bdf))
             continue;
         if ((other->pciClass >> 8) == 0x0604 || !other->driver ||
-            g_str_equal(other->driver, "vfio-pci") ||
-            g_str_equal(other->driver, "pci-stub"))
+            virSysIOMMUDeviceIsVFIO(other) || g_str_equal(other->driver, "pci-stub"))
             continue;
         g_hash_table_add(reported, other->bdf);
         qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_GROUP,
@@ -302,7 +301,7 @@ qemuVIOMMUReadyCheck(virSysIOMMUHost *host,
             qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_BAR, "%s", msg);
         }
 
-        if (g_strcmp0(dev->driver, "vfio-pci") != 0) {
+        if (!virSysIOMMUDeviceIsVFIO(dev)) {
             if (!qemuVIOMMUReadyManaged(hd))
                 qemuVIOMMUReadyAdd(list, QEMU_VIOMMU_READY_NOT_VFIO,
                                    _("host device %1$s is bound to %2$s, not vfio-pci, and its <hostdev> is not managed='yes'; bind it to vfio-pci (e.g. driverctl set-override %1$s vfio-pci) or set managed='yes'"),
