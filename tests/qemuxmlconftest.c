@@ -490,6 +490,8 @@ main(void)
     /* a pxb renumbered; a hostdev kept on a bus libvirt adds */
     DO_TEST_EXPLAIN("aarch64-2smmu-replan-renumber", "aarch64-2smmu", 0, 0);
     DO_TEST_EXPLAIN("aarch64-hostdev-bus-libvirt-adds", "aarch64-2smmu", 0, 0);
+    /* GPU memory as guest nodes: a domain without <numa> gets cell 0 */
+    DO_TEST_EXPLAIN("aarch64-grace-gpumem-one", "aarch64-grace-gpumem", 0, 0);
 
     if (virTestRun("number attributes", testNumberAttributes, NULL) < 0)
         failures++;

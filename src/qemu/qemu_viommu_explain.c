@@ -115,7 +115,7 @@ qemuVIOMMUExplainPlaced(GString *buf,
         g_string_append_printf(buf, "  expander bus: index %u, busNr %d-%u, ",
                                group->pxbIndex, np->busNr,
                                np->busNr + group->slots->len + np->nspare);
-        qemuVIOMMUExplainNode(buf, "guest node", np->cell);
+        qemuVIOMMUExplainNode(buf, "guest node", qemuVIOMMUDecisionsPxbCell(p->dec, group));
         g_string_append_printf(buf, " (new: its IOMMU had none; slot 0x%02x of pcie.0",
                                np->rootSlot);
         if (np->nspare > 0)
