@@ -685,9 +685,9 @@ virtVIOMMURollBack(virConnectPtr conn,
  * shows up meanwhile (another client defined it, with another UUID) is
  * a change too.
  *
- * Returns 1 with the domain in *domOut and what libvirt stored in
- * *storedOut, 0 when the definition changed since @base was read
- * (nothing written: read and plan again), -1 (reported) on error.
+ * Returns 1 with the domain in *domOut, 0 when the definition changed
+ * since @base was read (nothing written: read and plan again), -1
+ * (reported) on error.
  */
 static int
 virtVIOMMUDefineOver(virConnectPtr conn,
@@ -698,8 +698,7 @@ virtVIOMMUDefineOver(virConnectPtr conn,
                      bool appear,
                      bool validate,
                      xmlDocPtr doc,
-                     virDomainPtr *domOut,
-                     xmlDocPtr *storedOut)
+                     virDomainPtr *domOut)
 {
     xmlNodePtr nameNode = qemuVIOMMUXMLChild(xmlDocGetRootElement(doc), "name");
     g_autofree char *name = nameNode ? (char *) xmlNodeGetContent(nameNode) : NULL;
@@ -754,7 +753,6 @@ virtVIOMMUDefineOver(virConnectPtr conn,
         qemuVIOMMUPlanDomain(host, stored, &noSpare, &changed) == 0 &&
         !changed) {
         *domOut = g_steal_pointer(&dom);
-        *storedOut = g_steal_pointer(&stored);
         return 1;
     }
 
@@ -916,7 +914,6 @@ static int
 virtVIOMMUDefineApply(virtVIOMMUUpdate *u)
 {
     virtVIOMMUDefine *d = u->opaque;
-    g_autoptr(xmlDoc) stored = NULL;
     bool changed = false;
 
     virWarningReset();
@@ -935,7 +932,7 @@ virtVIOMMUDefineApply(virtVIOMMUUpdate *u)
     }
     return virtVIOMMUDefineOver(d->conn, d->host, d->old, u->base, d->uuid,
                                 !d->named && d->has == 0, !d->named,
-                                u->doc, &d->dom, &stored);
+                                u->doc, &d->dom);
 }
 
 
@@ -1178,7 +1175,6 @@ virtVIOMMUAttachReplan(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
 {
     qemuVIOMMUPlanOptions opts = { 0 };
     g_autoptr(virDomain) defined = NULL;
-    g_autoptr(xmlDoc) stored = NULL;
     g_autoptr(xmlDoc) frag = NULL;
     xmlNodePtr devices = qemuVIOMMUXMLChild(xmlDocGetRootElement(u->doc), "devices");
     g_autofree char *xml = virtVIOMMUHostdevXML(at->dev->bdf, -1);
@@ -1195,7 +1191,7 @@ virtVIOMMUAttachReplan(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
     if (qemuVIOMMUPlanDomain(at->host, u->doc, &opts, &changed) < 0)
         return -1;
     return virtVIOMMUDefineOver(at->conn, at->host, u->dom, u->base, NULL,
-                                false, false, u->doc, &defined, &stored);
+                                false, false, u->doc, &defined);
 }
 
 

@@ -88,6 +88,28 @@ virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
 }
 
 
+/* Plan @path as virtVIOMMUPlanFile() does, without writing it, and
+ * set *text to the plan's explanation (plan --explain).  Returns 0, or
+ * -1 with the problems reported. */
+static int
+virtVIOMMUExplainFile(const char *path,
+                      const char *sysfsRoot,
+                      const qemuVIOMMUPlanOptions *opts,
+                      char **text)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(virSysIOMMUHost) host = NULL;
+
+    if (!(doc = virtVIOMMUReadDomain(path)) ||
+        !(host = virSysIOMMUHostOpen(sysfsRoot)))
+        return -1;
+    if (!(*text = qemuVIOMMUPlanExplainDomain(host, doc, opts)))
+        return -1;
+    virtVIOMMUWarn();
+    return 0;
+}
+
+
 int
 virtVIOMMUCmdPlan(int argc, char **argv)
 {

@@ -195,22 +195,3 @@ virtVIOMMUPlanFile(const char *path,
     virtVIOMMUWarn();
     return 0;
 }
-
-
-int
-virtVIOMMUExplainFile(const char *path,
-                      const char *sysfsRoot,
-                      const qemuVIOMMUPlanOptions *opts,
-                      char **text)
-{
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(virSysIOMMUHost) host = NULL;
-
-    if (!(doc = virtVIOMMUReadDomain(path)) ||
-        !(host = virSysIOMMUHostOpen(sysfsRoot)))
-        return -1;
-    if (!(*text = qemuVIOMMUPlanExplainDomain(host, doc, opts)))
-        return -1;
-    virtVIOMMUWarn();
-    return 0;
-}

@@ -64,14 +64,6 @@ xmlDocPtr virtVIOMMUReadDomain(const char *path);
 /* Read @path, plan it against the host below @sysfsRoot.  When the
  * plan changes nothing and @unchanged is given, *unchanged gets the
  * input as read (else NULL), to be written back byte for byte. */
-/* Plan @path as virtVIOMMUPlanFile() does, without writing it, and
- * set *text to the plan's explanation (plan --explain).  Returns 0, or
- * -1 with the problems reported. */
-int virtVIOMMUExplainFile(const char *path,
-                          const char *sysfsRoot,
-                          const qemuVIOMMUPlanOptions *opts,
-                          char **text);
-
 int virtVIOMMUPlanFile(const char *path,
                        const char *sysfsRoot,
                        const qemuVIOMMUPlanOptions *opts,
