@@ -860,7 +860,6 @@ struct _virtVIOMMUDefine {
     virDomainPtr old;           /* the domain as the try found it */
     virDomainPtr dom;           /* the domain defined */
     bool unchanged;             /* planned as it was: nothing written */
-    bool iommufdChecked;        /* QEMU's iommufd asked for once */
 };
 
 
@@ -919,11 +918,8 @@ virtVIOMMUDefineApply(virtVIOMMUUpdate *u)
     virWarningReset();
     if (qemuVIOMMUPlanDomain(d->host, u->doc, d->opts, &changed) < 0)
         return -1;
-    if (!d->iommufdChecked) {
-        if (virtVIOMMUCheckIommufd(d->conn, u->doc) < 0)
-            return -1;
-        d->iommufdChecked = true;
-    }
+    if (virtVIOMMUCheckIommufd(d->conn, u->doc) < 0)
+        return -1;
     if (d->named && !changed) {
         /* planned as it is: nothing to write */
         d->dom = g_steal_pointer(&d->old);
@@ -1188,7 +1184,8 @@ virtVIOMMUAttachReplan(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
     }
     qemuVIOMMUXMLInsert(devices, NULL,
                         xmlDocCopyNode(xmlDocGetRootElement(frag), u->doc, 1));
-    if (qemuVIOMMUPlanDomain(at->host, u->doc, &opts, &changed) < 0)
+    if (qemuVIOMMUPlanDomain(at->host, u->doc, &opts, &changed) < 0 ||
+        virtVIOMMUCheckIommufd(at->conn, u->doc) < 0)
         return -1;
     return virtVIOMMUDefineOver(at->conn, at->host, u->dom, u->base, NULL,
                                 false, false, u->doc, &defined);
