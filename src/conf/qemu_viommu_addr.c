@@ -18,7 +18,6 @@ struct _qemuVIOMMUAddrSet {
     /* the functions used in each slot of each bus of PCI domain 0 */
     guint8 functions[QEMU_VIOMMU_ADDR_BUSES][QEMU_VIOMMU_ADDR_SLOTS];
     /* controllers with an address on each bus */
-    unsigned int children[QEMU_VIOMMU_ADDR_BUSES];
     /* every address given, "DDDD:BB:SS.F" -> element path */
     GHashTable *users;
     unsigned int nextIndex;
@@ -87,8 +86,6 @@ qemuVIOMMUAddrSetNew(const qemuVIOMMUDomain *def, qemuVIOMMUAddrSet **ret)
 
         set->ctrls[ctrl->index] = ctrl;
         set->nextIndex = MAX(set->nextIndex, ctrl->index + 1);
-        if (ctrl->addr.set && ctrl->addr.addr.domain == 0)
-            set->children[ctrl->addr.addr.bus]++;
         if (qemuVIOMMUAddrSetReserveNode(set, ctrl->node, &ctrl->addr) < 0)
             failed = true;
     }
@@ -232,14 +229,6 @@ qemuVIOMMUAddrSetReportHome(qemuVIOMMUAddrSet *set,
         break;
     }
     return -1;
-}
-
-
-unsigned int
-qemuVIOMMUAddrSetBusChildren(qemuVIOMMUAddrSet *set,
-                             unsigned int bus)
-{
-    return set->children[bus];
 }
 
 

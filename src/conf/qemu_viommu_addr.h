@@ -83,10 +83,6 @@ int qemuVIOMMUAddrSetReportHome(qemuVIOMMUAddrSet *set,
                                 unsigned int bus,
                                 const char *who);
 
-/* How many controllers have an address on bus @bus. */
-unsigned int qemuVIOMMUAddrSetBusChildren(qemuVIOMMUAddrSet *set,
-                                          unsigned int bus);
-
 /* Bus numbers pcie.0's own hierarchy takes: the root itself and one
  * for every bus-providing controller not below an expander bus. */
 unsigned int qemuVIOMMUAddrSetRootBuses(qemuVIOMMUAddrSet *set);

@@ -53,7 +53,6 @@ fuzzAddrSet(qemuVIOMMUAddrSet *set)
             abort();
         if (slot >= 0 && qemuVIOMMUAddrSetSlotUsed(set, bus, slot))
             abort();
-        (void) qemuVIOMMUAddrSetBusChildren(set, bus);
     }
     if (qemuVIOMMUAddrSetRootBuses(set) > QEMU_VIOMMU_ADDR_BUSES)
         abort();
