@@ -51,6 +51,19 @@ qemuVIOMMUCheckResultFree(qemuVIOMMUCheckResult *res)
 }
 
 
+/* A result for @source (taken) with @status, of no known group or node. */
+static qemuVIOMMUCheckResult *
+qemuVIOMMUCheckResultNew(char *source, qemuVIOMMUCheckStatus status)
+{
+    qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
+
+    res->source = source;
+    res->status = status;
+    res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+    return res;
+}
+
+
 /* Look the device up now: its IOMMU, group and node. */
 static void
 qemuVIOMMUCheckLookup(virSysIOMMUHost *host,
@@ -155,14 +168,11 @@ qemuVIOMMUCheckAddProblems(GPtrArray *list,
     size_t i;
 
     for (i = 0; i < problems->len; i++) {
-        qemuVIOMMUCheckResult *res = g_new0(qemuVIOMMUCheckResult, 1);
+        qemuVIOMMUCheckResult *res = qemuVIOMMUCheckResultNew(g_strdup(iommu), status);
         const char *msg = g_ptr_array_index(problems, i);
 
-        res->source = g_strdup(iommu);
-        res->status = status;
         res->planIOMMU = g_strdup(iommu);
         res->hostIOMMU = g_strdup(iommu);
-        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
         if (refresh)
             res->message = g_strdup_printf(_("%1$s; or plan again with --refresh-options"), msg);
         else
@@ -264,11 +274,8 @@ qemuVIOMMUCheckCachingMode(qemuVIOMMUDomain *def, GPtrArray *list)
         if (state == QEMU_VIOMMU_VTD_CACHING_FINE)
             continue;
         path = qemuVIOMMUXMLNodePath(iommu->node);
-        res = g_new0(qemuVIOMMUCheckResult, 1);
-        res->status = QEMU_VIOMMU_CHECK_OPTIONS;
-        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        res = qemuVIOMMUCheckResultNew(g_strdup(path), QEMU_VIOMMU_CHECK_OPTIONS);
         res->message = qemuVIOMMUVTDCachingMessage(def, path, state);
-        res->source = g_steal_pointer(&path);
         g_ptr_array_add(list, res);
         bad++;
     }
@@ -324,10 +331,7 @@ qemuVIOMMUCheckGPUMem(virSysIOMMUHost *host,
         have = nodes ? nodes->len : 0;
         if (have == mem->nodes)
             continue;
-        res = g_new0(qemuVIOMMUCheckResult, 1);
-        res->source = g_strdup(hd->sourceStr);
-        res->status = QEMU_VIOMMU_CHECK_GPUMEM;
-        res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+        res = qemuVIOMMUCheckResultNew(g_strdup(hd->sourceStr), QEMU_VIOMMU_CHECK_GPUMEM);
         if (have == 0)
             res->message = g_strdup_printf(_("host device %1$s needs %2$u generic-initiator guest NUMA nodes now (%3$s), but it has no <acpi nodeset>; plan the domain again to add them"),
                                            hd->sourceStr, mem->nodes, mem->why);
@@ -408,11 +412,9 @@ qemuVIOMMUCheckUnrecorded(virSysIOMMUHost *host,
 
         if (g_hash_table_contains(recorded, hd->sourceStr))
             continue;
-        res = g_new0(qemuVIOMMUCheckResult, 1);
-        res->source = g_strdup(hd->sourceStr);
-        res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
-        res->planGroup = res->planNode = -1;
+        res = qemuVIOMMUCheckResultNew(g_strdup(hd->sourceStr), QEMU_VIOMMU_CHECK_UNRECORDED);
         qemuVIOMMUCheckLookup(host, res);
+        /* a device it cannot find is still reported as unrecorded */
         res->status = QEMU_VIOMMU_CHECK_UNRECORDED;
         if (qemuVIOMMUCheckOnSpare(meta, hd, res->hostIOMMU))
             res->message = g_strdup_printf(_("host device %1$s sits on root port pci.%2$u behind the vIOMMU of its IOMMU %3$s, but the plan record does not list it (an attach stopped before recording it); define the domain again, or attach the device again, to record it"),
@@ -442,9 +444,7 @@ qemuVIOMMUCheckWindowResult(virSysIOMMUHost *host,
     if ((rc = qemuVIOMMUWindowCheck(def, host, &need, &have)) == 0)
         return 0;
 
-    res = g_new0(qemuVIOMMUCheckResult, 1);
-    res->source = g_strdup("pcihole64");
-    res->planGroup = res->planNode = res->hostGroup = res->hostNode = -1;
+    res = qemuVIOMMUCheckResultNew(g_strdup("pcihole64"), QEMU_VIOMMU_CHECK_WINDOW);
     if (rc < 0) {
         res->status = QEMU_VIOMMU_CHECK_ERROR;
         res->message = virErrorTakeLast();
@@ -452,7 +452,6 @@ qemuVIOMMUCheckWindowResult(virSysIOMMUHost *host,
         g_autofree char *needStr = virPCIBarFormatSize(need);
         g_autofree char *haveStr = virPCIBarFormatSize(have);
 
-        res->status = QEMU_VIOMMU_CHECK_WINDOW;
         res->message = g_strdup_printf(_("the guest's 64-bit MMIO window (<pcihole64>) is %1$s, but the assigned devices' 64-bit prefetchable BARs now need %2$s; plan the domain again, or set <pcihole64 unit='KiB'>%3$llu</pcihole64> on the pcie-root controller"),
                                        haveStr, needStr, need >> 10);
     }
