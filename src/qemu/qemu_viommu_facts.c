@@ -75,10 +75,7 @@ qemuVIOMMUHostFactsHostdev(virSysIOMMUHost *host,
     if (!hd->isMdev && virSysIOMMUHostGetDeviceDetails(host, hf->dev) < 0)
         return -1;
     /* the guest NUMA nodes of its memory, and the BARs VFIO gives it */
-    if (!hd->isMdev &&
-        (!virSysIOMMUHostGetGPUMem(host, hf->dev) ||
-         (virSysIOMMUDeviceIsVFIO(hf->dev) &&
-          virSysIOMMUHostGetDeviceRegions(host, hf->dev) < 0)))
+    if (!hd->isMdev && virSysIOMMUHostReadDeviceGPUMem(host, hf->dev) < 0)
         return -1;
     hf->state = QEMU_VIOMMU_HOSTDEV_FOUND;
     return 0;

@@ -468,18 +468,25 @@ virSysIOMMUDeviceGuestBars(const virSysIOMMUDevice *dev)
 
 
 int
+virSysIOMMUHostReadDeviceGPUMem(virSysIOMMUHost *host, virSysIOMMUDevice *dev)
+{
+    if (!virSysIOMMUHostGetGPUMem(host, dev))
+        return -1;
+    if (virSysIOMMUDeviceIsVFIO(dev) &&
+        virSysIOMMUHostGetDeviceRegions(host, dev) < 0)
+        return -1;
+    return 0;
+}
+
+
+int
 virSysIOMMUHostReadGPUMem(virSysIOMMUHost *host)
 {
     g_autoptr(GPtrArray) devices = virSysIOMMUHostGetDevices(host);
     size_t i;
 
     for (i = 0; i < devices->len; i++) {
-        virSysIOMMUDevice *dev = g_ptr_array_index(devices, i);
-
-        if (!virSysIOMMUHostGetGPUMem(host, dev))
-            return -1;
-        if (virSysIOMMUDeviceIsVFIO(dev) &&
-            virSysIOMMUHostGetDeviceRegions(host, dev) < 0)
+        if (virSysIOMMUHostReadDeviceGPUMem(host, g_ptr_array_index(devices, i)) < 0)
             return -1;
     }
     return 0;

@@ -85,8 +85,12 @@ virSysGPUMem *virSysIOMMUHostGetGPUMem(virSysIOMMUHost *host,
 int virSysIOMMUHostGetDeviceRegions(virSysIOMMUHost *host,
                                     virSysIOMMUDevice *dev);
 
-/* After a scan: read the GPU memory nodes of every device and the VFIO
- * regions of every device bound to a VFIO driver.  Returns 0 or -1. */
+/* The GPU memory nodes of @dev and, when it is bound to a VFIO driver,
+ * its VFIO regions.  Returns 0 or -1. */
+int virSysIOMMUHostReadDeviceGPUMem(virSysIOMMUHost *host,
+                                    virSysIOMMUDevice *dev);
+
+/* After a scan: the same for every device.  Returns 0 or -1. */
 int virSysIOMMUHostReadGPUMem(virSysIOMMUHost *host);
 
 /* The BARs a guest gets for @dev: VFIO's when read, else sysfs's. */
