@@ -186,27 +186,35 @@ virSysGPUMemFromNodes(virSysIOMMUHost *host,
     g_autofree bool *possible = g_new0(bool, VIR_SYS_NODE_MAX);
     g_autofree bool *cpu = g_new0(bool, VIR_SYS_NODE_MAX);
     g_autofree bool *gi = g_new0(bool, VIR_SYS_NODE_MAX);
+    bool onNode = dev->numaNode >= 0 && dev->numaNode < VIR_SYS_NODE_MAX;
     unsigned int cpuless = 0;
     unsigned int ndevs;
     int rc;
     size_t i;
 
+    /* the node states say nothing of a device on no node and not on
+     * the variant driver: read them for the others only */
+    if (!onNode && !mem->variant)
+        return 0;
     if ((rc = virSysfsRootOpenDir(virSysIOMMUHostGetSysfs(host),
                                   "sys/devices/system/node", &dir)) <= 0)
         return rc;
-    if (virSysGPUMemReadNodes(dir, "has_generic_initiator", gi) < 0 ||
-        (rc = virSysGPUMemReadNodes(dir, "possible", possible)) < 0 ||
-        (rc > 0 && (rc = virSysGPUMemReadNodes(dir, "has_cpu", cpu)) < 0))
+    if (virSysGPUMemReadNodes(dir, "has_generic_initiator", gi) < 0)
         return -1;
 
-    if (dev->numaNode >= 0 && dev->numaNode < VIR_SYS_NODE_MAX && gi[dev->numaNode]) {
+    if (onNode && gi[dev->numaNode]) {
         mem->nodes = 1;
         mem->source = VIR_SYS_GPUMEM_SOURCE_HOST_GI;
         mem->why = g_strdup_printf("its host node %d is a generic-initiator node (has_generic_initiator)",
                                    dev->numaNode);
         return 0;
     }
-    if (!mem->variant || rc == 0)
+    if (!mem->variant)
+        return 0;
+    if ((rc = virSysGPUMemReadNodes(dir, "possible", possible)) < 0 ||
+        (rc > 0 && (rc = virSysGPUMemReadNodes(dir, "has_cpu", cpu)) < 0))
+        return -1;
+    if (rc == 0)
         return 0;
 
     for (i = 0; i < VIR_SYS_NODE_MAX; i++) {
@@ -228,13 +236,14 @@ virSysGPUMemFromNodes(virSysIOMMUHost *host,
 virSysGPUMem *
 virSysIOMMUHostGetGPUMem(virSysIOMMUHost *host, virSysIOMMUDevice *dev)
 {
-    g_autoptr(virSysGPUMem) mem = g_new0(virSysGPUMem, 1);
+    g_autoptr(virSysGPUMem) mem = NULL;
 
     if (dev->gpumem)
         return dev->gpumem;
     if (!dev->detailed && virSysIOMMUHostGetDeviceDetails(host, dev) < 0)
         return NULL;
 
+    mem = g_new0(virSysGPUMem, 1);
     mem->variant = g_strcmp0(dev->driver, VIR_SYS_GPUMEM_DRIVER) == 0;
     if (virSysGPUMemFromNodes(host, dev, mem) < 0)
         return NULL;
