@@ -841,6 +841,21 @@ qemuVIOMMUDomainFindController(const qemuVIOMMUDomain *def, unsigned int index)
 }
 
 
+qemuVIOMMUHostdev *
+qemuVIOMMUDomainFindHostdev(const qemuVIOMMUDomain *def, const char *source)
+{
+    size_t i;
+
+    for (i = 0; i < def->hostdevs->len; i++) {
+        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
+
+        if (g_strcmp0(hd->sourceStr, source) == 0)
+            return hd;
+    }
+    return NULL;
+}
+
+
 qemuVIOMMUIOMMU *
 qemuVIOMMUDomainFindIOMMUForBus(const qemuVIOMMUDomain *def, unsigned int index)
 {

@@ -215,6 +215,10 @@ void qemuVIOMMUDomainFree(qemuVIOMMUDomain *def);
 qemuVIOMMUController *qemuVIOMMUDomainFindController(const qemuVIOMMUDomain *def,
                                                      unsigned int index);
 
+/* The <hostdev> of host device @source (a BDF or an mdev UUID), or NULL. */
+qemuVIOMMUHostdev *qemuVIOMMUDomainFindHostdev(const qemuVIOMMUDomain *def,
+                                               const char *source);
+
 /* The vIOMMU bound to bus @index with pciBus, or NULL. */
 qemuVIOMMUIOMMU *qemuVIOMMUDomainFindIOMMUForBus(const qemuVIOMMUDomain *def,
                                                  unsigned int index);

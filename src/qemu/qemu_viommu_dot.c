@@ -41,20 +41,13 @@ qemuVIOMMUDotEdge(GString *buf, const char *from, const char *to)
 static char *
 qemuVIOMMUDotGPUMem(qemuVIOMMUDomain *def, const char *source)
 {
-    size_t i;
+    qemuVIOMMUHostdev *hd = qemuVIOMMUDomainFindHostdev(def, source);
+    xmlNodePtr acpi = hd ? qemuVIOMMUXMLChild(hd->node, "acpi") : NULL;
+    g_autofree char *nodeset = acpi ? qemuVIOMMUXMLProp(acpi, "nodeset") : NULL;
 
-    for (i = 0; i < def->hostdevs->len; i++) {
-        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
-        xmlNodePtr acpi;
-        g_autofree char *nodeset = NULL;
-
-        if (g_strcmp0(hd->sourceStr, source) != 0 ||
-            !(acpi = qemuVIOMMUXMLChild(hd->node, "acpi")) ||
-            !(nodeset = qemuVIOMMUXMLProp(acpi, "nodeset")))
-            continue;
-        return g_strdup_printf("\nguest NUMA nodes %s (generic initiator)", nodeset);
-    }
-    return g_strdup("");
+    if (!nodeset)
+        return g_strdup("");
+    return g_strdup_printf("\nguest NUMA nodes %s (generic initiator)", nodeset);
 }
 
 

@@ -36,21 +36,6 @@ qemuVIOMMURecordRead(xmlDocPtr doc)
 }
 
 
-static qemuVIOMMUHostdev *
-qemuVIOMMURecordHostdev(qemuVIOMMUDomain *def, const char *source)
-{
-    size_t i;
-
-    for (i = 0; i < def->hostdevs->len; i++) {
-        qemuVIOMMUHostdev *hd = g_ptr_array_index(def->hostdevs, i);
-
-        if (g_strcmp0(hd->sourceStr, source) == 0)
-            return hd;
-    }
-    return NULL;
-}
-
-
 xmlNodePtr
 qemuVIOMMURecordFindHostdev(xmlDocPtr doc, const char *source)
 {
@@ -61,7 +46,7 @@ qemuVIOMMURecordFindHostdev(xmlDocPtr doc, const char *source)
         virErrorReset();
         return NULL;
     }
-    hd = qemuVIOMMURecordHostdev(def, source);
+    hd = qemuVIOMMUDomainFindHostdev(def, source);
     return hd ? hd->node : NULL;
 }
 
@@ -76,7 +61,7 @@ qemuVIOMMURecordPlacedPort(xmlDocPtr doc,
     g_autoptr(qemuVIOMMUMeta) meta = NULL;
     qemuVIOMMUHostdev *hd;
     qemuVIOMMUMetaBus *bus;
-    size_t i;
+    qemuVIOMMUMetaPort *port;
 
     *recorded = false;
     if (!def || qemuVIOMMUMetaParse(def->root, &meta) <= 0 ||
@@ -84,19 +69,13 @@ qemuVIOMMURecordPlacedPort(xmlDocPtr doc,
         virErrorReset();
         return -1;
     }
-    if (!(hd = qemuVIOMMURecordHostdev(def, source)) ||
-        !hd->addr.set || hd->addr.addr.domain != 0)
+    if (!(hd = qemuVIOMMUDomainFindHostdev(def, source)) ||
+        !hd->addr.set || hd->addr.addr.domain != 0 ||
+        !(port = qemuVIOMMUMetaBusFindPort(bus, hd->addr.addr.bus)) ||
+        !qemuVIOMMUMetaPortController(def, bus, port))
         return -1;
-    for (i = 0; i < bus->ports->len; i++) {
-        qemuVIOMMUMetaPort *port = g_ptr_array_index(bus->ports, i);
-        qemuVIOMMUController *ctrl = qemuVIOMMUMetaPortController(def, bus, port);
-
-        if (!ctrl || ctrl->index != hd->addr.addr.bus)
-            continue;
-        *recorded = qemuVIOMMUMetaFindDevice(meta, source, NULL) == port;
-        return ctrl->index;
-    }
-    return -1;
+    *recorded = qemuVIOMMUMetaPortFindDevice(port, source) != NULL;
+    return port->controller;
 }
 
 
