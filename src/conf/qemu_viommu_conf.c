@@ -216,20 +216,27 @@ qemuVIOMMUOptionsParse(xmlNodePtr node,
 }
 
 
+char *
+qemuVIOMMUOptionValueString(qemuVIOMMUOption opt, unsigned int value)
+{
+    if (qemuVIOMMUOptionIsSwitch(opt))
+        return g_strdup(value ? "on" : "off");
+    return g_strdup_printf("%u", value);
+}
+
+
 void
 qemuVIOMMUOptionsFormat(const qemuVIOMMUOptions *opts, xmlNodePtr node)
 {
     size_t i;
 
     for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++) {
-        const char *name = qemuVIOMMUOptionTypeToString(i);
+        g_autofree char *value = NULL;
 
         if (!qemuVIOMMUOptionsHas(opts, i))
             continue;
-        if (qemuVIOMMUOptionIsSwitch(i))
-            xmlSetProp(node, BAD_CAST name, BAD_CAST (opts->value[i] ? "on" : "off"));
-        else
-            qemuVIOMMUXMLSetPropInt(node, name, opts->value[i]);
+        value = qemuVIOMMUOptionValueString(i, opts->value[i]);
+        xmlSetProp(node, BAD_CAST qemuVIOMMUOptionTypeToString(i), BAD_CAST value);
     }
 }
 

@@ -107,6 +107,10 @@ VIR_ENUM_DECL(qemuVIOMMUOption);
 /* Is option @opt an on/off switch (else a number)? */
 bool qemuVIOMMUOptionIsSwitch(qemuVIOMMUOption opt);
 
+/* Value @value of option @opt as the XML writes it: "on"/"off" for a
+ * switch, else the number. */
+char *qemuVIOMMUOptionValueString(qemuVIOMMUOption opt, unsigned int value);
+
 /* The options a vIOMMU's <driver> sets.  A switch's value is 1 for
  * 'on' and 0 for 'off'; an option not in @present is not written. */
 typedef struct _qemuVIOMMUOptions qemuVIOMMUOptions;

@@ -262,10 +262,7 @@ qemuVIOMMUArgvAddOptions(virJSONBuilder *j,
             continue;
         switch (opts[i].type) {
         case QEMU_VIOMMU_OPT_STRING:
-            if (qemuVIOMMUOptionIsSwitch(opts[i].opt))
-                str = g_strdup(val ? "on" : "off");
-            else
-                str = g_strdup_printf("%u", val);
+            str = qemuVIOMMUOptionValueString(opts[i].opt, val);
             virJSONAddString(j, opts[i].qemu, str);
             break;
         case QEMU_VIOMMU_OPT_BOOL:

@@ -251,13 +251,12 @@ qemuVIOMMUExplainOptions(GString *buf,
     size_t i;
 
     for (i = 0; i < QEMU_VIOMMU_OPTION_LAST; i++) {
+        g_autofree char *value = NULL;
+
         if (!qemuVIOMMUOptionsHas(opts, i))
             continue;
-        g_string_append_printf(buf, "  %s=", qemuVIOMMUOptionTypeToString(i));
-        if (qemuVIOMMUOptionIsSwitch(i))
-            g_string_append(buf, opts->value[i] ? "on" : "off");
-        else
-            g_string_append_printf(buf, "%u", opts->value[i]);
+        value = qemuVIOMMUOptionValueString(i, opts->value[i]);
+        g_string_append_printf(buf, "  %s=%s", qemuVIOMMUOptionTypeToString(i), value);
         g_string_append_printf(buf, " (%s)\n",
                                planned ? qemuVIOMMUExplainOptionSource(p, opts, i)
                                        : "domain: kept as it is");

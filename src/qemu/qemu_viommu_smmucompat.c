@@ -169,8 +169,7 @@ qemuVIOMMUSMMUCompatAccelOff(const qemuVIOMMUOptions *opts,
         if (!qemuVIOMMUOptionsHas(opts, opt) ||
             (rules[i].above ? val <= rules[i].value : val != rules[i].value))
             continue;
-        str = qemuVIOMMUOptionIsSwitch(opt) ? g_strdup(val ? "on" : "off")
-                                            : g_strdup_printf("%u", val);
+        str = qemuVIOMMUOptionValueString(opt, val);
         g_ptr_array_add(problems,
                         g_strdup_printf(_("%1$s asks %2$s='%3$s' without accel='on', which QEMU's arm-smmuv3 takes only with accel='on' (smmu_validate_property), so the domain does not start; leave %2$s out, or set accel='on'"),
                                         who, name, str));
