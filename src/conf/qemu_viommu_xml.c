@@ -409,6 +409,18 @@ qemuVIOMMUXMLInsertBefore(xmlNodePtr before, xmlNodePtr node)
 }
 
 
+void
+qemuVIOMMUXMLPrepend(xmlNodePtr parent, xmlNodePtr node)
+{
+    xmlNodePtr first = xmlFirstElementChild(parent);
+
+    if (first)
+        qemuVIOMMUXMLInsertBefore(first, node);
+    else
+        qemuVIOMMUXMLInsert(parent, NULL, node);
+}
+
+
 xmlNodePtr
 qemuVIOMMUXMLNewChild(xmlNodePtr parent, const char *name)
 {

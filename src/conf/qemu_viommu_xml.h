@@ -46,6 +46,10 @@ void qemuVIOMMUXMLInsert(xmlNodePtr parent, xmlNodePtr after, xmlNodePtr node);
 /* Insert @node as a sibling right before @before, indented alike. */
 void qemuVIOMMUXMLInsertBefore(xmlNodePtr before, xmlNodePtr node);
 
+/* Insert @node first among the elements of @parent, indented as they
+ * are (at the end when @parent has no element). */
+void qemuVIOMMUXMLPrepend(xmlNodePtr parent, xmlNodePtr node);
+
 /* Add a new element child @name to @parent, indented one level deeper
  * than @parent.  Use for building new elements. */
 xmlNodePtr qemuVIOMMUXMLNewChild(xmlNodePtr parent, const char *name);

@@ -260,14 +260,11 @@ static xmlNodePtr
 qemuVIOMMUIOMMUDriver(xmlNodePtr iommu)
 {
     xmlNodePtr driver = qemuVIOMMUXMLChild(iommu, "driver");
-    xmlNodePtr first = xmlFirstElementChild(iommu);
 
     if (driver)
         return driver;
-    if (!first)
-        return qemuVIOMMUXMLNewChild(iommu, "driver");
     driver = xmlNewDocNode(iommu->doc, iommu->ns, BAD_CAST "driver", NULL);
-    qemuVIOMMUXMLInsertBefore(first, driver);
+    qemuVIOMMUXMLPrepend(iommu, driver);
     return driver;
 }
 

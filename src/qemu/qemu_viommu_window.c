@@ -157,13 +157,7 @@ qemuVIOMMUWindowSet(qemuVIOMMUDomain *def, unsigned long long bytes)
     /* <pcihole64> is the first child libvirt writes in a controller */
     hole = xmlNewDocNode(def->doc, ctrl->ns, BAD_CAST "pcihole64", BAD_CAST kib);
     xmlNewProp(hole, BAD_CAST "unit", BAD_CAST "KiB");
-    for (cur = ctrl->children; cur; cur = cur->next) {
-        if (cur->type == XML_ELEMENT_NODE) {
-            qemuVIOMMUXMLInsertBefore(cur, hole);
-            return;
-        }
-    }
-    qemuVIOMMUXMLInsert(ctrl, NULL, hole);
+    qemuVIOMMUXMLPrepend(ctrl, hole);
 }
 
 
