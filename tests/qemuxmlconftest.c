@@ -478,6 +478,8 @@ main(void)
     DO_TEST_EXPLAIN("aarch64-2smmu-move-wrong-viommu", "aarch64-2smmu", 0, TEST_FLAG_MOVE);
     DO_TEST_EXPLAIN("x86-intel-2dmar-q35", "x86-intel-2dmar", 0, 0);
     DO_TEST_EXPLAIN("x86-q35-dumpxml-move", "x86-intel-2dmar", 0, TEST_FLAG_MOVE);
+    /* caching_mode the plan adds to the user's <iommu> */
+    DO_TEST_EXPLAIN("x86-intel-2dmar-template-no-caching", "x86-intel-2dmar", 0, 0);
     DO_TEST_EXPLAIN("aarch64-2smmu-spare-ports", "aarch64-2smmu", 2, 0);
     DO_TEST_EXPLAIN("aarch64-2smmu-replan-spare", "aarch64-2smmu", 0, 0);
     DO_TEST_EXPLAIN("aarch64-caps-basic", "aarch64-2smmu-caps", 0, 0);

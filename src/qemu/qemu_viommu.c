@@ -206,8 +206,11 @@ qemuVIOMMUPlanChooseOptions(const qemuVIOMMUPlan *p, qemuVIOMMUChoice *out)
         qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_ACCEL, 1);
         out->from = "default";
     }
-    if (qemuVIOMMUPlanNeedsCachingMode(p, out->tmpl))
+    if (qemuVIOMMUPlanNeedsCachingMode(p, out->tmpl)) {
+        out->cachingAdded = !qemuVIOMMUOptionsIsOn(&out->options,
+                                                   QEMU_VIOMMU_OPTION_CACHING_MODE);
         qemuVIOMMUOptionsSet(&out->options, QEMU_VIOMMU_OPTION_CACHING_MODE, 1);
+    }
     VIR_DEBUG("vIOMMU model %s and options from the %s",
               qemuVIOMMUModelTypeToString(out->model), out->from);
 

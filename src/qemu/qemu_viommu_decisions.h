@@ -96,6 +96,8 @@ struct _qemuVIOMMUChoice {
     qemuVIOMMUModel model;
     qemuVIOMMUOptions options;
     const char *from;               /* where they came from, as explained */
+    bool cachingAdded;              /* q35: caching_mode='on' the plan adds,
+                                     * as QEMU needs it for assigned devices */
 };
 
 /* The vIOMMUs of the domain the plan adds, brings up to date or

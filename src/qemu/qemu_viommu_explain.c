@@ -230,10 +230,7 @@ qemuVIOMMUExplainOptionSource(const qemuVIOMMUExplainIn *p,
                               const qemuVIOMMUOptions *opts,
                               qemuVIOMMUOption opt)
 {
-    if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE &&
-        p->def->archKind == QEMU_VIOMMU_ARCH_X86_Q35 &&
-        g_strcmp0(p->dec->viommu.from, "default") != 0 &&
-        (!p->dec->viommu.tmpl || !qemuVIOMMUOptionsHas(&p->dec->viommu.tmpl->options, opt)))
+    if (opt == QEMU_VIOMMU_OPTION_CACHING_MODE && p->dec->viommu.cachingAdded)
         return "planner: QEMU needs it for assigned devices";
     if (qemuVIOMMUOptionsHas(&p->dec->viommu.options, opt) &&
         p->dec->viommu.options.value[opt] == opts->value[opt])
