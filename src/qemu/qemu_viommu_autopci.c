@@ -303,7 +303,7 @@ qemuVIOMMUAutoPCIDriveControllers(const qemuVIOMMUDomain *def,
 {
     g_autoptr(GHashTable) have = g_hash_table_new(g_direct_hash, g_direct_equal);
     unsigned int unindexed = 0;
-    unsigned int n = 0;
+    unsigned int missing = 0;
     int max = -1;
     unsigned int i;
     xmlNodePtr cur;
@@ -328,9 +328,12 @@ qemuVIOMMUAutoPCIDriveControllers(const qemuVIOMMUDomain *def,
         if (g_hash_table_contains(have, GUINT_TO_POINTER(i + 1)) ||
             (i == 0 && g_hash_table_size(have) == 0))
             continue;
-        n += qemuVIOMMUAutoPCIAddController(def->archKind, db->type, wanted);
+        missing++;
     }
-    return n;
+    /* each one libvirt adds is placed as the table says of its type */
+    if (missing == 0)
+        return 0;
+    return missing * qemuVIOMMUAutoPCIAddController(def->archKind, db->type, wanted);
 }
 
 
