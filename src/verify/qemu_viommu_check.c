@@ -64,23 +64,26 @@ qemuVIOMMUCheckResultNew(char *source, qemuVIOMMUCheckStatus status)
 }
 
 
-/* Look the device up now: its IOMMU, group and node. */
-static void
+/* Look the device up now: its IOMMU, group and node.  Returns the host
+ * PCI device when the source is one (not an mdev) and is found. */
+static virSysIOMMUDevice *
 qemuVIOMMUCheckLookup(virSysIOMMUHost *host,
                       qemuVIOMMUCheckResult *res)
 {
     virPCIDeviceAddress addr;
     virSysIOMMUDevice *dev = NULL;
+    bool pci = true;
     int rc;
 
     res->hostGroup = res->hostNode = -1;
 
     if (virPCIDeviceAddressParse(res->source, &addr) < 0) {
+        pci = false;
         if ((rc = virSysIOMMUHostGetMdevParent(host, res->source, &addr)) <= 0) {
             res->status = rc < 0 ? QEMU_VIOMMU_CHECK_ERROR : QEMU_VIOMMU_CHECK_GONE;
             if (rc < 0)
                 res->message = virErrorTakeLast();
-            return;
+            return NULL;
         }
     }
 
@@ -88,11 +91,12 @@ qemuVIOMMUCheckLookup(virSysIOMMUHost *host,
         res->status = rc < 0 ? QEMU_VIOMMU_CHECK_ERROR : QEMU_VIOMMU_CHECK_GONE;
         if (rc < 0)
             res->message = virErrorTakeLast();
-        return;
+        return NULL;
     }
     res->hostIOMMU = g_strdup(dev->iommu);
     res->hostGroup = dev->group;
     res->hostNode = dev->numaNode;
+    return pci ? dev : NULL;
 }
 
 
@@ -129,22 +133,18 @@ qemuVIOMMUCheckJudge(qemuVIOMMUCheckResult *res)
 }
 
 
-/* A device as planned whose BARs QEMU's vfio-pci cannot give the guest
- * (the rule plan applies, qemuVIOMMUWindowCheckBars()): a BAR of PCI
- * Enhanced Allocation, seen on this host. */
+/* A device as planned, host PCI device @dev, whose BARs QEMU's vfio-pci
+ * cannot give the guest (the rule plan applies,
+ * qemuVIOMMUWindowCheckBars()): a BAR of PCI Enhanced Allocation, seen
+ * on this host. */
 static void
 qemuVIOMMUCheckBars(virSysIOMMUHost *host,
+                    virSysIOMMUDevice *dev,
                     qemuVIOMMUCheckResult *res)
 {
-    virPCIDeviceAddress addr;
-    virSysIOMMUDevice *dev = NULL;
-
     qemuVIOMMUCheckStatus status = QEMU_VIOMMU_CHECK_BAR;
 
-    /* a planned device was found by its BDF in qemuVIOMMUCheckLookup() */
-    if (res->status != QEMU_VIOMMU_CHECK_OK ||
-        virPCIDeviceAddressParse(res->source, &addr) < 0 ||
-        virSysIOMMUHostGetDevice(host, &addr, &dev) <= 0)
+    if (res->status != QEMU_VIOMMU_CHECK_OK || !dev)
         return;
     if (virSysIOMMUHostGetDeviceBars(host, dev) < 0)
         status = QEMU_VIOMMU_CHECK_ERROR;
@@ -371,20 +371,18 @@ qemuVIOMMUCheckRecorded(virSysIOMMUHost *host,
     qemuVIOMMUMetaIterInit(&it, meta);
     while (qemuVIOMMUMetaIterNextDevice(&it, &bus, NULL, &md)) {
         qemuVIOMMUCheckResult *res;
+        virSysIOMMUDevice *dev;
 
         /* a record of a device no longer assigned is history */
         if (!g_hash_table_contains(assigned, md->source))
             continue;
-        res = g_new0(qemuVIOMMUCheckResult, 1);
-
-        res->source = g_strdup(md->source);
+        res = qemuVIOMMUCheckResultNew(g_strdup(md->source), QEMU_VIOMMU_CHECK_OK);
         res->planIOMMU = g_strdup(bus->iommu);
         res->planGroup = md->group;
         res->planNode = md->numaNode;
-        res->status = QEMU_VIOMMU_CHECK_OK;
-        qemuVIOMMUCheckLookup(host, res);
+        dev = qemuVIOMMUCheckLookup(host, res);
         qemuVIOMMUCheckJudge(res);
-        qemuVIOMMUCheckBars(host, res);
+        qemuVIOMMUCheckBars(host, dev, res);
         if (res->status != QEMU_VIOMMU_CHECK_OK)
             bad++;
         g_hash_table_add(recorded, res->source);
