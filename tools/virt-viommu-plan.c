@@ -65,12 +65,11 @@ virtVIOMMUPlanParseArgs(const virtVIOMMUCommand *cmd,
         { flagName, 0, 0, G_OPTION_ARG_NONE, &pa->flag, flagHelp, NULL },
         { "output", 'o', 0, G_OPTION_ARG_FILENAME, &pa->output,
           "write to FILE (atomically) instead of standard output", "FILE" },
-        { "explain", 0, 0, G_OPTION_ARG_NONE, &pa->explain, explainHelp, NULL },
+        /* the last: without @explainHelp its NULL name ends the table */
+        { explainHelp ? "explain" : NULL, 0, 0, G_OPTION_ARG_NONE, &pa->explain,
+          explainHelp, NULL },
         { NULL }
     };
-
-    if (!explainHelp)
-        memset(&entries[G_N_ELEMENTS(entries) - 2], 0, sizeof(entries[0]));
 
     if (virtVIOMMUParseOptions(cmd, entries, argc, argv) < 0)
         return VIRT_VIOMMU_EXIT_USAGE;
