@@ -1192,6 +1192,14 @@ virtVIOMMUAttachReplan(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
 }
 
 
+/* Which definition of a domain a command changes, for messages. */
+static const char *
+virtVIOMMUWhich(bool live)
+{
+    return live ? "running domain" : "persistent definition";
+}
+
+
 /* The device is in the definition of this try already: when it sits on
  * a recorded port behind the vIOMMU of its IOMMU but is not recorded
  * there, an attach stopped between device and record, and this
@@ -1205,7 +1213,7 @@ virtVIOMMUAttachFinish(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
     at->how = VIRT_VIOMMU_ATTACH_FINISHED;
     if (placed < 0 || recorded) {
         virReportError(VIR_ERROR_CONFLICT, _("host device %1$s is already assigned in the %2$s of '%3$s'"),
-                       at->dev->bdf, u->live ? "running domain" : "persistent definition",
+                       at->dev->bdf, virtVIOMMUWhich(u->live),
                        virDomainGetName(u->dom));
         return -1;
     }
@@ -1230,7 +1238,7 @@ virtVIOMMUAttachPlug(virtVIOMMUUpdate *u, virtVIOMMUAttach *at)
     if (virDomainAttachDeviceFlags(u->dom, xml, flags) < 0) {
         g_autofree char *what = g_strdup_printf(_("libvirt could not attach host device %s to the %s"),
                                                 at->dev->bdf,
-                                                u->live ? "running domain" : "persistent definition");
+                                                virtVIOMMUWhich(u->live));
 
         virtVIOMMULibvirtError(what);
         return virtVIOMMUUpdateRefused(u);
@@ -1333,7 +1341,7 @@ virtVIOMMUAttachVerify(virtVIOMMUUpdate *u, xmlDocPtr after)
                        name, at->dev->bdf, at->dev->iommu);
     else
         virReportError(VIR_ERROR_OPERATION_FAILED, _("read back after the attach, the %1$s of '%2$s' does not show host device %3$s recorded on a root port behind the vIOMMU of %4$s; 'virt-viommu check %5$s' tells what it holds"),
-                       u->live ? "running domain" : "persistent definition",
+                       virtVIOMMUWhich(u->live),
                        name, at->dev->bdf, at->dev->iommu, name);
     return -1;
 }
@@ -1347,7 +1355,7 @@ virtVIOMMUAttachOne(virConnectPtr conn,
                     virSysIOMMUDevice *dev,
                     bool live)
 {
-    const char *which = live ? "running domain" : "persistent definition";
+    const char *which = virtVIOMMUWhich(live);
     const virSysGPUMem *gpumem = virSysIOMMUHostGetGPUMem(host, dev);
     virtVIOMMUAttach at = { .conn = conn, .host = host, .dev = dev };
     virtVIOMMUUpdate u = {
@@ -1394,7 +1402,7 @@ virtVIOMMUDetachApply(virtVIOMMUUpdate *u)
 {
     const char *bdf = u->opaque;
     unsigned int flags = u->live ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG;
-    const char *which = u->live ? "running domain" : "persistent definition";
+    const char *which = virtVIOMMUWhich(u->live);
     g_autofree char *xml = NULL;
     xmlNodePtr node;
 
@@ -1461,7 +1469,7 @@ virtVIOMMUDetachOne(virDomainPtr dom,
     if (virtVIOMMUUpdateRun(&u) < 0)
         return -1;
     printf("Host device %s detached from the %s of '%s'\n", bdf,
-           live ? "running domain" : "persistent definition", virDomainGetName(dom));
+           virtVIOMMUWhich(live), virDomainGetName(dom));
     return 0;
 }
 
